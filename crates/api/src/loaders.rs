@@ -1,0 +1,337 @@
+//! DataLoaders, created per request, so a nested query runs one batched SQL statement per
+//! kind of list rather than one per row.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use diplograph_store::entities::*;
+use diplograph_store::Store;
+
+/// Error type shared by loaders (must be `Clone`).
+pub type LoadError = Arc<diplograph_store::StoreError>;
+
+macro_rules! by_id {
+    ($name:ident, $model:ty, $method:ident) => {
+        /// Loads rows by id.
+        pub struct $name(pub Store);
+
+        impl Loader<i32> for $name {
+            type Value = $model;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+                Ok(self
+                    .0
+                    .$method(keys)
+                    .await
+                    .map_err(Arc::new)?
+                    .into_iter()
+                    .map(|r| (r.id, r))
+                    .collect())
+            }
+        }
+    };
+}
+
+by_id!(DocumentById, document::Model, documents_by_ids);
+by_id!(ParticipantById, participant::Model, participants_by_ids);
+by_id!(MeetingById, meeting::Model, meetings_by_ids);
+by_id!(QuotationById, quotation::Model, quotations_by_ids);
+
+fn group<T, K: std::hash::Hash + Eq>(
+    keys: &[K],
+    items: impl IntoIterator<Item = (K, T)>,
+) -> HashMap<K, Vec<T>>
+where
+    K: Clone,
+{
+    let mut out: HashMap<K, Vec<T>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+    for (k, v) in items {
+        out.entry(k).or_default().push(v);
+    }
+    out
+}
+
+/// A meeting's participants.
+pub struct MeetingParticipants(pub Store);
+
+impl Loader<i32> for MeetingParticipants {
+    type Value = Vec<participant::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let links = self
+            .0
+            .meeting_participant_links(keys)
+            .await
+            .map_err(Arc::new)?;
+        let ids: Vec<i32> = links.iter().map(|l| l.1).collect();
+        let people: HashMap<i32, participant::Model> = self
+            .0
+            .participants_by_ids(&ids)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        Ok(group(
+            keys,
+            links
+                .into_iter()
+                .filter_map(|(m, p)| people.get(&p).cloned().map(|p| (m, p))),
+        ))
+    }
+}
+
+/// A participant's meetings.
+pub struct ParticipantMeetings(pub Store);
+
+impl Loader<i32> for ParticipantMeetings {
+    type Value = Vec<meeting::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let links = self
+            .0
+            .participant_meeting_links(keys)
+            .await
+            .map_err(Arc::new)?;
+        let ids: Vec<i32> = links.iter().map(|l| l.0).collect();
+        let meetings: HashMap<i32, meeting::Model> = self
+            .0
+            .meetings_by_ids(&ids)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+        let mut out = group(
+            keys,
+            links
+                .into_iter()
+                .filter_map(|(m, p)| meetings.get(&m).cloned().map(|m| (p, m))),
+        );
+        for v in out.values_mut() {
+            v.sort_by_key(|m| (m.date_key, m.id));
+        }
+        Ok(out)
+    }
+}
+
+/// A meeting's documents (primary reports first).
+pub struct MeetingDocuments(pub Store);
+
+impl Loader<i32> for MeetingDocuments {
+    type Value = Vec<document::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let links = self
+            .0
+            .meeting_document_links(keys)
+            .await
+            .map_err(Arc::new)?;
+        let ids: Vec<i32> = links.iter().map(|l| l.document_id).collect();
+        let docs: HashMap<i32, document::Model> = self
+            .0
+            .documents_by_ids(&ids)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect();
+        Ok(group(
+            keys,
+            links
+                .into_iter()
+                .filter_map(|l| docs.get(&l.document_id).cloned().map(|d| (l.meeting_id, d))),
+        ))
+    }
+}
+
+/// A document's meetings (the primary meeting first).
+pub struct DocumentMeetings(pub Store);
+
+impl Loader<i32> for DocumentMeetings {
+    type Value = Vec<meeting::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let links = self
+            .0
+            .document_meeting_links(keys)
+            .await
+            .map_err(Arc::new)?;
+        let ids: Vec<i32> = links.iter().map(|l| l.meeting_id).collect();
+        let ms: HashMap<i32, meeting::Model> = self
+            .0
+            .meetings_by_ids(&ids)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+        Ok(group(
+            keys,
+            links
+                .into_iter()
+                .filter_map(|l| ms.get(&l.meeting_id).cloned().map(|m| (l.document_id, m))),
+        ))
+    }
+}
+
+/// A document's participants.
+pub struct DocumentParticipants(pub Store);
+
+impl Loader<i32> for DocumentParticipants {
+    type Value = Vec<participant::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let links = self
+            .0
+            .document_participant_links(keys)
+            .await
+            .map_err(Arc::new)?;
+        let ids: Vec<i32> = links.iter().map(|l| l.1).collect();
+        let people: HashMap<i32, participant::Model> = self
+            .0
+            .participants_by_ids(&ids)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        Ok(group(
+            keys,
+            links
+                .into_iter()
+                .filter_map(|(d, p)| people.get(&p).cloned().map(|p| (d, p))),
+        ))
+    }
+}
+
+/// A document's turns.
+pub struct DocumentTurns(pub Store);
+
+impl Loader<i32> for DocumentTurns {
+    type Value = Vec<turn::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let turns = self.0.turns_of(keys).await.map_err(Arc::new)?;
+        Ok(group(keys, turns.into_iter().map(|t| (t.document_id, t))))
+    }
+}
+
+/// A participant's aliases (distinct forms).
+pub struct ParticipantAliases(pub Store);
+
+impl Loader<i32> for ParticipantAliases {
+    type Value = Vec<participant_alias::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let rows = self.0.aliases_of(keys).await.map_err(Arc::new)?;
+        Ok(group(keys, rows.into_iter().map(|a| (a.participant_id, a))))
+    }
+}
+
+/// A participant's roles.
+pub struct ParticipantRoles(pub Store);
+
+impl Loader<i32> for ParticipantRoles {
+    type Value = Vec<participant_role::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let rows = self.0.roles_of(keys).await.map_err(Arc::new)?;
+        Ok(group(keys, rows.into_iter().map(|r| (r.participant_id, r))))
+    }
+}
+
+/// Topics of quotations.
+pub struct QuotationTopics(pub Store);
+
+impl Loader<i32> for QuotationTopics {
+    type Value = Vec<topic::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        Ok(group(
+            keys,
+            self.0.topics_of_quotations(keys).await.map_err(Arc::new)?,
+        ))
+    }
+}
+
+/// Topics of claims.
+pub struct ClaimTopics(pub Store);
+
+impl Loader<i32> for ClaimTopics {
+    type Value = Vec<topic::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        Ok(group(
+            keys,
+            self.0.topics_of_claims(keys).await.map_err(Arc::new)?,
+        ))
+    }
+}
+
+/// Every loader for one request.
+pub struct Loaders {
+    /// Documents by id.
+    pub document: DataLoader<DocumentById>,
+    /// Participants by id.
+    pub participant: DataLoader<ParticipantById>,
+    /// Meetings by id.
+    pub meeting: DataLoader<MeetingById>,
+    /// Quotations by id.
+    pub quotation: DataLoader<QuotationById>,
+    /// Meeting → participants.
+    pub meeting_participants: DataLoader<MeetingParticipants>,
+    /// Participant → meetings.
+    pub participant_meetings: DataLoader<ParticipantMeetings>,
+    /// Meeting → documents.
+    pub meeting_documents: DataLoader<MeetingDocuments>,
+    /// Document → meetings.
+    pub document_meetings: DataLoader<DocumentMeetings>,
+    /// Document → participants.
+    pub document_participants: DataLoader<DocumentParticipants>,
+    /// Document → turns.
+    pub document_turns: DataLoader<DocumentTurns>,
+    /// Participant → aliases.
+    pub aliases: DataLoader<ParticipantAliases>,
+    /// Participant → roles.
+    pub roles: DataLoader<ParticipantRoles>,
+    /// Quotation → topics.
+    pub quotation_topics: DataLoader<QuotationTopics>,
+    /// Claim → topics.
+    pub claim_topics: DataLoader<ClaimTopics>,
+}
+
+impl Loaders {
+    /// Fresh loaders for one request.
+    pub fn new(store: &Store) -> Self {
+        let s = || store.clone();
+        Self {
+            document: DataLoader::new(DocumentById(s()), tokio::spawn),
+            participant: DataLoader::new(ParticipantById(s()), tokio::spawn),
+            meeting: DataLoader::new(MeetingById(s()), tokio::spawn),
+            quotation: DataLoader::new(QuotationById(s()), tokio::spawn),
+            meeting_participants: DataLoader::new(MeetingParticipants(s()), tokio::spawn),
+            participant_meetings: DataLoader::new(ParticipantMeetings(s()), tokio::spawn),
+            meeting_documents: DataLoader::new(MeetingDocuments(s()), tokio::spawn),
+            document_meetings: DataLoader::new(DocumentMeetings(s()), tokio::spawn),
+            document_participants: DataLoader::new(DocumentParticipants(s()), tokio::spawn),
+            document_turns: DataLoader::new(DocumentTurns(s()), tokio::spawn),
+            aliases: DataLoader::new(ParticipantAliases(s()), tokio::spawn),
+            roles: DataLoader::new(ParticipantRoles(s()), tokio::spawn),
+            quotation_topics: DataLoader::new(QuotationTopics(s()), tokio::spawn),
+            claim_topics: DataLoader::new(ClaimTopics(s()), tokio::spawn),
+        }
+    }
+}

@@ -1,0 +1,562 @@
+//! The GraphQL schema: query root with filters, mutation root, and how they are built.
+
+use async_graphql::{Context, EmptySubscription, InputObject, Object, Result, Schema, ID};
+use diplograph_store::{
+    date_key, ClaimFilter, DateOrder, DocumentFilter, Hit, MeetingFilter, Page, ParticipantFilter,
+    QuotationFilter, Store,
+};
+
+use crate::error::{self, ErrorCode};
+use crate::ids;
+use crate::types::*;
+
+/// Settings of the API that clients feel.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Items per page when `first` is not given.
+    pub default_page_size: u64,
+    /// Largest `first` accepted.
+    pub max_page_size: u64,
+    /// Bearer token for writes; `None` disables writes.
+    pub admin_token: Option<String>,
+    /// Options for documents ingested through the API.
+    pub parse: diplograph_parse::Options,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            default_page_size: 20,
+            max_page_size: 100,
+            admin_token: None,
+            parse: diplograph_parse::Options::default(),
+        }
+    }
+}
+
+/// Whether the current request carried the admin token.
+#[derive(Debug, Clone, Copy)]
+pub struct Authorized(pub bool);
+
+/// The schema type.
+pub type DiploSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Builds the schema over a store.
+pub fn build(store: Store, cfg: ApiConfig) -> DiploSchema {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .data(store)
+        .data(cfg)
+        .finish()
+}
+
+/// The SDL of the schema (what `diplograph schema` prints).
+pub fn sdl() -> String {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+pub(crate) fn page_args(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Page> {
+    let cfg = ctx.data::<ApiConfig>()?;
+    let limit = check_first(cfg, first)?;
+    let offset = match after {
+        Some(c) => {
+            offset_of(&c)
+                .ok_or_else(|| ErrorCode::BadUserInput.err("`after` is not a valid cursor"))?
+                + 1
+        }
+        None => 0,
+    };
+    Ok(Page { offset, limit })
+}
+
+fn date_arg(v: &Option<String>, end: bool, name: &str) -> Result<Option<i64>> {
+    match v {
+        None => Ok(None),
+        Some(s) => date_key(s, end).map(Some).ok_or_else(|| {
+            ErrorCode::BadUserInput.err(format!(
+                "`{name}` must be a date like 2019, 2019-05 or 2019-05-10, not {s:?}"
+            ))
+        }),
+    }
+}
+
+fn id_arg(v: &Option<ID>, kind: &str) -> Result<Option<i32>> {
+    match v {
+        None => Ok(None),
+        Some(id) => ids::decode_as(id, kind).map(Some).ok_or_else(|| {
+            ErrorCode::BadUserInput.err(format!("{:?} is not a {kind} id", id.as_str()))
+        }),
+    }
+}
+
+/// Sort order on dates.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum Order {
+    /// Oldest first.
+    #[default]
+    Asc,
+    /// Newest first.
+    Desc,
+}
+
+impl From<Order> for DateOrder {
+    fn from(o: Order) -> Self {
+        match o {
+            Order::Asc => DateOrder::Asc,
+            Order::Desc => DateOrder::Desc,
+        }
+    }
+}
+
+/// Which meetings to return. All fields combine (AND). Dates are `YYYY`, `YYYY-MM` or
+/// `YYYY-MM-DD` and are inclusive.
+#[derive(InputObject, Default)]
+pub struct MeetingFilterInput {
+    /// On or after this date.
+    pub from: Option<String>,
+    /// On or before this date.
+    pub to: Option<String>,
+    /// With this participant (global id).
+    pub participant: Option<ID>,
+    /// With a participant whose name or alias contains this text (case-insensitive).
+    pub participant_name: Option<String>,
+    /// Place name contains this text.
+    pub place: Option<String>,
+    /// Of this kind.
+    pub kind: Option<MeetingKind>,
+    /// With this status.
+    pub status: Option<MeetingStatus>,
+}
+
+/// Which quotations to return. All fields combine (AND).
+#[derive(InputObject, Default)]
+pub struct QuotationFilterInput {
+    /// Spoken by this participant (global id).
+    pub speaker: Option<ID>,
+    /// Spoken by someone whose name or alias contains this text.
+    pub speaker_name: Option<String>,
+    /// With this topic slug.
+    pub topic: Option<String>,
+    /// At this meeting (global id).
+    pub meeting: Option<ID>,
+    /// In this document (global id).
+    pub document: Option<ID>,
+    /// Text contains this (case-insensitive).
+    pub text: Option<String>,
+    /// From documents dated on or after.
+    pub from: Option<String>,
+    /// From documents dated on or before.
+    pub to: Option<String>,
+}
+
+/// Which claims to return. All fields combine (AND).
+#[derive(InputObject, Default)]
+pub struct ClaimFilterInput {
+    /// Made by this participant (global id).
+    pub claimant: Option<ID>,
+    /// Made by someone whose name or alias contains this text.
+    pub claimant_name: Option<String>,
+    /// Made on behalf of this country.
+    pub on_behalf_of: Option<String>,
+    /// With this topic slug.
+    pub topic: Option<String>,
+    /// Of this kind.
+    pub kind: Option<ClaimKind>,
+    /// At this meeting (global id).
+    pub meeting: Option<ID>,
+    /// Text contains this.
+    pub text: Option<String>,
+    /// From documents dated on or after.
+    pub from: Option<String>,
+    /// From documents dated on or before.
+    pub to: Option<String>,
+}
+
+/// Which participants to return.
+#[derive(InputObject, Default)]
+pub struct ParticipantFilterInput {
+    /// Name or alias contains this text.
+    pub name: Option<String>,
+    /// Of this kind.
+    pub kind: Option<ParticipantKind>,
+    /// Acting for this country.
+    pub country: Option<String>,
+}
+
+/// Which documents to return.
+#[derive(InputObject, Default)]
+pub struct DocumentFilterInput {
+    /// Of this kind.
+    pub kind: Option<DocumentKind>,
+    /// Source contains this text.
+    pub source: Option<String>,
+    /// Published on or after.
+    pub from: Option<String>,
+    /// Published on or before.
+    pub to: Option<String>,
+    /// Title or text contains this.
+    pub text: Option<String>,
+}
+
+fn snippet(text: &str, query: &str) -> String {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    let lower = text.to_lowercase();
+    let first = words
+        .iter()
+        .filter_map(|w| lower.find(w.as_str()))
+        .min()
+        .unwrap_or(0);
+    let start = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .filter(|i| *i <= first)
+        .rev()
+        .nth(60)
+        .unwrap_or(0);
+    let piece: String = text.get(start..).unwrap_or("").chars().take(200).collect();
+    let mut out = piece.clone();
+    for w in &words {
+        let lp = out.to_lowercase();
+        if let Some(p) = lp.find(w.as_str()) {
+            if let (Some(a), Some(b)) = (out.get(..p), out.get(p..p + w.len())) {
+                let rest = out.get(p + w.len()..).unwrap_or("");
+                out = format!("{a}[{b}]{rest}");
+            }
+        }
+    }
+    if start > 0 {
+        out = format!("…{out}");
+    }
+    out
+}
+
+/// Entry points for reading the graph.
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// Fetches any node by its global id.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let Some((kind, n)) = ids::decode(&id) else {
+            return Err(ErrorCode::BadUserInput.err(format!("{:?} is not a valid id", id.as_str())));
+        };
+        let l = loaders(ctx)?;
+        let node = match kind.as_str() {
+            "Document" => l
+                .document
+                .load_one(n)
+                .await
+                .map_err(load_err)?
+                .map(|d| Node::Document(Document(d))),
+            "Meeting" => l
+                .meeting
+                .load_one(n)
+                .await
+                .map_err(load_err)?
+                .map(|m| Node::Meeting(Meeting(m))),
+            "Participant" => l
+                .participant
+                .load_one(n)
+                .await
+                .map_err(load_err)?
+                .map(|p| Node::Participant(Participant(p))),
+            "Quotation" => l
+                .quotation
+                .load_one(n)
+                .await
+                .map_err(load_err)?
+                .map(|q| Node::Quotation(Quotation(q))),
+            "Claim" => store(ctx)?
+                .claims_by_ids(&[n])
+                .await
+                .map_err(error::store)?
+                .into_iter()
+                .next()
+                .map(|c| Node::Claim(Claim(c))),
+            _ => None,
+        };
+        Ok(node)
+    }
+
+    /// Documents, by publication date.
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<DocumentFilterInput>,
+        #[graphql(default)] order: Order,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<DocumentConnection> {
+        let page = page_args(ctx, first, after)?;
+        let f = filter.unwrap_or_default();
+        let sf = DocumentFilter {
+            kind: f.kind.map(|k| k.as_db().to_string()),
+            source: f.source,
+            from: date_arg(&f.from, false, "from")?,
+            to: date_arg(&f.to, true, "to")?,
+            text: f.text,
+        };
+        let (rows, total) = store(ctx)?
+            .documents(&sf, order.into(), page)
+            .await
+            .map_err(error::store)?;
+        Ok(DocumentConnection::build(
+            rows.into_iter().map(Document).collect(),
+            page.offset,
+            total,
+        ))
+    }
+
+    /// Meetings, by date.
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<MeetingFilterInput>,
+        #[graphql(default)] order: Order,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<MeetingConnection> {
+        let page = page_args(ctx, first, after)?;
+        let f = filter.unwrap_or_default();
+        let sf = MeetingFilter {
+            from: date_arg(&f.from, false, "from")?,
+            to: date_arg(&f.to, true, "to")?,
+            participant: id_arg(&f.participant, "Participant")?,
+            participant_name: f.participant_name,
+            place: f.place,
+            kind: f.kind.map(|k| k.as_db().to_string()),
+            status: f.status.map(|k| k.as_db().to_string()),
+            document: None,
+        };
+        let (rows, total) = store(ctx)?
+            .meetings(&sf, order.into(), page)
+            .await
+            .map_err(error::store)?;
+        Ok(MeetingConnection::build(
+            rows.into_iter().map(Meeting).collect(),
+            page.offset,
+            total,
+        ))
+    }
+
+    /// People, organisations and other actors, by name.
+    async fn participants(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ParticipantFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ParticipantConnection> {
+        let page = page_args(ctx, first, after)?;
+        let f = filter.unwrap_or_default();
+        let sf = ParticipantFilter {
+            name: f.name,
+            kind: f.kind.map(|k| k.as_db().to_string()),
+            country: f.country,
+        };
+        let (rows, total) = store(ctx)?
+            .participants(&sf, page)
+            .await
+            .map_err(error::store)?;
+        Ok(ParticipantConnection::build(
+            rows.into_iter().map(Participant).collect(),
+            page.offset,
+            total,
+        ))
+    }
+
+    /// Quotations, by document date then position.
+    async fn quotations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<QuotationFilterInput>,
+        #[graphql(default)] order: Order,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<QuotationConnection> {
+        let page = page_args(ctx, first, after)?;
+        let f = filter.unwrap_or_default();
+        let sf = QuotationFilter {
+            speaker: id_arg(&f.speaker, "Participant")?,
+            speaker_name: f.speaker_name,
+            topic: f.topic,
+            meeting: id_arg(&f.meeting, "Meeting")?,
+            document: id_arg(&f.document, "Document")?,
+            text: f.text,
+            from: date_arg(&f.from, false, "from")?,
+            to: date_arg(&f.to, true, "to")?,
+        };
+        let (rows, total) = store(ctx)?
+            .quotations(&sf, order.into(), page)
+            .await
+            .map_err(error::store)?;
+        Ok(QuotationConnection::build(
+            rows.into_iter().map(Quotation).collect(),
+            page.offset,
+            total,
+        ))
+    }
+
+    /// Claims, by document date then position.
+    async fn claims(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ClaimFilterInput>,
+        #[graphql(default)] order: Order,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ClaimConnection> {
+        let page = page_args(ctx, first, after)?;
+        let f = filter.unwrap_or_default();
+        let sf = ClaimFilter {
+            claimant: id_arg(&f.claimant, "Participant")?,
+            claimant_name: f.claimant_name,
+            on_behalf_of: f.on_behalf_of,
+            topic: f.topic,
+            kind: f.kind.map(|k| k.as_db().to_string()),
+            meeting: id_arg(&f.meeting, "Meeting")?,
+            document: None,
+            text: f.text,
+            from: date_arg(&f.from, false, "from")?,
+            to: date_arg(&f.to, true, "to")?,
+        };
+        let (rows, total) = store(ctx)?
+            .claims(&sf, order.into(), page)
+            .await
+            .map_err(error::store)?;
+        Ok(ClaimConnection::build(
+            rows.into_iter().map(Claim).collect(),
+            page.offset,
+            total,
+        ))
+    }
+
+    /// The topic taxonomy, with counts.
+    async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<Topic>> {
+        Ok(store(ctx)?
+            .topics()
+            .await
+            .map_err(error::store)?
+            .into_iter()
+            .map(Topic)
+            .collect())
+    }
+
+    /// Full-text search over quotations, claims and documents: every word must match.
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<SearchHitConnection> {
+        let page = page_args(ctx, first, after)?;
+        let hits = store(ctx)?
+            .search(&query, page.offset + page.limit)
+            .await
+            .map_err(error::store)?;
+        let total = hits.len() as u64;
+        let n = hits.len() as f64;
+        let rows: Vec<SearchHit> = hits
+            .into_iter()
+            .enumerate()
+            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+            .map(|(i, h)| {
+                let score = (n - i as f64) / n.max(1.0);
+                match h {
+                    Hit::Quotation(q) => SearchHit {
+                        snippet: snippet(&q.text, &query),
+                        node: Node::Quotation(Quotation(q)),
+                        score,
+                    },
+                    Hit::Claim(c) => SearchHit {
+                        snippet: snippet(&c.text, &query),
+                        node: Node::Claim(Claim(c)),
+                        score,
+                    },
+                    Hit::Document(d) => SearchHit {
+                        snippet: snippet(&d.text, &query),
+                        node: Node::Document(Document(d)),
+                        score,
+                    },
+                }
+            })
+            .collect();
+        Ok(SearchHitConnection::build(rows, page.offset, total))
+    }
+}
+
+/// The result of `ingestDocument`.
+#[derive(async_graphql::SimpleObject)]
+pub struct IngestResult {
+    /// True when the document was new; false when the same bytes were already stored.
+    pub created: bool,
+    /// The stored document.
+    pub document: Option<Document>,
+}
+
+/// Writes. Each needs `Authorization: Bearer <token>` with the server's admin token.
+pub struct MutationRoot;
+
+fn require_admin(ctx: &Context<'_>) -> Result<()> {
+    let cfg = ctx.data::<ApiConfig>()?;
+    if cfg.admin_token.is_none() {
+        return Err(ErrorCode::WritesDisabled.err(
+            "writes are disabled: the server has no admin token (set DIPLOGRAPH_ADMIN_TOKEN)",
+        ));
+    }
+    match ctx.data_opt::<Authorized>() {
+        Some(Authorized(true)) => Ok(()),
+        _ => Err(ErrorCode::Unauthenticated
+            .err("this mutation needs `Authorization: Bearer <admin token>`")),
+    }
+}
+
+#[Object]
+impl MutationRoot {
+    /// Ingests one document given as text, HTML or the JSON envelope. Idempotent: the same
+    /// bytes return the stored document with `created: false`.
+    async fn ingest_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The document: plain text, an HTML page, or the JSON envelope.")] content: String,
+        #[graphql(desc = "A file name, used to tell the format (`.txt`, `.html`, `.json`).")]
+        file_name: Option<String>,
+    ) -> Result<IngestResult> {
+        require_admin(ctx)?;
+        let cfg = ctx.data::<ApiConfig>()?;
+        let s = store(ctx)?;
+        let out = s
+            .ingest(content.as_bytes(), file_name.as_deref(), &cfg.parse)
+            .await
+            .map_err(error::store)?;
+        let doc = s
+            .documents_by_ids(&[out.id().0])
+            .await
+            .map_err(error::store)?
+            .into_iter()
+            .next();
+        Ok(IngestResult {
+            created: out.is_new(),
+            document: doc.map(Document),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_mark_matches() {
+        assert_eq!(
+            snippet("The peace treaty talks", "treaty"),
+            "The peace [treaty] talks"
+        );
+    }
+}

@@ -1,0 +1,1071 @@
+//! GraphQL output types, built from storage rows (never derived on the entities).
+
+use async_graphql::{ComplexObject, Context, Enum, Interface, Object, Result, SimpleObject, ID};
+use diplograph_store::entities::*;
+use diplograph_store::{ClaimFilter, DateOrder, QuotationFilter};
+
+use crate::error::{self, ErrorCode};
+use crate::ids;
+use crate::loaders::{LoadError, Loaders};
+use crate::schema::{page_args, ApiConfig};
+
+pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders> {
+    ctx.data::<Loaders>()
+}
+
+pub(crate) fn store<'a>(ctx: &Context<'a>) -> Result<&'a diplograph_store::Store> {
+    ctx.data::<diplograph_store::Store>()
+}
+
+pub(crate) fn load_err(e: LoadError) -> async_graphql::Error {
+    let inner = std::sync::Arc::try_unwrap(e)
+        .unwrap_or_else(|a| diplograph_store::StoreError::NotFound(a.to_string()));
+    error::store(inner)
+}
+
+macro_rules! gql_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $s:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+        pub enum $name { $($(#[$vmeta])* $variant),* }
+
+        impl $name {
+            /// Parses the storage spelling.
+            pub fn from_db(s: &str) -> Option<Self> {
+                match s { $($s => Some(Self::$variant),)* _ => None }
+            }
+            /// The storage spelling.
+            pub fn as_db(self) -> &'static str {
+                match self { $(Self::$variant => $s),* }
+            }
+        }
+    };
+}
+
+gql_enum!(
+    /// What kind of document this is.
+    DocumentKind {
+        /// A verbatim record of what was said (remarks, news conference, interview).
+        Transcript = "TRANSCRIPT",
+        /// A news-agency report with a dateline.
+        NewsReport = "NEWS_REPORT",
+        /// An official statement or press release.
+        Statement = "STATEMENT",
+        /// Anything else.
+        Other = "OTHER",
+    }
+);
+
+gql_enum!(
+    /// Kinds of meeting.
+    MeetingKind {
+        /// Talks between officials.
+        Talks = "TALKS",
+        /// Foreign and defence ministers of two countries together ("2+2").
+        TwoPlusTwo = "TWO_PLUS_TWO",
+        /// Consultations, often at deputy level.
+        Consultations = "CONSULTATIONS",
+        /// A summit of leaders.
+        Summit = "SUMMIT",
+        /// A visit by an official to a country.
+        Visit = "VISIT",
+        /// A working group.
+        WorkingGroup = "WORKING_GROUP",
+        /// A council session.
+        Council = "COUNCIL",
+        /// A news conference.
+        NewsConference = "NEWS_CONFERENCE",
+        /// An ambassador summoned or invited to a ministry.
+        Demarche = "DEMARCHE",
+        /// Anything else.
+        Other = "OTHER",
+    }
+);
+
+gql_enum!(
+    /// Whether a meeting has taken place.
+    MeetingStatus {
+        /// It took place (or was taking place on the reporting document's date).
+        Held = "HELD",
+        /// It was announced for a later date.
+        Planned = "PLANNED",
+    }
+);
+
+gql_enum!(
+    /// What kind of actor a participant is.
+    ParticipantKind {
+        /// A named person.
+        Person = "PERSON",
+        /// A ministry, government, party or agency.
+        Organization = "ORGANIZATION",
+        /// A treaty, declaration or other text quoted as saying something.
+        Document = "DOCUMENT",
+        /// A source described but not named ("a senior official").
+        Unnamed = "UNNAMED",
+        /// A journalist asking a question in a transcript.
+        Journalist = "JOURNALIST",
+    }
+);
+
+gql_enum!(
+    /// How a quotation was found.
+    QuotationKind {
+        /// A paragraph of a verbatim transcript.
+        Transcript = "TRANSCRIPT",
+        /// A full quoted sentence in a report.
+        Direct = "DIRECT",
+        /// A quoted fragment inside a reported sentence.
+        Partial = "PARTIAL",
+    }
+);
+
+gql_enum!(
+    /// Kinds of claim.
+    ClaimKind {
+        /// A stated position.
+        Position = "POSITION",
+        /// Something the parties agreed.
+        Agreement = "AGREEMENT",
+        /// A future event or intention.
+        Plan = "PLAN",
+        /// A checkable figure or event.
+        Fact = "FACT",
+        /// A judgement ("an outrageous statement").
+        Assessment = "ASSESSMENT",
+        /// Something demanded of another party.
+        Demand = "DEMAND",
+    }
+);
+
+gql_enum!(
+    /// What a turn of a transcript is.
+    TurnKind {
+        /// The opening statement, before any speaker label.
+        Statement = "STATEMENT",
+        /// A journalist's question.
+        Question = "QUESTION",
+        /// A labelled answer or remark.
+        Answer = "ANSWER",
+    }
+);
+
+/// Information to continue paging through a connection.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PageInfo {
+    /// True when items follow this page.
+    pub has_next_page: bool,
+    /// True when items precede this page.
+    pub has_previous_page: bool,
+    /// Cursor of the first edge.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last edge; pass it as `after` for the next page.
+    pub end_cursor: Option<String>,
+}
+
+/// The cursor of the item at `offset`.
+pub fn cursor(offset: u64) -> String {
+    ids::b64(format!("offset:{offset}").as_bytes())
+}
+
+/// The offset a cursor points at.
+pub fn offset_of(cursor: &str) -> Option<u64> {
+    let raw = String::from_utf8(ids::unb64(cursor)?).ok()?;
+    raw.strip_prefix("offset:")?.parse().ok()
+}
+
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $node:ty, $what:literal) => {
+        #[doc = concat!("A page of ", $what, ", with cursors (Relay connection).")]
+        #[derive(SimpleObject)]
+        pub struct $conn {
+            /// The items of this page, each with its cursor.
+            pub edges: Vec<$edge>,
+            /// Where this page stands.
+            pub page_info: PageInfo,
+            /// How many items match in all pages.
+            pub total_count: i64,
+        }
+
+        #[doc = concat!("One of ", $what, " with its cursor.")]
+        #[derive(SimpleObject)]
+        pub struct $edge {
+            /// Opaque position; pass as `after` to continue after this item.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+        }
+
+        impl $conn {
+            /// Builds a page from rows fetched at `offset` out of `total`.
+            pub fn build(rows: Vec<$node>, offset: u64, total: u64) -> Self {
+                let n = rows.len() as u64;
+                let edges: Vec<$edge> = rows
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, node)| $edge {
+                        cursor: cursor(offset + i as u64),
+                        node,
+                    })
+                    .collect();
+                Self {
+                    page_info: PageInfo {
+                        has_next_page: offset + n < total,
+                        has_previous_page: offset > 0,
+                        start_cursor: edges.first().map(|e| e.cursor.clone()),
+                        end_cursor: edges.last().map(|e| e.cursor.clone()),
+                    },
+                    edges,
+                    total_count: i64::try_from(total).unwrap_or(i64::MAX),
+                }
+            }
+        }
+    };
+}
+
+connection!(DocumentConnection, DocumentEdge, Document, "documents");
+connection!(MeetingConnection, MeetingEdge, Meeting, "meetings");
+connection!(
+    ParticipantConnection,
+    ParticipantEdge,
+    Participant,
+    "participants"
+);
+connection!(QuotationConnection, QuotationEdge, Quotation, "quotations");
+connection!(ClaimConnection, ClaimEdge, Claim, "claims");
+connection!(SearchHitConnection, SearchHitEdge, SearchHit, "search hits");
+
+/// A date known to some precision: a year, a month or a day.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PartialDate {
+    /// Year, when known.
+    pub year: Option<i32>,
+    /// Month 1–12, when known.
+    pub month: Option<i32>,
+    /// Day of month, when known.
+    pub day: Option<i32>,
+    /// ISO text to the precision known: `2019`, `2019-06`, `2019-06-30`.
+    pub text: String,
+}
+
+impl PartialDate {
+    fn from_parts(year: Option<i32>, month: Option<i32>, day: Option<i32>) -> Option<Self> {
+        let y = year?;
+        let text = match (month, day) {
+            (Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
+            (Some(m), None) => format!("{y:04}-{m:02}"),
+            _ => format!("{y:04}"),
+        };
+        Some(Self {
+            year,
+            month,
+            day,
+            text,
+        })
+    }
+
+    fn from_iso(s: &str) -> Option<Self> {
+        let mut it = s.split('-');
+        let y = it.next()?.parse().ok();
+        let m = it.next().and_then(|m| m.parse().ok());
+        let d = it.next().and_then(|d| d.parse().ok());
+        Self::from_parts(y, m, d)
+    }
+}
+
+/// A place: a city or a country.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Place {
+    /// Name as usually written in English (`Moscow`).
+    pub name: String,
+    /// The country it lies in, when known.
+    pub country: Option<String>,
+}
+
+/// Where something stands in its document: Unicode character offsets into `Document.text`.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct Span {
+    /// First character (0-based).
+    pub start: i32,
+    /// One past the last character.
+    pub end: i32,
+    #[graphql(skip)]
+    pub document_id: i32,
+}
+
+#[ComplexObject]
+impl Span {
+    /// The words at that place in the document, taken from the stored text.
+    async fn text(&self, ctx: &Context<'_>) -> Result<String> {
+        let doc = loaders(ctx)?
+            .document
+            .load_one(self.document_id)
+            .await
+            .map_err(load_err)?;
+        let start = usize::try_from(self.start).unwrap_or(0);
+        let len = usize::try_from(self.end - self.start).unwrap_or(0);
+        Ok(doc
+            .map(|d| d.text.chars().skip(start).take(len).collect())
+            .unwrap_or_default())
+    }
+}
+
+/// A theme of the taxonomy (`peace-treaty`, `security`...).
+#[derive(Clone, Debug)]
+pub struct Topic(pub topic::Model);
+
+#[Object]
+impl Topic {
+    /// Stable identifier, used in filters.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// Label for people.
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    /// How many quotations carry this topic.
+    async fn quotation_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let counts = store(ctx)?
+            .topic_counts(&[self.0.id])
+            .await
+            .map_err(error::store)?;
+        Ok(counts
+            .get(&self.0.id)
+            .map_or(0, |c| i64::try_from(c.0).unwrap_or(0)))
+    }
+    /// How many claims carry this topic.
+    async fn claim_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let counts = store(ctx)?
+            .topic_counts(&[self.0.id])
+            .await
+            .map_err(error::store)?;
+        Ok(counts
+            .get(&self.0.id)
+            .map_or(0, |c| i64::try_from(c.1).unwrap_or(0)))
+    }
+    /// Quotations on this topic, oldest first, to follow a position over time.
+    async fn quotations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<QuotationConnection> {
+        let page = page_args(ctx, first, after)?;
+        let f = QuotationFilter {
+            topic: Some(self.0.slug.clone()),
+            ..Default::default()
+        };
+        let (rows, total) = store(ctx)?
+            .quotations(&f, DateOrder::Asc, page)
+            .await
+            .map_err(error::store)?;
+        Ok(QuotationConnection::build(
+            rows.into_iter().map(Quotation).collect(),
+            page.offset,
+            total,
+        ))
+    }
+    /// Claims on this topic, oldest first.
+    async fn claims(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ClaimConnection> {
+        let page = page_args(ctx, first, after)?;
+        let f = ClaimFilter {
+            topic: Some(self.0.slug.clone()),
+            ..Default::default()
+        };
+        let (rows, total) = store(ctx)?
+            .claims(&f, DateOrder::Asc, page)
+            .await
+            .map_err(error::store)?;
+        Ok(ClaimConnection::build(
+            rows.into_iter().map(Claim).collect(),
+            page.offset,
+            total,
+        ))
+    }
+}
+
+/// An office a participant held when a document mentioned them.
+#[derive(Clone, Debug)]
+pub struct Role(pub participant_role::Model);
+
+#[Object]
+impl Role {
+    /// Title as written (`Foreign Minister`).
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Organisation, when named.
+    async fn organization(&self) -> Option<&str> {
+        self.0.organization.as_deref()
+    }
+    /// Country the office belongs to.
+    async fn country(&self) -> Option<&str> {
+        self.0.country.as_deref()
+    }
+    /// Date of the document the role was seen in.
+    async fn observed_on(&self) -> Option<PartialDate> {
+        self.0
+            .observed_on
+            .as_deref()
+            .and_then(PartialDate::from_iso)
+    }
+    /// The document the role was seen in.
+    async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
+        Ok(loaders(ctx)?
+            .document
+            .load_one(self.0.document_id)
+            .await
+            .map_err(load_err)?
+            .map(Document))
+    }
+}
+
+/// One speaker's uninterrupted stretch of a transcript.
+#[derive(Clone, Debug)]
+pub struct Turn(pub turn::Model);
+
+#[Object]
+impl Turn {
+    /// Statement, question or answer.
+    async fn kind(&self) -> TurnKind {
+        TurnKind::from_db(&self.0.kind).unwrap_or(TurnKind::Answer)
+    }
+    /// The speaker label as written (`Sergey Lavrov (speaking after ...)`); empty for the
+    /// unlabelled opening statement.
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    /// Who speaks (a journalist for questions).
+    async fn speaker(&self, ctx: &Context<'_>) -> Result<Option<Participant>> {
+        load_participant(ctx, self.0.speaker_id).await
+    }
+    /// The turn's text in the document.
+    async fn span(&self) -> Span {
+        Span {
+            start: self.0.span_start,
+            end: self.0.span_end,
+            document_id: self.0.document_id,
+        }
+    }
+}
+
+pub(crate) async fn load_participant(
+    ctx: &Context<'_>,
+    id: Option<i32>,
+) -> Result<Option<Participant>> {
+    match id {
+        Some(id) => Ok(loaders(ctx)?
+            .participant
+            .load_one(id)
+            .await
+            .map_err(load_err)?
+            .map(Participant)),
+        None => Ok(None),
+    }
+}
+
+/// A foreign-ministry transcript, news report or statement.
+#[derive(Clone, Debug)]
+pub struct Document(pub document::Model);
+
+#[Object]
+impl Document {
+    /// Opaque global id.
+    async fn id(&self) -> ID {
+        ID(ids::encode("Document", self.0.id))
+    }
+    /// Headline or title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Transcript, news report, statement or other.
+    async fn kind(&self) -> DocumentKind {
+        DocumentKind::from_db(&self.0.kind).unwrap_or(DocumentKind::Other)
+    }
+    /// Publisher (`TASS`, `Russian Ministry of Foreign Affairs`).
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+    /// Address the document was taken from, when known.
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+    /// The file it was ingested from.
+    async fn file_name(&self) -> Option<&str> {
+        self.0.file_name.as_deref()
+    }
+    /// Publication date.
+    async fn published_on(&self) -> Option<PartialDate> {
+        self.0.published.as_deref().and_then(PartialDate::from_iso)
+    }
+    /// Publication time (`15:47`), when the source gives one.
+    async fn published_time(&self) -> Option<&str> {
+        self.0.published_time.as_deref()
+    }
+    /// True when the year of the date was not written but inferred from the text.
+    async fn year_inferred(&self) -> bool {
+        self.0.year_inferred
+    }
+    /// Where it was written (dateline city) or where the event took place.
+    async fn place(&self) -> Option<Place> {
+        self.0.place_name.clone().map(|name| Place {
+            name,
+            country: self.0.place_country.clone(),
+        })
+    }
+    /// The dateline as written (`MOSCOW, January 14. /TASS/`).
+    async fn dateline(&self) -> Option<&str> {
+        self.0.dateline.as_deref()
+    }
+    /// Language code guessed from the text (`en`, or `und` when unknown).
+    async fn language(&self) -> &str {
+        &self.0.language
+    }
+    /// The cleaned text; every span points into it.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+    /// SHA-256 of the ingested bytes.
+    async fn content_hash(&self) -> &str {
+        &self.0.content_hash
+    }
+    /// When it was ingested (UTC).
+    async fn ingested_at(&self) -> &str {
+        &self.0.ingested_at
+    }
+    /// Speaker turns (transcripts only).
+    async fn turns(&self, ctx: &Context<'_>) -> Result<Vec<Turn>> {
+        let rows = loaders(ctx)?
+            .document_turns
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Turn).collect())
+    }
+    /// Every person and organisation the document names as acting or speaking, each once.
+    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Participant>> {
+        let rows = loaders(ctx)?
+            .document_participants
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Participant)
+            .collect())
+    }
+    /// The meeting the document reports (first) and the meetings it mentions.
+    async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<Meeting>> {
+        let rows = loaders(ctx)?
+            .document_meetings
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Meeting).collect())
+    }
+    /// Quotations in document order.
+    async fn quotations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<QuotationConnection> {
+        let page = page_args(ctx, first, after)?;
+        let f = QuotationFilter {
+            document: Some(self.0.id),
+            ..Default::default()
+        };
+        let (rows, total) = store(ctx)?
+            .quotations(&f, DateOrder::Asc, page)
+            .await
+            .map_err(error::store)?;
+        Ok(QuotationConnection::build(
+            rows.into_iter().map(Quotation).collect(),
+            page.offset,
+            total,
+        ))
+    }
+    /// Claims in document order.
+    async fn claims(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ClaimConnection> {
+        let page = page_args(ctx, first, after)?;
+        let f = ClaimFilter {
+            document: Some(self.0.id),
+            ..Default::default()
+        };
+        let (rows, total) = store(ctx)?
+            .claims(&f, DateOrder::Asc, page)
+            .await
+            .map_err(error::store)?;
+        Ok(ClaimConnection::build(
+            rows.into_iter().map(Claim).collect(),
+            page.offset,
+            total,
+        ))
+    }
+}
+
+/// A meeting between officials, held or planned, reported or mentioned by one or more
+/// documents.
+#[derive(Clone, Debug)]
+pub struct Meeting(pub meeting::Model);
+
+#[Object]
+impl Meeting {
+    /// Opaque global id.
+    async fn id(&self) -> ID {
+        ID(ids::encode("Meeting", self.0.id))
+    }
+    /// A short description (`Talks: Lavrov–Kono, Moscow, 2019-01-14`).
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Talks, 2+2, summit, visit...
+    async fn kind(&self) -> MeetingKind {
+        MeetingKind::from_db(&self.0.kind).unwrap_or(MeetingKind::Other)
+    }
+    /// Held or planned.
+    async fn status(&self) -> MeetingStatus {
+        MeetingStatus::from_db(&self.0.status).unwrap_or(MeetingStatus::Held)
+    }
+    /// When, to the precision the sources give.
+    async fn date(&self) -> Option<PartialDate> {
+        PartialDate::from_parts(self.0.date_year, self.0.date_month, self.0.date_day)
+    }
+    /// Where.
+    async fn place(&self) -> Option<Place> {
+        self.0.place_name.clone().map(|name| Place {
+            name,
+            country: self.0.place_country.clone(),
+        })
+    }
+    /// Who took part.
+    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Participant>> {
+        let rows = loaders(ctx)?
+            .meeting_participants
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Participant)
+            .collect())
+    }
+    /// The documents that report or mention it.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
+        let rows = loaders(ctx)?
+            .meeting_documents
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Document).collect())
+    }
+    /// Quotations from the documents that report it.
+    async fn quotations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<QuotationConnection> {
+        let page = page_args(ctx, first, after)?;
+        let f = QuotationFilter {
+            meeting: Some(self.0.id),
+            ..Default::default()
+        };
+        let (rows, total) = store(ctx)?
+            .quotations(&f, DateOrder::Asc, page)
+            .await
+            .map_err(error::store)?;
+        Ok(QuotationConnection::build(
+            rows.into_iter().map(Quotation).collect(),
+            page.offset,
+            total,
+        ))
+    }
+    /// Claims from the documents that report it.
+    async fn claims(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ClaimConnection> {
+        let page = page_args(ctx, first, after)?;
+        let f = ClaimFilter {
+            meeting: Some(self.0.id),
+            ..Default::default()
+        };
+        let (rows, total) = store(ctx)?
+            .claims(&f, DateOrder::Asc, page)
+            .await
+            .map_err(error::store)?;
+        Ok(ClaimConnection::build(
+            rows.into_iter().map(Claim).collect(),
+            page.offset,
+            total,
+        ))
+    }
+}
+
+/// A person, organisation, document, unnamed source or journalist that acts or speaks.
+#[derive(Clone, Debug)]
+pub struct Participant(pub participant::Model);
+
+/// Someone a participant met, with the meetings they share.
+#[derive(SimpleObject)]
+pub struct Counterpart {
+    /// The other participant.
+    pub participant: Participant,
+    /// Meetings both took part in.
+    pub meetings: Vec<Meeting>,
+}
+
+#[Object]
+impl Participant {
+    /// Opaque global id.
+    async fn id(&self) -> ID {
+        ID(ids::encode("Participant", self.0.id))
+    }
+    /// Canonical name (`Sergey Lavrov`); for unnamed sources, their description.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Person, organisation, document, unnamed source or journalist.
+    async fn kind(&self) -> ParticipantKind {
+        ParticipantKind::from_db(&self.0.kind).unwrap_or(ParticipantKind::Person)
+    }
+    /// Country the participant acts for.
+    async fn country(&self) -> Option<&str> {
+        self.0.country.as_deref()
+    }
+    /// The title most recently seen.
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+    /// Every other form the documents use (`Lavrov`, `the Russian top diplomat`).
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        let rows = loaders(ctx)?
+            .aliases
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
+        let mut out: Vec<String> = Vec::new();
+        for a in rows.unwrap_or_default() {
+            if a.alias != self.0.name && !out.contains(&a.alias) {
+                out.push(a.alias);
+            }
+        }
+        Ok(out)
+    }
+    /// Offices held, with the documents and dates they were seen in.
+    async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<Role>> {
+        let rows = loaders(ctx)?
+            .roles
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Role).collect())
+    }
+    /// Meetings the participant took part in, oldest first.
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<MeetingConnection> {
+        let page = page_args(ctx, first, after)?;
+        let all = loaders(ctx)?
+            .participant_meetings
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or_default();
+        let total = all.len() as u64;
+        let rows: Vec<Meeting> = all
+            .into_iter()
+            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(page.limit).unwrap_or(0))
+            .map(Meeting)
+            .collect();
+        Ok(MeetingConnection::build(rows, page.offset, total))
+    }
+    /// What the participant said, oldest first.
+    async fn quotations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<QuotationConnection> {
+        let page = page_args(ctx, first, after)?;
+        let f = QuotationFilter {
+            speaker: Some(self.0.id),
+            ..Default::default()
+        };
+        let (rows, total) = store(ctx)?
+            .quotations(&f, DateOrder::Asc, page)
+            .await
+            .map_err(error::store)?;
+        Ok(QuotationConnection::build(
+            rows.into_iter().map(Quotation).collect(),
+            page.offset,
+            total,
+        ))
+    }
+    /// Claims the participant made, oldest first.
+    async fn claims(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ClaimConnection> {
+        let page = page_args(ctx, first, after)?;
+        let f = ClaimFilter {
+            claimant: Some(self.0.id),
+            ..Default::default()
+        };
+        let (rows, total) = store(ctx)?
+            .claims(&f, DateOrder::Asc, page)
+            .await
+            .map_err(error::store)?;
+        Ok(ClaimConnection::build(
+            rows.into_iter().map(Claim).collect(),
+            page.offset,
+            total,
+        ))
+    }
+    /// Participants this one met, most shared meetings first.
+    async fn counterparts(&self, ctx: &Context<'_>) -> Result<Vec<Counterpart>> {
+        let rows = store(ctx)?
+            .counterparts(self.0.id)
+            .await
+            .map_err(error::store)?;
+        let l = loaders(ctx)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (p, ms) in rows {
+            let meetings = l.meeting.load_many(ms).await.map_err(load_err)?;
+            let mut meetings: Vec<meeting::Model> = meetings.into_values().collect();
+            meetings.sort_by_key(|m| (m.date_key, m.id));
+            out.push(Counterpart {
+                participant: Participant(p),
+                meetings: meetings.into_iter().map(Meeting).collect(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Verbatim words with their speaker and the exact place they come from.
+#[derive(Clone, Debug)]
+pub struct Quotation(pub quotation::Model);
+
+#[Object]
+impl Quotation {
+    /// Opaque global id.
+    async fn id(&self) -> ID {
+        ID(ids::encode("Quotation", self.0.id))
+    }
+    /// The words, without enclosing quotation marks.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+    /// Transcript paragraph, direct quote or partial quote.
+    async fn kind(&self) -> QuotationKind {
+        QuotationKind::from_db(&self.0.kind).unwrap_or(QuotationKind::Direct)
+    }
+    /// Who said it.
+    async fn speaker(&self, ctx: &Context<'_>) -> Result<Option<Participant>> {
+        load_participant(ctx, self.0.speaker_id).await
+    }
+    /// How the source names the speaker where it attributes the words (`he`, `the Russian
+    /// foreign ministry`, a transcript's speaker label).
+    async fn speaker_label(&self) -> Option<&str> {
+        self.0.speaker_label.as_deref()
+    }
+    /// The attribution cue (`said`, `stressed`, `according to`), if any.
+    async fn cue(&self) -> Option<&str> {
+        self.0.cue.as_deref()
+    }
+    /// Who reports the words, when a speaker quotes someone else.
+    async fn reported_by(&self, ctx: &Context<'_>) -> Result<Option<Participant>> {
+        load_participant(ctx, self.0.reported_by_id).await
+    }
+    /// The document it comes from.
+    async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
+        Ok(loaders(ctx)?
+            .document
+            .load_one(self.0.document_id)
+            .await
+            .map_err(load_err)?
+            .map(Document))
+    }
+    /// Where the words stand in the document.
+    async fn span(&self) -> Span {
+        Span {
+            start: self.0.span_start,
+            end: self.0.span_end,
+            document_id: self.0.document_id,
+        }
+    }
+    /// The meeting the document reports.
+    async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<Meeting>> {
+        match self.0.meeting_id {
+            Some(m) => Ok(loaders(ctx)?
+                .meeting
+                .load_one(m)
+                .await
+                .map_err(load_err)?
+                .map(Meeting)),
+            None => Ok(None),
+        }
+    }
+    /// Topics of the words.
+    async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<Topic>> {
+        let rows = loaders(ctx)?
+            .quotation_topics
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Topic).collect())
+    }
+}
+
+/// A statement a party makes: a position, agreement, plan, fact, assessment or demand.
+#[derive(Clone, Debug)]
+pub struct Claim(pub claim::Model);
+
+#[Object]
+impl Claim {
+    /// Opaque global id.
+    async fn id(&self) -> ID {
+        ID(ids::encode("Claim", self.0.id))
+    }
+    /// The sentence that makes the claim.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+    /// Position, agreement, plan, fact, assessment or demand.
+    async fn kind(&self) -> ClaimKind {
+        ClaimKind::from_db(&self.0.kind).unwrap_or(ClaimKind::Position)
+    }
+    /// Who makes it.
+    async fn claimant(&self, ctx: &Context<'_>) -> Result<Option<Participant>> {
+        load_participant(ctx, self.0.claimant_id).await
+    }
+    /// Countries the claim is made for (both parties for a joint agreement).
+    async fn on_behalf_of(&self) -> Vec<String> {
+        self.0
+            .on_behalf_of
+            .split('\u{1f}')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+    /// Topics of the claim.
+    async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<Topic>> {
+        let rows = loaders(ctx)?
+            .claim_topics
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Topic).collect())
+    }
+    /// The document it comes from.
+    async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
+        Ok(loaders(ctx)?
+            .document
+            .load_one(self.0.document_id)
+            .await
+            .map_err(load_err)?
+            .map(Document))
+    }
+    /// Where it stands in the document.
+    async fn span(&self) -> Span {
+        Span {
+            start: self.0.span_start,
+            end: self.0.span_end,
+            document_id: self.0.document_id,
+        }
+    }
+    /// The meeting the document reports.
+    async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<Meeting>> {
+        match self.0.meeting_id {
+            Some(m) => Ok(loaders(ctx)?
+                .meeting
+                .load_one(m)
+                .await
+                .map_err(load_err)?
+                .map(Meeting)),
+            None => Ok(None),
+        }
+    }
+    /// The quotation it comes from, when it comes from one.
+    async fn quotation(&self, ctx: &Context<'_>) -> Result<Option<Quotation>> {
+        match self.0.quotation_id {
+            Some(q) => Ok(loaders(ctx)?
+                .quotation
+                .load_one(q)
+                .await
+                .map_err(load_err)?
+                .map(Quotation)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Anything with a global id that `node(id:)` can fetch.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque global id."))]
+pub enum Node {
+    /// A document.
+    Document(Document),
+    /// A meeting.
+    Meeting(Meeting),
+    /// A participant.
+    Participant(Participant),
+    /// A quotation.
+    Quotation(Quotation),
+    /// A claim.
+    Claim(Claim),
+}
+
+/// One result of `search`.
+#[derive(SimpleObject)]
+pub struct SearchHit {
+    /// What was found.
+    pub node: Node,
+    /// The matching passage, with matches wrapped in `[` and `]`.
+    pub snippet: String,
+    /// Relevance, higher is better.
+    pub score: f64,
+}
+
+/// Checks that a page request is within limits.
+pub(crate) fn check_first(cfg: &ApiConfig, first: Option<i32>) -> Result<u64> {
+    match first {
+        None => Ok(cfg.default_page_size),
+        Some(n) if n < 0 => Err(ErrorCode::BadUserInput.err("`first` must not be negative")),
+        Some(n) => {
+            let n = u64::try_from(n).unwrap_or(0);
+            if n > cfg.max_page_size {
+                Err(ErrorCode::PageTooLarge.err(format!(
+                    "`first` is {n}, above the maximum page size of {}",
+                    cfg.max_page_size
+                )))
+            } else {
+                Ok(n)
+            }
+        }
+    }
+}

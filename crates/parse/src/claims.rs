@@ -1,0 +1,136 @@
+//! Stage 8, claims: statements a party makes, from quotations (each sentence of a quote or
+//! a transcript paragraph) and from reported speech (`X said that ...`, `According to X,
+//! ...`). A sentence is a claim when it holds one of the phrases in `data/claim_cues.tsv`;
+//! the first kind in the file's order that matches gives the claim's kind.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use crate::model::ClaimKind;
+use crate::text::{sentences, sub};
+
+fn cues() -> &'static Vec<(String, ClaimKind)> {
+    static C: OnceLock<Vec<(String, ClaimKind)>> = OnceLock::new();
+    C.get_or_init(|| {
+        include_str!("data/claim_cues.tsv")
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .filter_map(|l| {
+                let (k, v) = l.split_once('\t')?;
+                let kind = match v.trim() {
+                    "AGREEMENT" => ClaimKind::Agreement,
+                    "DEMAND" => ClaimKind::Demand,
+                    "PLAN" => ClaimKind::Plan,
+                    "FACT" => ClaimKind::Fact,
+                    "ASSESSMENT" => ClaimKind::Assessment,
+                    "POSITION" => ClaimKind::Position,
+                    _ => return None,
+                };
+                Some((k.trim().to_string(), kind))
+            })
+            .collect()
+    })
+}
+
+const NUMBER_WORDS: &[&str] = &[
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "dozen",
+    "dozens",
+    "hundred",
+    "hundreds",
+    "thousand",
+    "thousands",
+    "million",
+    "billion",
+    "trillion",
+];
+
+fn has_number(words: &[String]) -> bool {
+    words.iter().any(|w| {
+        (w.chars().any(|c| c.is_ascii_digit())
+            && w.chars().filter(|c| c.is_ascii_digit()).count() >= 1)
+            || NUMBER_WORDS.contains(&w.as_str())
+    })
+}
+
+/// The kind of claim a sentence makes, if it makes one.
+pub fn classify(sentence: &str) -> Option<ClaimKind> {
+    let lower = sentence.to_lowercase().replace('’', "'");
+    let words: Vec<String> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '$' || c == '%'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let joined = format!(" {} ", words.join(" "));
+    let order = [
+        ClaimKind::Agreement,
+        ClaimKind::Demand,
+        ClaimKind::Plan,
+        ClaimKind::Fact,
+        ClaimKind::Assessment,
+        ClaimKind::Position,
+    ];
+    for kind in order {
+        let hit = cues().iter().filter(|(_, k)| *k == kind).any(|(p, _)| {
+            if p == "#num" {
+                has_number(&words)
+            } else {
+                joined.contains(&format!(" {p} "))
+            }
+        });
+        if hit {
+            return Some(kind);
+        }
+    }
+    None
+}
+
+/// Byte ranges of the sentences of `text[range]` that make a claim, with their kinds.
+pub fn claims_in(text: &str, range: Range<usize>) -> Vec<(Range<usize>, ClaimKind)> {
+    sentences(text, range)
+        .into_iter()
+        .filter_map(|r| classify(sub(text, r.clone())).map(|k| (r, k)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds() {
+        assert_eq!(
+            classify("We agreed to continue the talks."),
+            Some(ClaimKind::Agreement)
+        );
+        assert_eq!(
+            classify("The other side should honour the accords."),
+            Some(ClaimKind::Demand)
+        );
+        assert_eq!(
+            classify("The next round will take place in June."),
+            Some(ClaimKind::Plan)
+        );
+        assert_eq!(
+            classify("Exports rose by 12 per cent."),
+            Some(ClaimKind::Fact)
+        );
+        assert_eq!(
+            classify("This is an absurd idea."),
+            Some(ClaimKind::Assessment)
+        );
+        assert_eq!(
+            classify("Our position is that sovereignty is not subject to debate."),
+            Some(ClaimKind::Position)
+        );
+        assert_eq!(classify("Good afternoon."), None);
+    }
+}

@@ -1,0 +1,269 @@
+//! The data files under `src/data/`, parsed once. Rules consult these lists instead of
+//! naming people, places or phrases in code.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+/// Every list the extraction rules use.
+#[derive(Debug)]
+pub struct Lexicon {
+    /// Title (lower case) → office class (`foreign`, `head-state`, ...).
+    pub titles: HashMap<String, String>,
+    /// Longest title in words, to bound the matcher.
+    pub max_title_words: usize,
+    /// Honorifics (`mr`, `dr.`).
+    pub honorifics: HashSet<String>,
+    /// Attribution cues (`said`, `pointed out`, `according to`).
+    pub cues: HashSet<String>,
+    /// Cues that introduce reported speech.
+    pub reported_cues: HashSet<String>,
+    /// Lower-case country name, demonym or alias → canonical country.
+    pub countries: HashMap<String, String>,
+    /// Canonical country → its first demonym (`Russia` → `Russian`).
+    pub demonyms: HashMap<String, String>,
+    /// Lower-case city → (canonical city, country).
+    pub cities: HashMap<String, (String, String)>,
+    /// Lower-case organisation head → canonical form.
+    pub organizations: HashMap<String, String>,
+    /// Words that never belong to a person's name.
+    pub nonnames: HashSet<String>,
+    /// Whole-line furniture (lower case).
+    pub furniture_exact: HashSet<String>,
+    /// Line-prefix furniture (lower case).
+    pub furniture_prefix: Vec<String>,
+}
+
+fn lines(src: &str) -> impl Iterator<Item = &str> {
+    src.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// Month number (1-12) of an English month name or its three-letter abbreviation.
+pub fn month_number(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches('.').to_lowercase();
+    if w.len() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| {
+            *m == w || (w.len() == 3 && m.starts_with(&w)) || (w == "sept" && *m == "september")
+        })
+        .and_then(|p| u32::try_from(p + 1).ok())
+}
+
+/// Day of week (0 = Monday) of an English weekday name.
+pub fn weekday_number(word: &str) -> Option<u32> {
+    let w = word.to_lowercase();
+    WEEKDAYS
+        .iter()
+        .position(|d| *d == w)
+        .and_then(|p| u32::try_from(p).ok())
+}
+
+impl Lexicon {
+    fn load() -> Self {
+        let mut titles = HashMap::new();
+        for l in lines(include_str!("data/titles.txt")) {
+            let (t, class) = match l.split_once("=>") {
+                Some((t, c)) => (t.trim(), c.trim()),
+                None => (l, "other"),
+            };
+            titles.insert(t.to_lowercase(), class.to_string());
+        }
+        let max_title_words = titles
+            .keys()
+            .map(|t| t.split_whitespace().count())
+            .max()
+            .unwrap_or(1);
+        let honorifics = lines(include_str!("data/honorifics.txt"))
+            .map(str::to_lowercase)
+            .collect();
+        let cues = lines(include_str!("data/cues.txt"))
+            .map(str::to_lowercase)
+            .collect();
+        let reported_cues = lines(include_str!("data/reported_cues.txt"))
+            .map(str::to_lowercase)
+            .collect();
+        let mut countries = HashMap::new();
+        let mut demonyms = HashMap::new();
+        for l in lines(include_str!("data/countries.tsv")) {
+            let mut parts = l.split('\t');
+            let Some(country) = parts.next().map(str::trim) else {
+                continue;
+            };
+            countries.insert(country.to_lowercase(), country.to_string());
+            if let Some(rest) = parts.next() {
+                for (i, alias) in rest.split(',').map(str::trim).enumerate() {
+                    if alias.is_empty() {
+                        continue;
+                    }
+                    countries.insert(alias.to_lowercase(), country.to_string());
+                    if i == 0 {
+                        demonyms.insert(country.to_string(), alias.to_string());
+                    }
+                }
+            }
+        }
+        let mut cities = HashMap::new();
+        for l in lines(include_str!("data/cities.tsv")) {
+            if let Some((city, country)) = l.split_once('\t') {
+                cities.insert(
+                    city.trim().to_lowercase(),
+                    (city.trim().to_string(), country.trim().to_string()),
+                );
+            }
+        }
+        let mut organizations = HashMap::new();
+        for l in lines(include_str!("data/organizations.tsv")) {
+            if let Some((k, v)) = l.split_once('\t') {
+                organizations.insert(k.trim().to_lowercase(), v.trim().to_string());
+            }
+        }
+        let mut nonnames: HashSet<String> = lines(include_str!("data/nonnames.txt"))
+            .map(str::to_lowercase)
+            .collect();
+        for t in titles.keys() {
+            for w in t.split_whitespace() {
+                nonnames.insert(w.trim_end_matches('.').to_string());
+            }
+        }
+        for m in MONTHS.iter().chain(WEEKDAYS.iter()) {
+            nonnames.insert((*m).to_string());
+        }
+        for c in countries.keys() {
+            if !c.contains(' ') {
+                nonnames.insert(c.trim_end_matches("'s").to_string());
+            }
+        }
+        for c in cities.keys() {
+            if !c.contains(' ') {
+                nonnames.insert(c.clone());
+            }
+        }
+        let mut furniture_exact = HashSet::new();
+        let mut furniture_prefix = Vec::new();
+        for l in lines(include_str!("data/furniture.txt")) {
+            if let Some(rest) = l.strip_prefix('=') {
+                furniture_exact.insert(rest.trim().to_lowercase());
+            } else if let Some(rest) = l.strip_prefix('^') {
+                furniture_prefix.push(rest.trim().to_lowercase());
+            }
+        }
+        Self {
+            titles,
+            max_title_words,
+            honorifics,
+            cues,
+            reported_cues,
+            countries,
+            demonyms,
+            cities,
+            organizations,
+            nonnames,
+            furniture_exact,
+            furniture_prefix,
+        }
+    }
+
+    /// The country a word or phrase names or qualifies (`Japanese` → `Japan`).
+    pub fn country_of(&self, phrase: &str) -> Option<&str> {
+        let p = phrase.trim().to_lowercase();
+        let p = p.trim_start_matches("the ");
+        self.countries
+            .get(p)
+            .or_else(|| {
+                self.countries
+                    .get(p.trim_end_matches("'s").trim_end_matches("’s"))
+            })
+            .map(String::as_str)
+    }
+
+    /// True when `word` may be part of a person's name.
+    pub fn name_word(&self, word: &str) -> bool {
+        let mut chars = word.chars();
+        let Some(first) = chars.next() else {
+            return false;
+        };
+        if !first.is_uppercase() {
+            return false;
+        }
+        // All-caps words of two or more letters are acronyms or datelines, not names.
+        let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+        if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) {
+            return false;
+        }
+        if !word
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '’' || c == '.')
+        {
+            return false;
+        }
+        let lw = word.to_lowercase();
+        let base = lw.trim_end_matches("'s").trim_end_matches("’s");
+        !self.nonnames.contains(base)
+    }
+}
+
+/// The lexicon, loaded on first use.
+pub fn lexicon() -> &'static Lexicon {
+    static LEX: OnceLock<Lexicon> = OnceLock::new();
+    LEX.get_or_init(Lexicon::load)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_files_parse() {
+        let l = lexicon();
+        assert_eq!(
+            l.titles.get("foreign minister").map(String::as_str),
+            Some("foreign")
+        );
+        assert_eq!(l.country_of("Japanese"), Some("Japan"));
+        assert_eq!(l.country_of("the Russian Federation"), Some("Russia"));
+        assert!(l.cues.contains("pointed out"));
+        assert_eq!(
+            l.demonyms.get("Japan").map(String::as_str),
+            Some("Japanese")
+        );
+        assert!(!l.name_word("Minister"));
+        assert!(!l.name_word("MOSCOW"));
+        assert!(l.name_word("Obama"));
+    }
+
+    #[test]
+    fn months() {
+        assert_eq!(month_number("January"), Some(1));
+        assert_eq!(month_number("Sept."), Some(9));
+        assert_eq!(month_number("dec"), Some(12));
+        assert_eq!(month_number("Ma"), None);
+    }
+}

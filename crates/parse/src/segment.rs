@@ -1,0 +1,471 @@
+//! Stage 3, segment: title, lede and section headings, the dateline, speaker turns, and
+//! sentences. Decides the document kind from how the document is written: a dateline makes
+//! a news report; a transcript title (`remarks`, `answers to media questions`, `interview`)
+//! or speaker labels (`Question:`, `Name:`) make a transcript.
+
+use std::ops::Range;
+
+use crate::clean::{ends_sentence, Cleaned};
+use crate::lexicon::{lexicon, month_number};
+use crate::model::{DocumentKind, TurnKind};
+use crate::text::{sentences, sub};
+
+/// A dateline as found, before the year is settled.
+#[derive(Debug, Clone)]
+pub struct RawDateline {
+    /// Byte range of the dateline text (`MOSCOW, January 14. /TASS/`).
+    pub range: Range<usize>,
+    /// City as written, title-cased (`Moscow`).
+    pub city: String,
+    /// Month 1-12.
+    pub month: Option<u32>,
+    /// Day of month.
+    pub day: Option<u32>,
+    /// Year when written.
+    pub year: Option<i32>,
+    /// Agency (`TASS`).
+    pub agency: Option<String>,
+    /// Where the body text after the dateline starts.
+    pub body_start: usize,
+}
+
+/// A transcript turn before speakers are resolved to participants.
+#[derive(Debug, Clone)]
+pub struct RawTurn {
+    /// Statement, question or answer.
+    pub kind: TurnKind,
+    /// Label as written.
+    pub label: String,
+    /// Byte range of the label (without the colon).
+    pub label_range: Option<Range<usize>>,
+    /// Byte ranges of the turn's paragraphs, labels excluded.
+    pub paras: Vec<Range<usize>>,
+}
+
+/// A sentence and the line it belongs to.
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    /// Byte range.
+    pub range: Range<usize>,
+    /// Index of its line in [`Cleaned::lines`].
+    pub line: usize,
+}
+
+/// The document's structure.
+#[derive(Debug, Default)]
+pub struct Segmented {
+    /// Kind of document.
+    pub kind: Option<DocumentKind>,
+    /// Line index of the title.
+    pub title: Option<usize>,
+    /// One flag per line: title, lede and section headings are not body.
+    pub heading: Vec<bool>,
+    /// The dateline, for news reports.
+    pub dateline: Option<RawDateline>,
+    /// Speaker turns, for transcripts.
+    pub turns: Vec<RawTurn>,
+    /// Sentences of body lines (headings excluded).
+    pub sentences: Vec<Sentence>,
+    /// `en` or `und`.
+    pub language: String,
+}
+
+const TRANSCRIPT_WORDS: &[&str] = &[
+    "remarks",
+    "answers to",
+    "answers to media questions",
+    "speech",
+    "interview",
+    "news conference",
+    "press conference",
+    "press briefing",
+    "briefing",
+    "transcript",
+    "address",
+    "q&a",
+];
+const STATEMENT_WORDS: &[&str] = &[
+    "statement",
+    "press release",
+    "communique",
+    "communiqué",
+    "comment by",
+    "declaration",
+];
+const ROLE_LABELS: &[&str] = &[
+    "question",
+    "q",
+    "answer",
+    "a",
+    "remark",
+    "reply",
+    "moderator",
+    "comment",
+    "follow-up question",
+    "journalist",
+    "correspondent",
+];
+
+/// Parses a dateline at the start of a line: `MOSCOW, January 14. /TASS/.`,
+/// `WASHINGTON, March 3, 2020 (Reuters) -`, `TOKYO (AP) —`.
+pub fn parse_dateline(text: &str, line: Range<usize>) -> Option<RawDateline> {
+    let l = sub(text, line.clone());
+    // City: leading words in capitals.
+    let city_end = l.find([',', '(', '/'])?;
+    let city_raw = l.get(..city_end)?.trim();
+    if city_raw.is_empty()
+        || city_raw.len() > 40
+        || !city_raw.chars().any(char::is_alphabetic)
+        || city_raw.chars().any(|c| c.is_lowercase())
+    {
+        return None;
+    }
+    let mut rest = l.get(city_end..)?;
+    let mut consumed = city_end;
+    let mut month = None;
+    let mut day = None;
+    let mut year = None;
+    let mut agency = None;
+    if let Some(r) = rest.strip_prefix(',') {
+        // Optional date: Month Day[, Year].
+        let r2 = r.trim_start();
+        let mut words = r2
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '.')
+            .filter(|w| !w.is_empty());
+        if let Some(m) = words.next().and_then(month_number) {
+            month = Some(m);
+            day = words
+                .next()
+                .and_then(|d| d.parse::<u32>().ok())
+                .filter(|d| (1..=31).contains(d));
+            let after_day = words.next();
+            year = after_day
+                .and_then(|y| y.parse::<i32>().ok())
+                .filter(|y| (1900..=2200).contains(y));
+        }
+        // Advance to the agency marker or the dash.
+        let marker = r.find(['/', '(', '—', '–']).or_else(|| r.find(" - "))?;
+        if marker > 40 {
+            return None;
+        }
+        consumed += 1 + marker;
+        rest = r.get(marker..)?;
+    }
+    let rest_trim = rest.trim_start();
+    consumed += rest.len() - rest_trim.len();
+    let mut end = consumed;
+    if let Some(r) = rest_trim.strip_prefix('/') {
+        let close = r.find('/')?;
+        agency = Some(r.get(..close)?.trim().to_string());
+        end = consumed + close + 2;
+    } else if let Some(r) = rest_trim.strip_prefix('(') {
+        let close = r.find(')')?;
+        agency = Some(r.get(..close)?.trim().to_string());
+        end = consumed + close + 2;
+    } else if !(rest_trim.starts_with('—')
+        || rest_trim.starts_with('–')
+        || rest_trim.starts_with('-'))
+    {
+        return None;
+    }
+    if agency
+        .as_ref()
+        .is_some_and(|a| a.is_empty() || a.len() > 30)
+    {
+        return None;
+    }
+    // Body starts after separators.
+    let tail = l.get(end..)?;
+    let body_off = tail
+        .char_indices()
+        .find(|&(_, c)| !(c.is_whitespace() || matches!(c, '.' | '-' | '—' | '–' | ':')))
+        .map_or(tail.len(), |(i, _)| i);
+    let city = title_case(city_raw);
+    Some(RawDateline {
+        range: line.start..line.start + end,
+        city,
+        month,
+        day,
+        year,
+        agency,
+        body_start: line.start + end + body_off,
+    })
+}
+
+/// `MOSCOW` → `Moscow`, `NEW YORK` → `New York`; keeps known spellings from the city list.
+pub fn title_case(s: &str) -> String {
+    if let Some((name, _)) = lexicon().cities.get(&s.to_lowercase()) {
+        return name.clone();
+    }
+    s.split_whitespace()
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(cs.flat_map(char::to_lowercase))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
+/// A speaker label at the start of a paragraph: `Question:`, `Sergey Lavrov:`,
+/// `Sergey Lavrov (speaking after Fumio Kishida):`. Returns the label's byte length
+/// (without the colon) and whether it is a question.
+pub fn speaker_label(para: &str) -> Option<(usize, TurnKind)> {
+    let colon = para.get(..para.len().min(120))?.find(':')?;
+    let label = para.get(..colon)?.trim_end();
+    if label.is_empty() {
+        return None;
+    }
+    let lower = label.to_lowercase();
+    if ROLE_LABELS.contains(&lower.as_str()) {
+        let kind = if lower.contains("question")
+            || lower == "q"
+            || lower == "journalist"
+            || lower == "correspondent"
+        {
+            TurnKind::Question
+        } else {
+            TurnKind::Answer
+        };
+        return Some((label.len(), kind));
+    }
+    let name_part = match label.find('(') {
+        Some(p) if label.ends_with(')') => label.get(..p)?.trim_end(),
+        Some(_) => return None,
+        None => label,
+    };
+    let words: Vec<&str> = name_part.split_whitespace().collect();
+    if words.is_empty() || words.len() > 5 {
+        return None;
+    }
+    let lex = lexicon();
+    let names = words.iter().filter(|w| lex.name_word(w)).count();
+    let ok = words.iter().all(|w| {
+        lex.name_word(w)
+            || lex.honorifics.contains(&w.to_lowercase())
+            || matches!(*w, "de" | "van" | "von" | "bin" | "al" | "da" | "le" | "la")
+    });
+    (ok && names >= 1 && (names >= 2 || words.len() >= 2))
+        .then_some((label.len(), TurnKind::Answer))
+}
+
+fn english(text: &str) -> bool {
+    const COMMON: &[&str] = &[
+        "the", "and", "of", "to", "in", "a", "is", "that", "for", "on", "with", "we", "our", "as",
+        "was", "it", "by", "have", "be", "are", "this", "at", "will", "has", "said",
+    ];
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(2000)
+        .map(str::to_lowercase)
+        .collect();
+    if words.len() < 3 {
+        return !words.is_empty();
+    }
+    let hits = words
+        .iter()
+        .filter(|w| COMMON.contains(&w.as_str()))
+        .count();
+    hits * 100 >= words.len() * 8
+}
+
+/// Segments cleaned text.
+pub fn segment(c: &Cleaned) -> Segmented {
+    let text = c.text.as_str();
+    let n = c.lines.len();
+    let mut s = Segmented {
+        heading: vec![false; n],
+        language: if english(text) {
+            "en".into()
+        } else {
+            "und".into()
+        },
+        ..Segmented::default()
+    };
+    if n == 0 {
+        s.kind = Some(DocumentKind::Other);
+        return s;
+    }
+    s.title = Some(0);
+    if let Some(h) = s.heading.get_mut(0) {
+        *h = true;
+    }
+    // Dateline within the first few lines.
+    let mut dateline_line = None;
+    for (i, r) in c.lines.iter().enumerate().take(8) {
+        if let Some(d) = parse_dateline(text, r.clone()) {
+            dateline_line = Some(i);
+            s.dateline = Some(d);
+            break;
+        }
+    }
+    let title_lower = c
+        .lines
+        .first()
+        .map(|r| sub(text, r.clone()).to_lowercase())
+        .unwrap_or_default();
+    let labels: Vec<Option<(usize, TurnKind)>> = c
+        .lines
+        .iter()
+        .map(|r| speaker_label(sub(text, r.clone())))
+        .collect();
+    let labelled = labels.iter().skip(1).filter(|l| l.is_some()).count();
+    let kind = if s.dateline.is_some() {
+        DocumentKind::NewsReport
+    } else if TRANSCRIPT_WORDS.iter().any(|w| title_lower.contains(w)) || labelled >= 1 {
+        DocumentKind::Transcript
+    } else if STATEMENT_WORDS.iter().any(|w| title_lower.contains(w)) {
+        DocumentKind::Statement
+    } else {
+        DocumentKind::Other
+    };
+    s.kind = Some(kind);
+    if let Some(dl) = dateline_line {
+        // Lines between the title and the dateline are the lede and captions: headings.
+        for h in s.heading.iter_mut().take(dl) {
+            *h = true;
+        }
+        // Section headings: short lines with no sentence in them, followed by body.
+        for i in dl + 1..n {
+            let line = c.lines.get(i).map(|r| sub(text, r.clone())).unwrap_or("");
+            let short = line.split_whitespace().count() <= 10;
+            if short && !ends_sentence(line) && i + 1 < n {
+                if let Some(h) = s.heading.get_mut(i) {
+                    *h = true;
+                }
+            }
+        }
+    }
+    if kind == DocumentKind::Transcript {
+        let mut current = RawTurn {
+            kind: TurnKind::Statement,
+            label: String::new(),
+            label_range: None,
+            paras: Vec::new(),
+        };
+        for (i, r) in c.lines.iter().enumerate().skip(1) {
+            match labels.get(i).copied().flatten() {
+                Some((len, kind)) => {
+                    if !current.paras.is_empty() {
+                        s.turns.push(current);
+                    }
+                    let line = sub(text, r.clone());
+                    let after = line.get(len..).unwrap_or("");
+                    let after_colon = after.strip_prefix(':').unwrap_or(after);
+                    let body_off = len
+                        + (after.len() - after_colon.len())
+                        + (after_colon.len() - after_colon.trim_start().len());
+                    current = RawTurn {
+                        kind,
+                        label: line.get(..len).unwrap_or("").to_string(),
+                        label_range: Some(r.start..r.start + len),
+                        paras: Vec::new(),
+                    };
+                    if r.start + body_off < r.end {
+                        current.paras.push(r.start + body_off..r.end);
+                    }
+                }
+                None => current.paras.push(r.clone()),
+            }
+        }
+        if !current.paras.is_empty() {
+            s.turns.push(current);
+        }
+    }
+    for (i, r) in c.lines.iter().enumerate() {
+        if s.heading.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let mut range = r.clone();
+        if let Some(d) = &s.dateline {
+            if d.range.start >= r.start && d.range.start < r.end {
+                range.start = d.body_start.min(r.end);
+            }
+        }
+        // Skip speaker labels.
+        if let Some((len, _)) = labels.get(i).copied().flatten() {
+            let line = sub(text, r.clone());
+            let after = line.get(len..).unwrap_or("");
+            let skip = len + (after.len() - after.trim_start_matches(':').trim_start().len());
+            range.start = (r.start + skip).min(r.end);
+        }
+        for sr in sentences(text, range) {
+            s.sentences.push(Sentence { range: sr, line: i });
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clean::clean;
+
+    #[test]
+    fn datelines_in_several_house_styles() {
+        let t = "MOSCOW, January 14. /TASS/. Russia calls for more.";
+        let d = parse_dateline(t, 0..t.len());
+        let d = d.as_ref();
+        assert_eq!(d.map(|d| d.city.as_str()), Some("Moscow"));
+        assert_eq!(d.and_then(|d| d.month), Some(1));
+        assert_eq!(d.and_then(|d| d.day), Some(14));
+        assert_eq!(d.and_then(|d| d.year), None);
+        assert_eq!(d.and_then(|d| d.agency.as_deref()), Some("TASS"));
+        assert_eq!(
+            d.map(|d| sub(t, d.range.clone())),
+            Some("MOSCOW, January 14. /TASS/")
+        );
+        assert_eq!(
+            d.map(|d| sub(t, d.body_start..t.len())),
+            Some("Russia calls for more.")
+        );
+
+        let t = "WASHINGTON, March 3, 2020 (Reuters) - The envoy met.";
+        let d = parse_dateline(t, 0..t.len());
+        assert_eq!(d.as_ref().and_then(|d| d.year), Some(2020));
+        assert_eq!(
+            d.as_ref().and_then(|d| d.agency.as_deref()),
+            Some("Reuters")
+        );
+        let t = "NEW YORK (AP) — The envoy met.";
+        assert_eq!(
+            parse_dateline(t, 0..t.len()).map(|d| d.city),
+            Some("New York".to_string())
+        );
+        let t = "Moscow is a city, he said.";
+        assert!(parse_dateline(t, 0..t.len()).is_none());
+    }
+
+    #[test]
+    fn speaker_labels() {
+        assert_eq!(
+            speaker_label("Question: Why?").map(|l| l.1),
+            Some(TurnKind::Question)
+        );
+        assert_eq!(speaker_label("Jane Roe: Yes.").map(|l| l.0), Some(8));
+        assert!(speaker_label("Jane Roe (speaking after John Doe): Yes.").is_some());
+        assert!(speaker_label("In conclusion: we agreed.").is_none());
+        assert!(speaker_label("The problem is this: we agreed.").is_none());
+    }
+
+    #[test]
+    fn transcript_turns() {
+        let raw = "Minister Jane Roe's remarks at a news conference, Paris, May 2, 2020\n\nGood afternoon.\n\nWe met.\n\nQuestion: What next?\n\nJane Roe: Talks.\n\nMore talks.";
+        let c = clean(raw, &mut vec![]);
+        let s = segment(&c);
+        assert_eq!(s.kind, Some(DocumentKind::Transcript));
+        let kinds: Vec<TurnKind> = s.turns.iter().map(|t| t.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![TurnKind::Statement, TurnKind::Question, TurnKind::Answer]
+        );
+        assert_eq!(s.turns.get(2).map(|t| t.paras.len()), Some(2));
+        assert_eq!(s.turns.get(2).map(|t| t.label.as_str()), Some("Jane Roe"));
+    }
+}

@@ -1,0 +1,189 @@
+//! # diplograph-store
+//!
+//! Storage for the diplograph graph on Postgres or SQLite through sea-orm: entities and
+//! migrations, transactional and idempotent ingest of one document, linking of people and
+//! meetings across documents, and the read queries the API needs.
+//!
+//! This crate knows nothing of GraphQL or HTTP: it takes bytes and filters, and gives back
+//! rows ([`entities`]) and typed ids.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), diplograph_store::StoreError> {
+//! let store = diplograph_store::Store::connect("sqlite::memory:").await?;
+//! store.migrate().await?;
+//! let outcome = store.ingest(b"MOSCOW, May 4. /AGENCY/. Talks were held.", Some("a.txt"), &Default::default()).await?;
+//! assert!(outcome.is_new());
+//! # Ok(()) }
+//! ```
+
+pub mod entities;
+mod ingest;
+mod migration;
+pub mod query;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
+};
+use sea_orm_migration::MigratorTrait;
+
+pub use ingest::{content_hash, participant_key, IngestOutcome, LIST_SEP};
+pub use query::*;
+
+macro_rules! id_type {
+    ($(#[$doc:meta] $name:ident),*) => {$(
+        #[$doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        pub struct $name(pub i32);
+    )*};
+}
+
+id_type!(
+    /// A document's id.
+    DocumentId,
+    /// A participant's id.
+    ParticipantId,
+    /// A meeting's id.
+    MeetingId,
+    /// A quotation's id.
+    QuotationId,
+    /// A claim's id.
+    ClaimId,
+    /// A topic's id.
+    TopicId
+);
+
+/// What can go wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    /// The document could not be read at all.
+    #[error("{0}")]
+    Parse(#[from] diplograph_parse::ParseError),
+    /// A request referred to something that does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The database URL is not one we support.
+    #[error("unsupported database URL (use postgres://... or sqlite://...): {0}")]
+    BadUrl(String),
+}
+
+/// A connection pool to the graph's database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+/// Adds `mode=rwc` to a SQLite file URL so the file is created when missing.
+fn normalise_url(url: &str) -> Result<String, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(url.to_string());
+    }
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        if rest.contains(":memory:") || rest.contains("mode=") {
+            return Ok(url.to_string());
+        }
+        let sep = if rest.contains('?') { '&' } else { '?' };
+        return Ok(format!("{url}{sep}mode=rwc"));
+    }
+    Err(StoreError::BadUrl(redact(url)))
+}
+
+/// The URL with any password replaced by `***`, for logs and errors.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = url.get(s + 3..at).unwrap_or("");
+            match creds.split_once(':') {
+                Some((user, _)) => format!(
+                    "{}{user}:***{}",
+                    url.get(..s + 3).unwrap_or(""),
+                    url.get(at..).unwrap_or("")
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Connects to `postgres://...` or `sqlite://FILE` (created when missing) or
+    /// `sqlite::memory:`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, 10).await
+    }
+
+    /// Connects with a given pool size (SQLite in memory always uses one connection).
+    pub async fn connect_with(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let url = normalise_url(url)?;
+        let mut opts = ConnectOptions::new(url.clone());
+        let max = if url.contains(":memory:") {
+            1
+        } else {
+            max_connections.max(1)
+        };
+        opts.max_connections(max)
+            .min_connections(if url.contains(":memory:") { 1 } else { 0 })
+            .sqlx_logging(false)
+            .acquire_timeout(std::time::Duration::from_secs(10));
+        let db = Database::connect(opts).await?;
+        if db.get_database_backend() == DatabaseBackend::Sqlite {
+            db.execute_unprepared("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
+                .await?;
+        }
+        Ok(Self { db })
+    }
+
+    /// Brings the schema up to date.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        migration::Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// The underlying connection (for tests and tools).
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// `postgres` or `sqlite`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.db.get_database_backend() {
+            DatabaseBackend::Postgres => "postgres",
+            DatabaseBackend::Sqlite => "sqlite",
+            _ => "other",
+        }
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    /// Closes the pool.
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            normalise_url("sqlite://x.db").ok().as_deref(),
+            Some("sqlite://x.db?mode=rwc")
+        );
+        assert_eq!(
+            normalise_url("sqlite::memory:").ok().as_deref(),
+            Some("sqlite::memory:")
+        );
+        assert!(normalise_url("mysql://x").is_err());
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+    }
+}

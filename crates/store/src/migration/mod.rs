@@ -1,0 +1,16 @@
+//! Schema migrations, one module per migration, listed in [`Migrator`]. They use sea-query's
+//! schema builder only, so the same migration runs on SQLite and Postgres.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_init;
+
+/// Every migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_init::Migration)]
+    }
+}

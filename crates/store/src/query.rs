@@ -1,0 +1,822 @@
+//! Read queries: filtered, paginated lists and batch loads by id for the API's dataloaders.
+//! Every function takes `&impl ConnectionTrait` through [`Store`] and returns entity rows.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
+};
+
+use crate::entities::*;
+use crate::{Store, StoreError};
+
+/// A page of a list: skip `offset`, take `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Rows to skip.
+    pub offset: u64,
+    /// Rows to return.
+    pub limit: u64,
+}
+
+/// Sort direction on dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    /// Oldest first.
+    #[default]
+    Asc,
+    /// Newest first.
+    Desc,
+}
+
+/// Filters on meetings. Dates are sortable `YYYYMMDD` keys (see [`date_key`]).
+#[derive(Debug, Clone, Default)]
+pub struct MeetingFilter {
+    /// On or after.
+    pub from: Option<i64>,
+    /// On or before.
+    pub to: Option<i64>,
+    /// With this participant.
+    pub participant: Option<i32>,
+    /// With a participant whose name or alias contains this (case-insensitive).
+    pub participant_name: Option<String>,
+    /// Place name contains this.
+    pub place: Option<String>,
+    /// Kind (`TALKS`).
+    pub kind: Option<String>,
+    /// Status (`HELD`).
+    pub status: Option<String>,
+    /// Reported by this document.
+    pub document: Option<i32>,
+}
+
+/// Filters on quotations.
+#[derive(Debug, Clone, Default)]
+pub struct QuotationFilter {
+    /// Spoken by this participant.
+    pub speaker: Option<i32>,
+    /// Spoken by someone whose name or alias contains this.
+    pub speaker_name: Option<String>,
+    /// With this topic slug.
+    pub topic: Option<String>,
+    /// At this meeting.
+    pub meeting: Option<i32>,
+    /// In this document.
+    pub document: Option<i32>,
+    /// Text contains this (case-insensitive).
+    pub text: Option<String>,
+    /// Document dated on or after.
+    pub from: Option<i64>,
+    /// Document dated on or before.
+    pub to: Option<i64>,
+}
+
+/// Filters on claims.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimFilter {
+    /// Made by this participant.
+    pub claimant: Option<i32>,
+    /// Made by someone whose name or alias contains this.
+    pub claimant_name: Option<String>,
+    /// On behalf of this country.
+    pub on_behalf_of: Option<String>,
+    /// With this topic slug.
+    pub topic: Option<String>,
+    /// Kind (`POSITION`).
+    pub kind: Option<String>,
+    /// At this meeting.
+    pub meeting: Option<i32>,
+    /// In this document.
+    pub document: Option<i32>,
+    /// Text contains this.
+    pub text: Option<String>,
+    /// Document dated on or after.
+    pub from: Option<i64>,
+    /// Document dated on or before.
+    pub to: Option<i64>,
+}
+
+/// Filters on participants.
+#[derive(Debug, Clone, Default)]
+pub struct ParticipantFilter {
+    /// Name or alias contains this.
+    pub name: Option<String>,
+    /// Kind (`PERSON`).
+    pub kind: Option<String>,
+    /// Country.
+    pub country: Option<String>,
+}
+
+/// Filters on documents.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentFilter {
+    /// Kind (`TRANSCRIPT`).
+    pub kind: Option<String>,
+    /// Source contains this.
+    pub source: Option<String>,
+    /// Published on or after.
+    pub from: Option<i64>,
+    /// Published on or before.
+    pub to: Option<i64>,
+    /// Title or text contains this.
+    pub text: Option<String>,
+}
+
+/// A search hit.
+#[derive(Debug, Clone)]
+pub enum Hit {
+    /// A document.
+    Document(document::Model),
+    /// A quotation.
+    Quotation(quotation::Model),
+    /// A claim.
+    Claim(claim::Model),
+}
+
+/// `2019`, `2019-05`, `2019-05-10` to a sortable key; `end` makes partial dates inclusive
+/// upper bounds (`2019-05` → 20190599).
+pub fn date_key(s: &str, end: bool) -> Option<i64> {
+    let mut it = s.trim().split('-');
+    let y: i64 = it.next()?.parse().ok()?;
+    let m: Option<i64> = it.next().map(|m| m.parse().ok()).unwrap_or(None);
+    let d: Option<i64> = it.next().map(|d| d.parse().ok()).unwrap_or(None);
+    if it.next().is_some()
+        || !(0..=9999).contains(&y)
+        || m.is_some_and(|m| !(1..=12).contains(&m))
+        || d.is_some_and(|d| !(1..=31).contains(&d))
+    {
+        return None;
+    }
+    let fill = if end { 99 } else { 0 };
+    Some(y * 10_000 + m.unwrap_or(fill) * 100 + d.unwrap_or(fill))
+}
+
+fn like(s: &str) -> String {
+    let escaped = s
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn lower_like<C: ColumnTrait>(col: C, s: &str) -> Expr {
+    Expr::expr(Func::lower(Expr::col(col)))
+        .like(sea_orm::sea_query::LikeExpr::new(like(s)).escape('\\'))
+}
+
+impl Store {
+    /// Ids of participants whose name or alias contains `name` (case-insensitive).
+    pub async fn participant_ids_by_name(&self, name: &str) -> Result<Vec<i32>, StoreError> {
+        let mut ids: Vec<i32> = participant::Entity::find()
+            .select_only()
+            .column(participant::Column::Id)
+            .filter(lower_like(participant::Column::Name, name))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let more: Vec<i32> = participant_alias::Entity::find()
+            .select_only()
+            .column(participant_alias::Column::ParticipantId)
+            .filter(lower_like(participant_alias::Column::Alias, name))
+            .distinct()
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        ids.extend(more);
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    async fn page<E: EntityTrait>(
+        &self,
+        q: Select<E>,
+        page: Page,
+    ) -> Result<(Vec<E::Model>, u64), StoreError>
+    where
+        E::Model: Send + Sync,
+    {
+        let total = q.clone().count(&self.db).await?;
+        let rows = q
+            .offset(page.offset)
+            .limit(page.limit)
+            .all(&self.db)
+            .await?;
+        Ok((rows, total))
+    }
+
+    /// Meetings matching the filter, by date.
+    pub async fn meetings(
+        &self,
+        f: &MeetingFilter,
+        order: DateOrder,
+        page: Page,
+    ) -> Result<(Vec<meeting::Model>, u64), StoreError> {
+        let mut c = Condition::all();
+        if let Some(v) = f.from {
+            c = c.add(meeting::Column::DateKey.gte(v));
+        }
+        if let Some(v) = f.to {
+            c = c
+                .add(meeting::Column::DateKey.lte(v))
+                .add(meeting::Column::DateKey.gt(0));
+        }
+        if let Some(v) = &f.kind {
+            c = c.add(meeting::Column::Kind.eq(v.clone()));
+        }
+        if let Some(v) = &f.status {
+            c = c.add(meeting::Column::Status.eq(v.clone()));
+        }
+        if let Some(v) = &f.place {
+            c = c.add(lower_like(meeting::Column::PlaceName, v));
+        }
+        let mut people: Option<Vec<i32>> = f.participant.map(|p| vec![p]);
+        if let Some(n) = &f.participant_name {
+            let ids = self.participant_ids_by_name(n).await?;
+            people = Some(match people {
+                Some(p) => p.into_iter().filter(|x| ids.contains(x)).collect(),
+                None => ids,
+            });
+        }
+        if let Some(ids) = people {
+            c = c.add(
+                meeting::Column::Id.in_subquery(
+                    Query::select()
+                        .column(meeting_participant::Column::MeetingId)
+                        .from(meeting_participant::Entity)
+                        .and_where(meeting_participant::Column::ParticipantId.is_in(ids))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(d) = f.document {
+            c = c.add(
+                meeting::Column::Id.in_subquery(
+                    Query::select()
+                        .column(meeting_document::Column::MeetingId)
+                        .from(meeting_document::Entity)
+                        .and_where(meeting_document::Column::DocumentId.eq(d))
+                        .to_owned(),
+                ),
+            );
+        }
+        let q = meeting::Entity::find().filter(c);
+        let q = match order {
+            DateOrder::Asc => q.order_by_asc(meeting::Column::DateKey),
+            DateOrder::Desc => q.order_by_desc(meeting::Column::DateKey),
+        }
+        .order_by_asc(meeting::Column::Id);
+        self.page(q, page).await
+    }
+
+    /// Quotations matching the filter, by document date then position.
+    pub async fn quotations(
+        &self,
+        f: &QuotationFilter,
+        order: DateOrder,
+        page: Page,
+    ) -> Result<(Vec<quotation::Model>, u64), StoreError> {
+        let mut c = Condition::all();
+        let mut speakers: Option<Vec<i32>> = f.speaker.map(|p| vec![p]);
+        if let Some(n) = &f.speaker_name {
+            let ids = self.participant_ids_by_name(n).await?;
+            speakers = Some(match speakers {
+                Some(p) => p.into_iter().filter(|x| ids.contains(x)).collect(),
+                None => ids,
+            });
+        }
+        if let Some(ids) = speakers {
+            c = c.add(quotation::Column::SpeakerId.is_in(ids));
+        }
+        if let Some(t) = &f.topic {
+            c = c.add(
+                quotation::Column::Id.in_subquery(
+                    Query::select()
+                        .column(quotation_topic::Column::QuotationId)
+                        .from(quotation_topic::Entity)
+                        .and_where(
+                            quotation_topic::Column::TopicId.in_subquery(
+                                Query::select()
+                                    .column(topic::Column::Id)
+                                    .from(topic::Entity)
+                                    .and_where(topic::Column::Slug.eq(t.clone()))
+                                    .to_owned(),
+                            ),
+                        )
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(m) = f.meeting {
+            c = c.add(quotation::Column::MeetingId.eq(m));
+        }
+        if let Some(d) = f.document {
+            c = c.add(quotation::Column::DocumentId.eq(d));
+        }
+        if let Some(t) = &f.text {
+            c = c.add(lower_like(quotation::Column::Text, t));
+        }
+        if let Some(v) = f.from {
+            c = c.add(quotation::Column::DateKey.gte(v));
+        }
+        if let Some(v) = f.to {
+            c = c.add(quotation::Column::DateKey.lte(v));
+        }
+        let q = quotation::Entity::find().filter(c);
+        let q = match order {
+            DateOrder::Asc => q.order_by_asc(quotation::Column::DateKey),
+            DateOrder::Desc => q.order_by_desc(quotation::Column::DateKey),
+        }
+        .order_by_asc(quotation::Column::DocumentId)
+        .order_by_asc(quotation::Column::Idx);
+        self.page(q, page).await
+    }
+
+    /// Claims matching the filter, by document date then position.
+    pub async fn claims(
+        &self,
+        f: &ClaimFilter,
+        order: DateOrder,
+        page: Page,
+    ) -> Result<(Vec<claim::Model>, u64), StoreError> {
+        let mut c = Condition::all();
+        let mut who: Option<Vec<i32>> = f.claimant.map(|p| vec![p]);
+        if let Some(n) = &f.claimant_name {
+            let ids = self.participant_ids_by_name(n).await?;
+            who = Some(match who {
+                Some(p) => p.into_iter().filter(|x| ids.contains(x)).collect(),
+                None => ids,
+            });
+        }
+        if let Some(ids) = who {
+            c = c.add(claim::Column::ClaimantId.is_in(ids));
+        }
+        if let Some(t) = &f.topic {
+            c = c.add(
+                claim::Column::Id.in_subquery(
+                    Query::select()
+                        .column(claim_topic::Column::ClaimId)
+                        .from(claim_topic::Entity)
+                        .and_where(
+                            claim_topic::Column::TopicId.in_subquery(
+                                Query::select()
+                                    .column(topic::Column::Id)
+                                    .from(topic::Entity)
+                                    .and_where(topic::Column::Slug.eq(t.clone()))
+                                    .to_owned(),
+                            ),
+                        )
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(k) = &f.kind {
+            c = c.add(claim::Column::Kind.eq(k.clone()));
+        }
+        if let Some(o) = &f.on_behalf_of {
+            c = c.add(lower_like(claim::Column::OnBehalfOf, o));
+        }
+        if let Some(m) = f.meeting {
+            c = c.add(claim::Column::MeetingId.eq(m));
+        }
+        if let Some(d) = f.document {
+            c = c.add(claim::Column::DocumentId.eq(d));
+        }
+        if let Some(t) = &f.text {
+            c = c.add(lower_like(claim::Column::Text, t));
+        }
+        if let Some(v) = f.from {
+            c = c.add(claim::Column::DateKey.gte(v));
+        }
+        if let Some(v) = f.to {
+            c = c.add(claim::Column::DateKey.lte(v));
+        }
+        let q = claim::Entity::find().filter(c);
+        let q = match order {
+            DateOrder::Asc => q.order_by_asc(claim::Column::DateKey),
+            DateOrder::Desc => q.order_by_desc(claim::Column::DateKey),
+        }
+        .order_by_asc(claim::Column::DocumentId)
+        .order_by_asc(claim::Column::Idx);
+        self.page(q, page).await
+    }
+
+    /// Participants matching the filter, by name.
+    pub async fn participants(
+        &self,
+        f: &ParticipantFilter,
+        page: Page,
+    ) -> Result<(Vec<participant::Model>, u64), StoreError> {
+        let mut c = Condition::all();
+        if let Some(n) = &f.name {
+            let ids = self.participant_ids_by_name(n).await?;
+            c = c.add(participant::Column::Id.is_in(ids));
+        }
+        if let Some(k) = &f.kind {
+            c = c.add(participant::Column::Kind.eq(k.clone()));
+        }
+        if let Some(k) = &f.country {
+            c = c.add(lower_like(participant::Column::Country, k));
+        }
+        let q = participant::Entity::find()
+            .filter(c)
+            .order_by_asc(participant::Column::Name)
+            .order_by_asc(participant::Column::Id);
+        self.page(q, page).await
+    }
+
+    /// Documents matching the filter, by publication date.
+    pub async fn documents(
+        &self,
+        f: &DocumentFilter,
+        order: DateOrder,
+        page: Page,
+    ) -> Result<(Vec<document::Model>, u64), StoreError> {
+        let mut c = Condition::all();
+        if let Some(k) = &f.kind {
+            c = c.add(document::Column::Kind.eq(k.clone()));
+        }
+        if let Some(s) = &f.source {
+            c = c.add(lower_like(document::Column::Source, s));
+        }
+        if let Some(v) = f.from {
+            c = c.add(document::Column::PublishedKey.gte(v));
+        }
+        if let Some(v) = f.to {
+            c = c.add(document::Column::PublishedKey.lte(v));
+        }
+        if let Some(t) = &f.text {
+            c = c.add(
+                Condition::any()
+                    .add(lower_like(document::Column::Title, t))
+                    .add(lower_like(document::Column::Text, t)),
+            );
+        }
+        let q = document::Entity::find().filter(c);
+        let q = match order {
+            DateOrder::Asc => q.order_by_asc(document::Column::PublishedKey),
+            DateOrder::Desc => q.order_by_desc(document::Column::PublishedKey),
+        }
+        .order_by_asc(document::Column::Id);
+        self.page(q, page).await
+    }
+
+    /// All topics, by slug.
+    pub async fn topics(&self) -> Result<Vec<topic::Model>, StoreError> {
+        Ok(topic::Entity::find()
+            .order_by_asc(topic::Column::Slug)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Number of quotations and claims per topic id.
+    pub async fn topic_counts(&self, ids: &[i32]) -> Result<HashMap<i32, (u64, u64)>, StoreError> {
+        let mut out: HashMap<i32, (u64, u64)> = ids.iter().map(|i| (*i, (0, 0))).collect();
+        let q: Vec<(i32, i64)> = quotation_topic::Entity::find()
+            .select_only()
+            .column(quotation_topic::Column::TopicId)
+            .column_as(quotation_topic::Column::Id.count(), "n")
+            .filter(quotation_topic::Column::TopicId.is_in(ids.to_vec()))
+            .group_by(quotation_topic::Column::TopicId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        for (t, n) in q {
+            if let Some(e) = out.get_mut(&t) {
+                e.0 = u64::try_from(n).unwrap_or(0);
+            }
+        }
+        let c: Vec<(i32, i64)> = claim_topic::Entity::find()
+            .select_only()
+            .column(claim_topic::Column::TopicId)
+            .column_as(claim_topic::Column::Id.count(), "n")
+            .filter(claim_topic::Column::TopicId.is_in(ids.to_vec()))
+            .group_by(claim_topic::Column::TopicId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        for (t, n) in c {
+            if let Some(e) = out.get_mut(&t) {
+                e.1 = u64::try_from(n).unwrap_or(0);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Simple ranked search over quotations, claims and documents: every word of the query
+    /// must occur (case-insensitive); quotations first, then claims, then documents.
+    pub async fn search(&self, query: &str, limit: u64) -> Result<Vec<Hit>, StoreError> {
+        let words: Vec<String> = query.split_whitespace().map(str::to_string).collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut cq = Condition::all();
+        let mut cc = Condition::all();
+        let mut cd = Condition::all();
+        for w in &words {
+            cq = cq.add(lower_like(quotation::Column::Text, w));
+            cc = cc.add(lower_like(claim::Column::Text, w));
+            cd = cd.add(
+                Condition::any()
+                    .add(lower_like(document::Column::Title, w))
+                    .add(lower_like(document::Column::Text, w)),
+            );
+        }
+        for q in quotation::Entity::find()
+            .filter(cq)
+            .order_by_desc(quotation::Column::DateKey)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+        {
+            out.push(Hit::Quotation(q));
+        }
+        for c in claim::Entity::find()
+            .filter(cc)
+            .order_by_desc(claim::Column::DateKey)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+        {
+            out.push(Hit::Claim(c));
+        }
+        for d in document::Entity::find()
+            .filter(cd)
+            .order_by_desc(document::Column::PublishedKey)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+        {
+            out.push(Hit::Document(d));
+        }
+        out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(out)
+    }
+
+    // ---- batch loads for dataloaders -------------------------------------------------
+
+    /// Documents by id.
+    pub async fn documents_by_ids(&self, ids: &[i32]) -> Result<Vec<document::Model>, StoreError> {
+        Ok(document::Entity::find()
+            .filter(document::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Participants by id.
+    pub async fn participants_by_ids(
+        &self,
+        ids: &[i32],
+    ) -> Result<Vec<participant::Model>, StoreError> {
+        Ok(participant::Entity::find()
+            .filter(participant::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Meetings by id.
+    pub async fn meetings_by_ids(&self, ids: &[i32]) -> Result<Vec<meeting::Model>, StoreError> {
+        Ok(meeting::Entity::find()
+            .filter(meeting::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Quotations by id.
+    pub async fn quotations_by_ids(
+        &self,
+        ids: &[i32],
+    ) -> Result<Vec<quotation::Model>, StoreError> {
+        Ok(quotation::Entity::find()
+            .filter(quotation::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Claims by id.
+    pub async fn claims_by_ids(&self, ids: &[i32]) -> Result<Vec<claim::Model>, StoreError> {
+        Ok(claim::Entity::find()
+            .filter(claim::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?)
+    }
+
+    /// (meeting id, participant id) pairs for these meetings.
+    pub async fn meeting_participant_links(
+        &self,
+        meetings: &[i32],
+    ) -> Result<Vec<(i32, i32)>, StoreError> {
+        Ok(meeting_participant::Entity::find()
+            .select_only()
+            .column(meeting_participant::Column::MeetingId)
+            .column(meeting_participant::Column::ParticipantId)
+            .filter(meeting_participant::Column::MeetingId.is_in(meetings.to_vec()))
+            .order_by_asc(meeting_participant::Column::Id)
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
+    /// (meeting id, participant id) pairs for these participants.
+    pub async fn participant_meeting_links(
+        &self,
+        participants: &[i32],
+    ) -> Result<Vec<(i32, i32)>, StoreError> {
+        Ok(meeting_participant::Entity::find()
+            .select_only()
+            .column(meeting_participant::Column::MeetingId)
+            .column(meeting_participant::Column::ParticipantId)
+            .filter(meeting_participant::Column::ParticipantId.is_in(participants.to_vec()))
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Meeting–document links for these meetings.
+    pub async fn meeting_document_links(
+        &self,
+        meetings: &[i32],
+    ) -> Result<Vec<meeting_document::Model>, StoreError> {
+        Ok(meeting_document::Entity::find()
+            .filter(meeting_document::Column::MeetingId.is_in(meetings.to_vec()))
+            .order_by_asc(meeting_document::Column::DocumentId)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Meeting–document links for these documents.
+    pub async fn document_meeting_links(
+        &self,
+        documents: &[i32],
+    ) -> Result<Vec<meeting_document::Model>, StoreError> {
+        Ok(meeting_document::Entity::find()
+            .filter(meeting_document::Column::DocumentId.is_in(documents.to_vec()))
+            .order_by_desc(meeting_document::Column::IsPrimary)
+            .order_by_asc(meeting_document::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// (document id, participant id) pairs for these documents.
+    pub async fn document_participant_links(
+        &self,
+        documents: &[i32],
+    ) -> Result<Vec<(i32, i32)>, StoreError> {
+        Ok(document_participant::Entity::find()
+            .select_only()
+            .column(document_participant::Column::DocumentId)
+            .column(document_participant::Column::ParticipantId)
+            .filter(document_participant::Column::DocumentId.is_in(documents.to_vec()))
+            .order_by_asc(document_participant::Column::Id)
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Turns of these documents, in order.
+    pub async fn turns_of(&self, documents: &[i32]) -> Result<Vec<turn::Model>, StoreError> {
+        Ok(turn::Entity::find()
+            .filter(turn::Column::DocumentId.is_in(documents.to_vec()))
+            .order_by_asc(turn::Column::DocumentId)
+            .order_by_asc(turn::Column::Idx)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Aliases of these participants.
+    pub async fn aliases_of(
+        &self,
+        participants: &[i32],
+    ) -> Result<Vec<participant_alias::Model>, StoreError> {
+        Ok(participant_alias::Entity::find()
+            .filter(participant_alias::Column::ParticipantId.is_in(participants.to_vec()))
+            .order_by_asc(participant_alias::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Roles of these participants.
+    pub async fn roles_of(
+        &self,
+        participants: &[i32],
+    ) -> Result<Vec<participant_role::Model>, StoreError> {
+        Ok(participant_role::Entity::find()
+            .filter(participant_role::Column::ParticipantId.is_in(participants.to_vec()))
+            .order_by_asc(participant_role::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// (quotation id, topic) pairs.
+    pub async fn topics_of_quotations(
+        &self,
+        ids: &[i32],
+    ) -> Result<Vec<(i32, topic::Model)>, StoreError> {
+        let links = quotation_topic::Entity::find()
+            .filter(quotation_topic::Column::QuotationId.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?;
+        self.join_topics(
+            links
+                .into_iter()
+                .map(|l| (l.quotation_id, l.topic_id))
+                .collect(),
+        )
+        .await
+    }
+
+    /// (claim id, topic) pairs.
+    pub async fn topics_of_claims(
+        &self,
+        ids: &[i32],
+    ) -> Result<Vec<(i32, topic::Model)>, StoreError> {
+        let links = claim_topic::Entity::find()
+            .filter(claim_topic::Column::ClaimId.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?;
+        self.join_topics(
+            links
+                .into_iter()
+                .map(|l| (l.claim_id, l.topic_id))
+                .collect(),
+        )
+        .await
+    }
+
+    async fn join_topics(
+        &self,
+        links: Vec<(i32, i32)>,
+    ) -> Result<Vec<(i32, topic::Model)>, StoreError> {
+        let ids: Vec<i32> = links.iter().map(|l| l.1).collect();
+        let topics: HashMap<i32, topic::Model> = topic::Entity::find()
+            .filter(topic::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect();
+        let mut out: Vec<(i32, topic::Model)> = links
+            .into_iter()
+            .filter_map(|(owner, t)| topics.get(&t).cloned().map(|t| (owner, t)))
+            .collect();
+        out.sort_by(|a, b| (a.0, &a.1.slug).cmp(&(b.0, &b.1.slug)));
+        Ok(out)
+    }
+
+    /// The participants `who` shares meetings with, with the shared meeting ids.
+    pub async fn counterparts(
+        &self,
+        who: i32,
+    ) -> Result<Vec<(participant::Model, Vec<i32>)>, StoreError> {
+        let mine: Vec<i32> = self
+            .participant_meeting_links(&[who])
+            .await?
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect();
+        let links = self.meeting_participant_links(&mine).await?;
+        let mut shared: HashMap<i32, Vec<i32>> = HashMap::new();
+        for (m, p) in links {
+            if p != who {
+                shared.entry(p).or_default().push(m);
+            }
+        }
+        let ids: Vec<i32> = shared.keys().copied().collect();
+        let mut people = self.participants_by_ids(&ids).await?;
+        people.sort_by(|a, b| {
+            let na = shared.get(&a.id).map_or(0, Vec::len);
+            let nb = shared.get(&b.id).map_or(0, Vec::len);
+            nb.cmp(&na).then(a.name.cmp(&b.name))
+        });
+        Ok(people
+            .into_iter()
+            .map(|p| {
+                let ms = shared.remove(&p.id).unwrap_or_default();
+                (p, ms)
+            })
+            .collect())
+    }
+
+    /// Number of documents stored.
+    pub async fn document_count(&self) -> Result<u64, StoreError> {
+        Ok(document::Entity::find().count(&self.db).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_keys() {
+        assert_eq!(date_key("2019", false), Some(20_190_000));
+        assert_eq!(date_key("2019-05", true), Some(20_190_599));
+        assert_eq!(date_key("2019-05-10", false), Some(20_190_510));
+        assert_eq!(date_key("2019-13", false), None);
+        assert_eq!(date_key("May 2019", false), None);
+    }
+}

@@ -1,0 +1,87 @@
+//! The one configuration of the binary, read from flags and environment variables.
+//!
+//! | variable | flag | default |
+//! |---|---|---|
+//! | `DATABASE_URL` | `--database-url` | `sqlite://diplograph.db` (in the working folder) |
+//! | `DIPLOGRAPH_BIND` | `--bind` | `127.0.0.1:8080` |
+//! | `DIPLOGRAPH_CORPUS` | `--corpus` | `./corpus` |
+//! | `DIPLOGRAPH_ADMIN_TOKEN` | `--admin-token` | unset: writes disabled |
+//! | `DIPLOGRAPH_MAX_PAGE_SIZE` | `--max-page-size` | `100` |
+//! | `DIPLOGRAPH_MAX_DOCUMENT_BYTES` | `--max-document-bytes` | `10485760` (10 MiB) |
+//! | `DIPLOGRAPH_LOG_FORMAT` | `--log-format` | `text` (or `json`) |
+//! | `RUST_LOG` | | `info` |
+
+use std::fmt;
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// Settings shared by every command that touches the database.
+#[derive(Args, Clone)]
+pub struct DbConfig {
+    /// Database to use: `postgres://user:pass@host/db`, or `sqlite://FILE` (created when
+    /// missing).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://diplograph.db")]
+    pub database_url: String,
+    /// Largest document accepted, in bytes.
+    #[arg(long, env = "DIPLOGRAPH_MAX_DOCUMENT_BYTES", default_value_t = diplograph_parse::DEFAULT_MAX_BYTES)]
+    pub max_document_bytes: usize,
+}
+
+impl fmt::Debug for DbConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DbConfig")
+            .field(
+                "database_url",
+                &diplograph_store::redact(&self.database_url),
+            )
+            .field("max_document_bytes", &self.max_document_bytes)
+            .finish()
+    }
+}
+
+impl DbConfig {
+    /// Parse options built from this config.
+    pub fn parse_options(&self) -> diplograph_parse::Options {
+        diplograph_parse::Options {
+            max_bytes: self.max_document_bytes,
+            ..Default::default()
+        }
+    }
+}
+
+/// Settings of the HTTP service.
+#[derive(Args, Clone)]
+pub struct ServeConfig {
+    /// Database settings.
+    #[command(flatten)]
+    pub db: DbConfig,
+    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    #[arg(long, env = "DIPLOGRAPH_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Folder of documents ingested on first start (when the database is empty).
+    #[arg(long, env = "DIPLOGRAPH_CORPUS", default_value = "./corpus")]
+    pub corpus: PathBuf,
+    /// Bearer token that enables mutations; unset disables writes.
+    #[arg(long, env = "DIPLOGRAPH_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Largest page (`first`) a query may ask for.
+    #[arg(long, env = "DIPLOGRAPH_MAX_PAGE_SIZE", default_value_t = 100)]
+    pub max_page_size: u64,
+    /// Do not ingest the corpus on start, even when the database is empty.
+    #[arg(long)]
+    pub no_ingest: bool,
+}
+
+impl fmt::Debug for ServeConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("db", &self.db)
+            .field("bind", &self.bind)
+            .field("corpus", &self.corpus)
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "***"))
+            .field("max_page_size", &self.max_page_size)
+            .field("no_ingest", &self.no_ingest)
+            .finish()
+    }
+}

@@ -1,0 +1,328 @@
+//! `diplograph`: turns diplomatic documents into a graph of meetings, participants,
+//! quotations and claims, and serves it over GraphQL.
+
+mod config;
+mod eval;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use diplograph_store::{IngestOutcome, Store};
+use tracing::{info, warn};
+
+use config::{DbConfig, ServeConfig};
+
+/// Turns diplomatic documents (foreign-ministry transcripts, news-agency reports) into a
+/// graph of meetings, participants, quotations and claims, and serves it as GraphQL.
+#[derive(Parser)]
+#[command(name = "diplograph", version, about, long_about = None)]
+struct Cli {
+    /// Log format.
+    #[arg(long, global = true, env = "DIPLOGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the graph over HTTP: GraphQL and GraphiQL at /graphql, /healthz, /readyz.
+    /// With an empty database, the corpus folder is ingested first.
+    Serve(ServeConfig),
+    /// Ingest files and folders (.txt, .html, .htm, .json) into the database.
+    Ingest {
+        /// Database settings.
+        #[command(flatten)]
+        db: DbConfig,
+        /// Files or folders to ingest (folders are read recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Extract one file and print the result as JSON (no database).
+    Parse {
+        /// The document (.txt, .html, .htm or .json envelope).
+        file: PathBuf,
+        /// Largest document accepted, in bytes.
+        #[arg(long, env = "DIPLOGRAPH_MAX_DOCUMENT_BYTES", default_value_t = diplograph_parse::DEFAULT_MAX_BYTES)]
+        max_document_bytes: usize,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Score extraction against an answer key and print a table.
+    Eval {
+        /// Answer key in the diplograph-gold/1 format.
+        #[arg(long)]
+        gold: PathBuf,
+        /// Folder holding the documents the key names.
+        #[arg(long)]
+        docs: PathBuf,
+        /// Print the notes even when nothing was missed.
+        #[arg(long)]
+        verbose: bool,
+        /// Print the totals as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn")
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    match cli.command {
+        Command::Serve(cfg) => serve(cfg).await,
+        Command::Ingest { db, paths } => {
+            let store = open(&db).await?;
+            let summary = ingest_paths(&store, &paths, &db.parse_options(), true).await?;
+            eprintln!("{summary}");
+            if summary.failed.is_empty() {
+                Ok(())
+            } else {
+                bail!("{} file(s) failed", summary.failed.len())
+            }
+        }
+        Command::Parse {
+            file,
+            max_document_bytes,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let opts = diplograph_parse::Options {
+                format: diplograph_parse::Format::from_path(&file.to_string_lossy()),
+                max_bytes: max_document_bytes,
+                ..Default::default()
+            };
+            let x = diplograph_parse::extract(&bytes, &opts)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &x)?;
+            writeln!(out)?;
+            Ok(())
+        }
+        Command::Schema => {
+            print!("{}", diplograph_api::sdl());
+            Ok(())
+        }
+        Command::Eval {
+            gold,
+            docs,
+            verbose,
+            json,
+        } => eval::run(&gold, &docs, verbose, json),
+    }
+}
+
+async fn open(db: &DbConfig) -> Result<Store> {
+    let store = Store::connect(&db.database_url).await.with_context(|| {
+        format!(
+            "cannot connect to {}",
+            diplograph_store::redact(&db.database_url)
+        )
+    })?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
+}
+
+/// What an ingest run did.
+#[derive(Debug, Default)]
+struct Summary {
+    new: usize,
+    unchanged: usize,
+    failed: Vec<(PathBuf, String)>,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ingest: {} new, {} unchanged, {} failed",
+            self.new,
+            self.unchanged,
+            self.failed.len()
+        )?;
+        for (p, e) in &self.failed {
+            write!(f, "\n  failed: {}: {e}", p.display())?;
+        }
+        Ok(())
+    }
+}
+
+const EXTENSIONS: &[&str] = &["txt", "html", "htm", "json"];
+
+fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(p) = stack.pop() {
+        let meta = std::fs::metadata(&p).with_context(|| format!("cannot read {}", p.display()))?;
+        if meta.is_dir() {
+            for e in
+                std::fs::read_dir(&p).with_context(|| format!("cannot list {}", p.display()))?
+            {
+                stack.push(e?.path());
+            }
+        } else if paths.contains(&p)
+            || p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| EXTENSIONS.contains(&e.to_lowercase().as_str()))
+        {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+async fn ingest_paths(
+    store: &Store,
+    paths: &[PathBuf],
+    opts: &diplograph_parse::Options,
+    progress: bool,
+) -> Result<Summary> {
+    let files = collect(paths)?;
+    let mut summary = Summary::default();
+    let tty = progress && std::io::stderr().is_terminal();
+    let total = files.len();
+    for (i, f) in files.iter().enumerate() {
+        if tty {
+            let done = (i * 30) / total.max(1);
+            eprint!(
+                "\r[{}{}] {}/{} {}",
+                "#".repeat(done),
+                " ".repeat(30 - done),
+                i + 1,
+                total,
+                short(f)
+            );
+        }
+        let result = match std::fs::read(f) {
+            Ok(bytes) => store
+                .ingest(&bytes, f.file_name().and_then(|n| n.to_str()), opts)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match result {
+            Ok(IngestOutcome::New(id)) => {
+                summary.new += 1;
+                info!(file = %f.display(), document = id.0, "new");
+            }
+            Ok(IngestOutcome::Unchanged(id)) => {
+                summary.unchanged += 1;
+                info!(file = %f.display(), document = id.0, "unchanged (already ingested)");
+            }
+            Err(e) => {
+                warn!(file = %f.display(), error = %e, "failed");
+                summary.failed.push((f.clone(), e));
+            }
+        }
+    }
+    if tty {
+        eprintln!();
+    }
+    Ok(summary)
+}
+
+fn short(p: &Path) -> String {
+    let s = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    s.chars().take(40).collect()
+}
+
+async fn serve(cfg: ServeConfig) -> Result<()> {
+    info!(config = ?cfg, "starting");
+    let store = open(&cfg.db).await?;
+    if !cfg.no_ingest && store.document_count().await? == 0 {
+        if cfg.corpus.is_dir() {
+            info!(corpus = %cfg.corpus.display(), "empty database: ingesting the corpus");
+            let s = ingest_paths(
+                &store,
+                std::slice::from_ref(&cfg.corpus),
+                &cfg.db.parse_options(),
+                false,
+            )
+            .await?;
+            info!(
+                new = s.new,
+                unchanged = s.unchanged,
+                failed = s.failed.len(),
+                "corpus ingested"
+            );
+        } else {
+            warn!(corpus = %cfg.corpus.display(), "no corpus folder; starting with an empty graph");
+        }
+    }
+    let api = diplograph_api::ApiConfig {
+        admin_token: cfg.admin_token.clone().filter(|t| !t.is_empty()),
+        max_page_size: cfg.max_page_size,
+        parse: cfg.db.parse_options(),
+        ..Default::default()
+    };
+    if api.admin_token.is_none() {
+        info!("no admin token: mutations are disabled");
+    }
+    let app = diplograph_api::router(diplograph_api::AppState::new(store.clone(), api));
+    let listener = tokio::net::TcpListener::bind(&cfg.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.bind))?;
+    let addr = listener.local_addr()?;
+    info!("GraphiQL: open http://{addr}/graphql in a browser");
+    println!("diplograph listening on http://{addr}/graphql");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("server error")?;
+    info!("shut down");
+    store.close().await.ok();
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    info!("shutting down: finishing requests in flight");
+}
