@@ -205,7 +205,7 @@ fn meeting_matches(x: &Extraction, m: &diplograph_parse::Meeting, g: &Value) -> 
         }
     }
     if let Some(p) = s(g, "place") {
-        if !m.place.as_ref().is_some_and(|mp| mp.name == p) {
+        if m.place.as_ref().is_none_or(|mp| mp.name != p) {
             return false;
         }
     }
@@ -407,8 +407,11 @@ fn short(s: &str) -> String {
     }
 }
 
-/// Runs the evaluation; prints a table, the notes, and (with `json`) the totals as JSON.
-pub fn evaluate(gold: &Path, docs: &Path) -> Result<(Vec<(String, Scores)>, Scores, String)> {
+/// Per-document scores, the totals, and the notes on misses and inventions.
+type Evaluation = (Vec<(String, Scores)>, Scores, String);
+
+/// Scores every document of the key.
+pub fn evaluate(gold: &Path, docs: &Path) -> Result<Evaluation> {
     let key: Value = serde_json::from_slice(
         &std::fs::read(gold).with_context(|| format!("cannot read {}", gold.display()))?,
     )

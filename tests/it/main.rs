@@ -1,1 +1,10 @@
-fn main() {}
+//! End-to-end tests, built into one binary to keep link time down.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod cli;
+mod e2e;
+mod eval_targets;
+mod graphql;
+mod parse_corpus;
+mod store;
+mod support;

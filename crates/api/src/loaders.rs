@@ -39,13 +39,10 @@ by_id!(ParticipantById, participant::Model, participants_by_ids);
 by_id!(MeetingById, meeting::Model, meetings_by_ids);
 by_id!(QuotationById, quotation::Model, quotations_by_ids);
 
-fn group<T, K: std::hash::Hash + Eq>(
+fn group<T, K: std::hash::Hash + Eq + Clone>(
     keys: &[K],
     items: impl IntoIterator<Item = (K, T)>,
-) -> HashMap<K, Vec<T>>
-where
-    K: Clone,
-{
+) -> HashMap<K, Vec<T>> {
     let mut out: HashMap<K, Vec<T>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
     for (k, v) in items {
         out.entry(k).or_default().push(v);

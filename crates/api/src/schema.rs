@@ -238,10 +238,15 @@ fn snippet(text: &str, query: &str) -> String {
 /// Entry points for reading the graph.
 pub struct QueryRoot;
 
-#[Object]
+/// Entry points for reading the graph.
+#[Object(name = "Query")]
 impl QueryRoot {
     /// Fetches any node by its global id.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id from any node's `id`.")] id: ID,
+    ) -> Result<Option<Node>> {
         let Some((kind, n)) = ids::decode(&id) else {
             return Err(ErrorCode::BadUserInput.err(format!("{:?} is not a valid id", id.as_str())));
         };
@@ -287,9 +292,14 @@ impl QueryRoot {
     async fn documents(
         &self,
         ctx: &Context<'_>,
-        filter: Option<DocumentFilterInput>,
-        #[graphql(default)] order: Order,
+        #[graphql(desc = "Which documents; all when omitted.")] filter: Option<DocumentFilterInput>,
+        #[graphql(default, desc = "Date order: ASC (oldest first, the default) or DESC.")]
+        order: Order,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<DocumentConnection> {
         let page = page_args(ctx, first, after)?;
@@ -316,9 +326,14 @@ impl QueryRoot {
     async fn meetings(
         &self,
         ctx: &Context<'_>,
-        filter: Option<MeetingFilterInput>,
-        #[graphql(default)] order: Order,
+        #[graphql(desc = "Which meetings; all when omitted.")] filter: Option<MeetingFilterInput>,
+        #[graphql(default, desc = "Date order: ASC (oldest first, the default) or DESC.")]
+        order: Order,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<MeetingConnection> {
         let page = page_args(ctx, first, after)?;
@@ -348,8 +363,14 @@ impl QueryRoot {
     async fn participants(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ParticipantFilterInput>,
+        #[graphql(desc = "Which participants; all when omitted.")] filter: Option<
+            ParticipantFilterInput,
+        >,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<ParticipantConnection> {
         let page = page_args(ctx, first, after)?;
@@ -374,9 +395,16 @@ impl QueryRoot {
     async fn quotations(
         &self,
         ctx: &Context<'_>,
-        filter: Option<QuotationFilterInput>,
-        #[graphql(default)] order: Order,
+        #[graphql(desc = "Which quotations; all when omitted.")] filter: Option<
+            QuotationFilterInput,
+        >,
+        #[graphql(default, desc = "Date order: ASC (oldest first, the default) or DESC.")]
+        order: Order,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<QuotationConnection> {
         let page = page_args(ctx, first, after)?;
@@ -406,9 +434,14 @@ impl QueryRoot {
     async fn claims(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ClaimFilterInput>,
-        #[graphql(default)] order: Order,
+        #[graphql(desc = "Which claims; all when omitted.")] filter: Option<ClaimFilterInput>,
+        #[graphql(default, desc = "Date order: ASC (oldest first, the default) or DESC.")]
+        order: Order,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<ClaimConnection> {
         let page = page_args(ctx, first, after)?;
@@ -451,8 +484,12 @@ impl QueryRoot {
     async fn search(
         &self,
         ctx: &Context<'_>,
-        query: String,
+        #[graphql(desc = "Words to look for; every word must occur.")] query: String,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<SearchHitConnection> {
         let page = page_args(ctx, first, after)?;
@@ -481,7 +518,7 @@ impl QueryRoot {
                     },
                     Hit::Document(d) => SearchHit {
                         snippet: snippet(&d.text, &query),
-                        node: Node::Document(Document(d)),
+                        node: Node::Document(Document(*d)),
                         score,
                     },
                 }
@@ -517,7 +554,8 @@ fn require_admin(ctx: &Context<'_>) -> Result<()> {
     }
 }
 
-#[Object]
+/// Writes. Each needs `Authorization: Bearer <token>` with the server's admin token.
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Ingests one document given as text, HTML or the JSON envelope. Idempotent: the same
     /// bytes return the stored document with `created: false`.

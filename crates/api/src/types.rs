@@ -315,6 +315,7 @@ impl Span {
 #[derive(Clone, Debug)]
 pub struct Topic(pub topic::Model);
 
+/// A theme of the taxonomy (`peace-treaty`, `security`...), with what was said on it.
 #[Object]
 impl Topic {
     /// Stable identifier, used in filters.
@@ -349,7 +350,11 @@ impl Topic {
     async fn quotations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<QuotationConnection> {
         let page = page_args(ctx, first, after)?;
@@ -371,7 +376,11 @@ impl Topic {
     async fn claims(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<ClaimConnection> {
         let page = page_args(ctx, first, after)?;
@@ -395,6 +404,7 @@ impl Topic {
 #[derive(Clone, Debug)]
 pub struct Role(pub participant_role::Model);
 
+/// An office a participant held when a document mentioned them.
 #[Object]
 impl Role {
     /// Title as written (`Foreign Minister`).
@@ -431,6 +441,7 @@ impl Role {
 #[derive(Clone, Debug)]
 pub struct Turn(pub turn::Model);
 
+/// One speaker's uninterrupted stretch of a transcript.
 #[Object]
 impl Turn {
     /// Statement, question or answer.
@@ -475,6 +486,7 @@ pub(crate) async fn load_participant(
 #[derive(Clone, Debug)]
 pub struct Document(pub document::Model);
 
+/// A foreign-ministry transcript, news report or statement, with everything extracted from it.
 #[Object]
 impl Document {
     /// Opaque global id.
@@ -575,7 +587,11 @@ impl Document {
     async fn quotations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<QuotationConnection> {
         let page = page_args(ctx, first, after)?;
@@ -597,7 +613,11 @@ impl Document {
     async fn claims(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<ClaimConnection> {
         let page = page_args(ctx, first, after)?;
@@ -622,6 +642,7 @@ impl Document {
 #[derive(Clone, Debug)]
 pub struct Meeting(pub meeting::Model);
 
+/// A meeting between officials, held or planned, reported or mentioned by one or more documents.
 #[Object]
 impl Meeting {
     /// Opaque global id.
@@ -677,7 +698,11 @@ impl Meeting {
     async fn quotations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<QuotationConnection> {
         let page = page_args(ctx, first, after)?;
@@ -699,7 +724,11 @@ impl Meeting {
     async fn claims(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<ClaimConnection> {
         let page = page_args(ctx, first, after)?;
@@ -732,6 +761,7 @@ pub struct Counterpart {
     pub meetings: Vec<Meeting>,
 }
 
+/// A person, organisation, document, unnamed source or journalist that acts or speaks.
 #[Object]
 impl Participant {
     /// Opaque global id.
@@ -782,7 +812,11 @@ impl Participant {
     async fn meetings(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<MeetingConnection> {
         let page = page_args(ctx, first, after)?;
@@ -805,7 +839,11 @@ impl Participant {
     async fn quotations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<QuotationConnection> {
         let page = page_args(ctx, first, after)?;
@@ -827,7 +865,11 @@ impl Participant {
     async fn claims(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<ClaimConnection> {
         let page = page_args(ctx, first, after)?;
@@ -870,6 +912,7 @@ impl Participant {
 #[derive(Clone, Debug)]
 pub struct Quotation(pub quotation::Model);
 
+/// Verbatim words with their speaker and the exact place they come from.
 #[Object]
 impl Quotation {
     /// Opaque global id.
@@ -945,6 +988,7 @@ impl Quotation {
 #[derive(Clone, Debug)]
 pub struct Claim(pub claim::Model);
 
+/// A statement a party makes: a position, agreement, plan, fact, assessment or demand.
 #[Object]
 impl Claim {
     /// Opaque global id.

@@ -80,7 +80,7 @@ pub fn classify(sentence: &str) -> Option<ClaimKind> {
     ];
     for kind in order {
         let hit = cues().iter().filter(|(_, k)| *k == kind).any(|(p, _)| {
-            if p == "#num" {
+            if p == "<number>" {
                 has_number(&words)
             } else {
                 joined.contains(&format!(" {p} "))

@@ -181,7 +181,7 @@ mod tests {
     #[test]
     fn descriptions_resolve_by_country_and_office() {
         let t = "Italian Foreign Minister Carla Neri met German Chancellor Max Vogel. The Italian top diplomat said more.";
-        let mut a = find(t, &[0..t.len()], &[]);
+        let mut a = find(t, std::slice::from_ref(&(0..t.len())), &[]);
         resolve_descriptors(t, &mut a);
         let carla = a.list.iter().position(|x| x.name == "Carla Neri");
         let d = a
@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn pronoun_follows_the_previous_subject_not_the_object() {
         let t = "Carla Neri said she had met the Spanish foreign minister Luis Soto. Then he said nothing.";
-        let mut a = find(t, &[0..t.len()], &[]);
+        let mut a = find(t, std::slice::from_ref(&(0..t.len())), &[]);
         resolve_descriptors(t, &mut a);
         let sents = crate::text::sentences(t, 0..t.len());
         let ss: Vec<Sentence> = sents

@@ -132,6 +132,14 @@ fn tense_before(text: &str, toks: &[Tok], i: usize) -> bool {
             return true;
         }
         if PAST_CUES.contains(&lw.as_str()) || (lw.ends_with("ed") && lw.len() > 4) {
+            // A participle after `be` (`will be held`, `to be signed`) is not past tense.
+            let prev = k
+                .checked_sub(1)
+                .and_then(|p| word(text, toks, p))
+                .map(str::to_lowercase);
+            if prev.as_deref().is_some_and(|p| matches!(p, "be" | "being")) {
+                continue;
+            }
             return false;
         }
     }

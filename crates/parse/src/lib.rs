@@ -50,6 +50,9 @@ use lexicon::lexicon;
 use mentions::Actors;
 use text::{sub, CharMap};
 
+/// A claim before assembly: (range, kind, claimant actor, quotation index).
+type RawClaim = (Range<usize>, ClaimKind, Option<usize>, Option<usize>);
+
 /// Default size limit: 10 MiB.
 pub const DEFAULT_MAX_BYTES: usize = 10 * 1024 * 1024;
 
@@ -141,12 +144,25 @@ pub fn extract(bytes: &[u8], opts: &Options) -> Result<Extraction, ParseError> {
     let seg = segment::segment(&cleaned);
     let kind = seg.kind.unwrap_or(DocumentKind::Other);
     let title_range = seg.title.and_then(|t| cleaned.lines.get(t).cloned());
-    let title = decoded.title.clone().unwrap_or_else(|| {
-        title_range
-            .clone()
-            .map(|r| sub(text, r).to_string())
-            .unwrap_or_default()
-    });
+    let title = decoded
+        .title
+        .clone()
+        .unwrap_or_else(|| match title_range.clone() {
+            Some(r) => sub(text, r).to_string(),
+            // No title line: the first sentence stands in, shortened.
+            None => {
+                let first = seg
+                    .sentences
+                    .first()
+                    .map(|s| sub(text, s.range.clone()))
+                    .unwrap_or("");
+                let mut t: String = first.chars().take(120).collect();
+                if t.len() < first.len() {
+                    t.push('…');
+                }
+                t
+            }
+        });
     if text.trim().is_empty() {
         diags.push(diag(
             "clean",
@@ -359,9 +375,7 @@ pub fn extract(bytes: &[u8], opts: &Options) -> Result<Extraction, ParseError> {
             }
         }
     }
-    let journalist = transcript
-        .then(|| seg.turns.iter().any(|t| t.kind == TurnKind::Question))
-        .unwrap_or(false)
+    let journalist = (transcript && seg.turns.iter().any(|t| t.kind == TurnKind::Question))
         .then(|| actors.intern("Journalist", ParticipantKind::Journalist));
     if let Some(j) = journalist {
         actors.mark_acts(j);
@@ -453,7 +467,7 @@ pub fn extract(bytes: &[u8], opts: &Options) -> Result<Extraction, ParseError> {
         .taxonomy
         .as_ref()
         .unwrap_or_else(|| Taxonomy::builtin());
-    let mut raw_claims: Vec<(Range<usize>, ClaimKind, Option<usize>, Option<usize>)> = Vec::new();
+    let mut raw_claims: Vec<RawClaim> = Vec::new();
     for (qi, q) in raw_quotes.iter().enumerate() {
         if q.question || q.speaker.is_none() {
             continue;

@@ -151,9 +151,8 @@ fn status_of(date: Option<&PartialDate>, doc: Option<&PartialDate>, future: bool
             if d.month.is_none() {
                 ok = ok / 10_000 * 10_000;
             }
-            if dk < ok || (dk == ok && !future) {
-                MeetingStatus::Held
-            } else if dk == ok && d.day.is_some() {
+            // A meeting on the document's own day is held (it is taking place).
+            if dk < ok || (dk == ok && (!future || d.day.is_some())) {
                 MeetingStatus::Held
             } else {
                 MeetingStatus::Planned

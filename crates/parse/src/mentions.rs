@@ -19,6 +19,16 @@ use crate::lexicon::{lexicon, Lexicon};
 use crate::model::ParticipantKind;
 use crate::text::{sub, tokenize, Tok};
 
+/// A one-word name waiting for its full name: (range, surname, title and class, country,
+/// the form as written).
+type Single = (
+    Range<usize>,
+    String,
+    Option<(String, String)>,
+    Option<String>,
+    String,
+);
+
 /// How an actor is mentioned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Form {
@@ -295,13 +305,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
     let mut actors = Actors::default();
     // Single-word names (after an honorific or a title) are resolved once all full names
     // are known: (range, surname, title, class, country, alias).
-    let mut singles: Vec<(
-        Range<usize>,
-        String,
-        Option<(String, String)>,
-        Option<String>,
-        String,
-    )> = Vec::new();
+    let mut singles: Vec<Single> = Vec::new();
 
     for r in labels {
         let toks = tokenize(text, r.clone());
@@ -402,6 +406,15 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                     if let Some((c_end, c)) = match_country(text, &toks, j + 1, lex) {
                         country = Some(c);
                         j = c_end;
+                    } else if let Some(w) = word_at(text, &toks, j + 1) {
+                        // `of Peru Luis Soto`: an unknown country, one capitalised word, when a
+                        // full name follows it.
+                        let followed_by_name = read_name(text, &toks, j + 2, lex)
+                            .is_some_and(|(_, n, _)| n.contains(' '));
+                        if lex.name_word(w) && followed_by_name {
+                            country = Some(w.to_string());
+                            j += 2;
+                        }
                     }
                 }
                 if let Some((end, name, nr)) = read_name(text, &toks, j, lex) {
@@ -578,7 +591,15 @@ fn appositive_title(
         country = Some(c.to_string());
         j += 1;
     }
-    let (t_end, _, class) = match_title(text, toks, j, lex)?;
+    // An adjective the lists do not know (`Czech`, `acting`) may stand before the title.
+    let (t_end, _, class) = match match_title(text, toks, j, lex) {
+        Some(t) => t,
+        None => {
+            let t = match_title(text, toks, j + 1, lex)?;
+            j += 1;
+            t
+        }
+    };
     // The title runs to the next comma or sentence end (at most 14 tokens).
     let start = toks.get(j)?.start;
     let mut k = t_end;
@@ -627,7 +648,7 @@ mod tests {
     use super::*;
 
     fn people(t: &str) -> Vec<(String, Option<String>, Option<String>)> {
-        let a = find(t, &[0..t.len()], &[]);
+        let a = find(t, std::slice::from_ref(&(0..t.len())), &[]);
         a.list
             .iter()
             .filter(|a| a.kind == ParticipantKind::Person)
@@ -652,7 +673,11 @@ mod tests {
                     Some("President".into()),
                     Some("Spain".into())
                 ),
-                ("Luis Soto".into(), Some("Prime Minister".into()), None),
+                (
+                    "Luis Soto".into(),
+                    Some("Prime Minister".into()),
+                    Some("Peru".into())
+                ),
             ]
         );
     }
@@ -686,7 +711,7 @@ mod tests {
     #[test]
     fn surnames_link_to_full_names() {
         let t = "Foreign Minister Ana Ruiz spoke. Later Ruiz left; Mrs Ruiz's aide stayed.";
-        let a = find(t, &[0..t.len()], &[]);
+        let a = find(t, std::slice::from_ref(&(0..t.len())), &[]);
         assert_eq!(a.list.len(), 1);
         assert_eq!(a.mentions.len(), 3);
     }

@@ -189,7 +189,7 @@ impl Ctx<'_> {
         ) && words.len() >= 2
             && lower
                 .split(' ')
-                .last()
+                .next_back()
                 .is_some_and(|w| SOURCE_NOUNS.contains(&w))
         {
             let who = self.actors.intern(&label, ParticipantKind::Unnamed);
@@ -651,7 +651,7 @@ fn local_attribution(ctx: &mut Ctx<'_>, m: &Marks, line: &Range<usize>) -> Optio
             .actors
             .mentions
             .iter()
-            .filter(|mm| {
+            .rfind(|mm| {
                 mm.range.end <= m.open
                     && ctx
                         .actors
@@ -659,9 +659,7 @@ fn local_attribution(ctx: &mut Ctx<'_>, m: &Marks, line: &Range<usize>) -> Optio
                         .get(mm.who)
                         .is_some_and(|a| a.kind == ParticipantKind::Person)
             })
-            .next_back()
             .map(|mm| mm.who)?;
-        let _ = pos;
         ctx.actors.mark_acts(who);
         return Some(Attribution {
             who,

@@ -326,6 +326,13 @@ pub fn segment(c: &Cleaned) -> Segmented {
         DocumentKind::Other
     };
     s.kind = Some(kind);
+    if dateline_line == Some(0) {
+        // The document opens with its dateline: it has no title line.
+        s.title = None;
+        if let Some(h) = s.heading.get_mut(0) {
+            *h = false;
+        }
+    }
     if let Some(dl) = dateline_line {
         // Lines between the title and the dateline are the lede and captions: headings.
         for h in s.heading.iter_mut().take(dl) {

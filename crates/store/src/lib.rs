@@ -28,6 +28,7 @@ use sea_orm_migration::MigratorTrait;
 
 pub use ingest::{content_hash, participant_key, IngestOutcome, LIST_SEP};
 pub use query::*;
+pub use sea_orm;
 
 macro_rules! id_type {
     ($(#[$doc:meta] $name:ident),*) => {$(

@@ -128,7 +128,7 @@ pub struct DocumentFilter {
 #[derive(Debug, Clone)]
 pub enum Hit {
     /// A document.
-    Document(document::Model),
+    Document(Box<document::Model>),
     /// A quotation.
     Quotation(quotation::Model),
     /// A claim.
@@ -551,7 +551,7 @@ impl Store {
             .all(&self.db)
             .await?
         {
-            out.push(Hit::Document(d));
+            out.push(Hit::Document(Box::new(d)));
         }
         out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(out)

@@ -1,0 +1,218 @@
+//! The built binary end to end: ingest the corpus into a temporary database, serve on
+//! port 0, query over HTTP.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+use crate::support::{bin, corpus};
+
+struct Server(Child, String);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = if head.to_lowercase().contains("transfer-encoding: chunked") {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    (status, head.to_string(), body)
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(rest.get(..n).unwrap_or(rest));
+        s = rest.get(n + 2..).unwrap_or("");
+    }
+    out
+}
+
+fn graphql(addr: &str, query: &str) -> Value {
+    let body = json!({"query": query}).to_string();
+    let (status, _, body) = http(
+        addr,
+        "POST",
+        "/graphql",
+        &[("Content-Type", "application/json")],
+        &body,
+    );
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn start(db: &str, extra: &[&str]) -> Server {
+    let mut child = Command::new(bin())
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            db,
+            "--no-ingest",
+        ])
+        .args(extra)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(out).read_line(&mut line).unwrap();
+    let addr = line
+        .trim()
+        .trim_start_matches("diplograph listening on http://")
+        .trim_end_matches("/graphql")
+        .to_string();
+    assert!(
+        addr.starts_with("127.0.0.1:"),
+        "unexpected first line: {line:?}"
+    );
+    Server(child, addr)
+}
+
+#[test]
+fn ingest_then_serve_then_query_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("e2e.db").display());
+    let out = Command::new(bin())
+        .args(["ingest", "--database-url", &db])
+        .arg(corpus())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("5 new, 0 unchanged, 0 failed"), "{stderr}");
+    let again = Command::new(bin())
+        .args(["ingest", "--database-url", &db])
+        .arg(corpus())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stderr).contains("0 new, 5 unchanged, 0 failed"));
+
+    let server = start(&db, &[]);
+    let addr = server.1.clone();
+    let (status, _, body) = http(&addr, "GET", "/healthz", &[], "");
+    assert_eq!((status, body.as_str()), (200, "ok"));
+
+    let v = graphql(
+        &addr,
+        r#"{ meetings(filter: {from: "2019-01-01"}) { edges { node { date { text } place { name } participants { name } documents { title } } } } }"#,
+    );
+    let edges = v["data"]["meetings"]["edges"].as_array().unwrap();
+    for date in ["2019-01-14", "2019-05-10"] {
+        let m = edges
+            .iter()
+            .find(|e| e["node"]["date"]["text"] == date)
+            .unwrap_or_else(|| panic!("{date} missing: {v}"));
+        let names: Vec<&str> = m["node"]["participants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert!(names.contains(&"Sergey Lavrov") && names.contains(&"Taro Kono"));
+        assert!(!m["node"]["documents"].as_array().unwrap().is_empty());
+    }
+    let v = graphql(
+        &addr,
+        r#"{ quotations(filter: {speakerName: "Taro Kono"}) { totalCount edges { node { text span { start end text } document { title } } } } }"#,
+    );
+    assert_eq!(v["data"]["quotations"]["totalCount"], 7, "{v}");
+    let first = &v["data"]["quotations"]["edges"][0]["node"];
+    assert_eq!(first["span"]["text"], first["text"]);
+    assert_eq!(
+        first["document"]["title"],
+        "Russia calls for increased efforts to bring ties with Japan to new level"
+    );
+
+    // GraphiQL and its assets come from the binary.
+    let (status, _, page) = http(&addr, "GET", "/graphql", &[("Accept", "text/html")], "");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("/assets/graphiql.min.js") && !page.contains("https://"),
+        "no CDN"
+    );
+    let (status, head, _) = http(&addr, "GET", "/assets/graphiql.min.js", &[], "");
+    assert_eq!(status, 200);
+    assert!(head.to_lowercase().contains("text/javascript"));
+}
+
+#[test]
+fn serve_ingests_the_corpus_on_first_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("first.db").display());
+    let mut child = Command::new(bin())
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            &db,
+            "--corpus",
+        ])
+        .arg(corpus())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let server = Server(
+        child,
+        line.trim()
+            .trim_start_matches("diplograph listening on http://")
+            .trim_end_matches("/graphql")
+            .to_string(),
+    );
+    let v = graphql(&server.1, "{ documents { totalCount } }");
+    assert_eq!(v["data"]["documents"]["totalCount"], 5, "{v}");
+}

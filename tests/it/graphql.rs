@@ -1,0 +1,227 @@
+//! The GraphQL schema executed in-process against the ingested corpus.
+
+use async_graphql::{Request, Variables};
+use diplograph_api::{build, loaders::Loaders, ApiConfig, Authorized, DiploSchema};
+use diplograph_store::Store;
+use serde_json::{json, Value};
+
+use crate::support::{ingest_corpus, root, sqlite};
+
+async fn setup(cfg: ApiConfig) -> (DiploSchema, Store) {
+    let store = sqlite().await;
+    ingest_corpus(&store).await;
+    (build(store.clone(), cfg), store)
+}
+
+async fn run(schema: &DiploSchema, store: &Store, q: &str, vars: Value, auth: bool) -> Value {
+    let req = Request::new(q)
+        .variables(Variables::from_json(vars))
+        .data(Loaders::new(store))
+        .data(Authorized(auth));
+    serde_json::to_value(schema.execute(req).await).unwrap()
+}
+
+#[tokio::test]
+async fn meetings_since_2019_with_people_and_documents() {
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let v = run(&schema, &store, r#"{ meetings(filter: {from: "2019-01-01", status: HELD, kind: TALKS}) {
+        totalCount edges { node { date { text } place { name } participants { name } documents { title } } } } }"#, json!({}), false).await;
+    assert!(v["errors"].is_null(), "{v}");
+    let edges = v["data"]["meetings"]["edges"].as_array().unwrap();
+    let find = |d: &str| {
+        edges
+            .iter()
+            .find(|e| e["node"]["date"]["text"] == d)
+            .map(|e| e["node"].clone())
+            .unwrap_or(Value::Null)
+    };
+    for date in ["2019-01-14", "2019-05-10"] {
+        let m = find(date);
+        assert_eq!(m["place"]["name"], "Moscow", "{date}: {v}");
+        let names: Vec<&str> = m["participants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert!(
+            names.contains(&"Sergey Lavrov") && names.contains(&"Taro Kono"),
+            "{date}: {names:?}"
+        );
+    }
+    assert_eq!(find("2019-01-14")["documents"].as_array().unwrap().len(), 2);
+    assert_eq!(find("2019-05-10")["documents"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn kono_quotes_with_spans_that_point_at_the_source() {
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let v = run(&schema, &store, r#"{ quotations(filter: {speakerName: "Taro Kono"}, first: 50) {
+        totalCount edges { cursor node { text kind speaker { name } span { start end text } document { title kind } } } } }"#, json!({}), false).await;
+    assert!(v["errors"].is_null(), "{v}");
+    assert_eq!(v["data"]["quotations"]["totalCount"], 7);
+    for e in v["data"]["quotations"]["edges"].as_array().unwrap() {
+        let n = &e["node"];
+        assert_eq!(n["speaker"]["name"], "Taro Kono");
+        assert_eq!(n["document"]["kind"], "NEWS_REPORT");
+        assert_eq!(
+            n["span"]["text"], n["text"],
+            "the span gives back the exact words"
+        );
+    }
+}
+
+#[tokio::test]
+async fn node_ids_round_trip_and_pagination_is_relay() {
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let v = run(&schema, &store, r#"{ participants(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { id name } } } }"#, json!({}), false).await;
+    let first = &v["data"]["participants"];
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    let id = first["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let name = first["edges"][0]["node"]["name"].clone();
+    let v = run(
+        &schema,
+        &store,
+        r#"query($id: ID!) { node(id: $id) { id ... on Participant { name aliases } } }"#,
+        json!({"id": id}),
+        false,
+    )
+    .await;
+    assert_eq!(v["data"]["node"]["name"], name, "{v}");
+    let after = first["pageInfo"]["endCursor"].as_str().unwrap();
+    let v = run(
+        &schema,
+        &store,
+        r#"query($a: String) { participants(first: 2, after: $a) { edges { node { name } } } }"#,
+        json!({"a": after}),
+        false,
+    )
+    .await;
+    let next = v["data"]["participants"]["edges"][0]["node"]["name"].clone();
+    assert_ne!(next, name, "the next page starts after the cursor");
+}
+
+#[tokio::test]
+async fn limits_and_bad_input_give_coded_errors() {
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let v = run(
+        &schema,
+        &store,
+        "{ meetings(first: 1000) { totalCount } }",
+        json!({}),
+        false,
+    )
+    .await;
+    assert_eq!(
+        v["errors"][0]["extensions"]["code"], "PAGE_TOO_LARGE",
+        "{v}"
+    );
+    let v = run(
+        &schema,
+        &store,
+        r#"{ meetings(filter: {from: "last year"}) { totalCount } }"#,
+        json!({}),
+        false,
+    )
+    .await;
+    assert_eq!(
+        v["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{v}"
+    );
+    let v = run(
+        &schema,
+        &store,
+        r#"{ node(id: "nonsense!") { id } }"#,
+        json!({}),
+        false,
+    )
+    .await;
+    assert_eq!(
+        v["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn writes_need_the_token() {
+    let q = r#"mutation($c: String!) { ingestDocument(content: $c, fileName: "new.txt") { created document { title kind } } }"#;
+    let doc = json!({"c": "PARIS, May 4, 2021 (AFP) - Foreign Minister Ana Ruiz held talks with her Chilean counterpart Luis Soto. \"We agreed,\" Ruiz said."});
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let v = run(&schema, &store, q, doc.clone(), true).await;
+    assert_eq!(
+        v["errors"][0]["extensions"]["code"], "WRITES_DISABLED",
+        "{v}"
+    );
+    let (schema, store) = setup(ApiConfig {
+        admin_token: Some("s3cret".into()),
+        ..ApiConfig::default()
+    })
+    .await;
+    let v = run(&schema, &store, q, doc.clone(), false).await;
+    assert_eq!(
+        v["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{v}"
+    );
+    let v = run(&schema, &store, q, doc.clone(), true).await;
+    assert_eq!(v["data"]["ingestDocument"]["created"], true, "{v}");
+    assert_eq!(
+        v["data"]["ingestDocument"]["document"]["kind"],
+        "NEWS_REPORT"
+    );
+    let v = run(&schema, &store, q, doc, true).await;
+    assert_eq!(
+        v["data"]["ingestDocument"]["created"], false,
+        "idempotent: {v}"
+    );
+}
+
+#[test]
+fn committed_schema_matches_the_code() {
+    let committed = std::fs::read_to_string(root().join("schema.graphql")).unwrap_or_default();
+    let now = diplograph_api::sdl();
+    assert!(
+        committed == now,
+        "schema.graphql is stale: run `cargo run -- schema > schema.graphql`"
+    );
+}
+
+#[tokio::test]
+async fn every_type_and_field_is_described() {
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let q = r#"{ __schema { types { name kind description
+        fields { name description args { name description } }
+        inputFields { name description }
+        enumValues { name description } } } }"#;
+    let v = run(&schema, &store, q, json!({}), false).await;
+    let mut missing = Vec::new();
+    let empty = |d: &Value| d.as_str().is_none_or(|s| s.trim().is_empty());
+    for t in v["data"]["__schema"]["types"].as_array().unwrap() {
+        let name = t["name"].as_str().unwrap_or("");
+        if name.starts_with("__") || t["kind"] == "SCALAR" {
+            continue;
+        }
+        if empty(&t["description"]) {
+            missing.push(name.to_string());
+        }
+        for key in ["fields", "inputFields", "enumValues"] {
+            for f in t[key].as_array().into_iter().flatten() {
+                if empty(&f["description"]) {
+                    missing.push(format!("{name}.{}", f["name"].as_str().unwrap_or("")));
+                }
+                for a in f["args"].as_array().into_iter().flatten() {
+                    if empty(&a["description"]) {
+                        missing.push(format!(
+                            "{name}.{}({})",
+                            f["name"].as_str().unwrap_or(""),
+                            a["name"].as_str().unwrap_or("")
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undocumented: {missing:#?}");
+}

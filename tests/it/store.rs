@@ -1,0 +1,163 @@
+//! Storage on both backends: idempotent ingest, cross-document linking, filters.
+
+use diplograph_store::{
+    DateOrder, IngestOutcome, MeetingFilter, Page, ParticipantFilter, QuotationFilter,
+};
+
+use crate::support::{backends, corpus_files, ingest_corpus};
+
+const ALL: Page = Page {
+    offset: 0,
+    limit: 1000,
+};
+
+#[tokio::test]
+async fn ingest_is_idempotent_and_says_so() {
+    for (backend, store) in backends().await {
+        let f = &corpus_files()[0];
+        let bytes = std::fs::read(f).unwrap();
+        let first = store
+            .ingest(&bytes, Some("a.txt"), &Default::default())
+            .await
+            .unwrap();
+        assert!(matches!(first, IngestOutcome::New(_)), "{backend}");
+        let (_, q_before) = store
+            .quotations(&QuotationFilter::default(), DateOrder::Asc, ALL)
+            .await
+            .unwrap();
+        let second = store
+            .ingest(&bytes, Some("a.txt"), &Default::default())
+            .await
+            .unwrap();
+        assert_eq!(second, IngestOutcome::Unchanged(first.id()), "{backend}");
+        let (_, q_after) = store
+            .quotations(&QuotationFilter::default(), DateOrder::Asc, ALL)
+            .await
+            .unwrap();
+        assert_eq!(q_before, q_after, "{backend}: nothing changes on re-ingest");
+        assert_eq!(store.document_count().await.unwrap(), 1);
+    }
+}
+
+#[tokio::test]
+async fn people_and_meetings_are_linked_across_documents() {
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        assert_eq!(store.document_count().await.unwrap(), 5);
+        let (lavrov, n) = store
+            .participants(
+                &ParticipantFilter {
+                    name: Some("Sergey Lavrov".into()),
+                    ..Default::default()
+                },
+                ALL,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            n, 1,
+            "{backend}: one Lavrov across five documents: {lavrov:?}"
+        );
+        // The Moscow talks of 2019-01-14 are one meeting reported by 001 and 003.
+        let f = MeetingFilter {
+            from: Some(20190114),
+            to: Some(20190114),
+            kind: Some("TALKS".into()),
+            ..Default::default()
+        };
+        let (ms, n) = store.meetings(&f, DateOrder::Asc, ALL).await.unwrap();
+        assert_eq!(n, 1, "{backend}: {ms:?}");
+        let docs = store.meeting_document_links(&[ms[0].id]).await.unwrap();
+        assert_eq!(docs.len(), 2, "{backend}");
+        // The Tokyo 2+2 of 2017-03-20 is one meeting reported by 002 and 004.
+        let f = MeetingFilter {
+            from: Some(20170320),
+            to: Some(20170320),
+            kind: Some("TWO_PLUS_TWO".into()),
+            ..Default::default()
+        };
+        let (ms, _) = store.meetings(&f, DateOrder::Asc, ALL).await.unwrap();
+        assert_eq!(ms.len(), 1, "{backend}");
+        assert_eq!(
+            store
+                .meeting_document_links(&[ms[0].id])
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn filters_combine() {
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        let f = MeetingFilter {
+            from: Some(20190101),
+            participant_name: Some("kono".into()),
+            status: Some("HELD".into()),
+            ..Default::default()
+        };
+        let (ms, _) = store.meetings(&f, DateOrder::Asc, ALL).await.unwrap();
+        let dates: Vec<String> = ms.iter().filter_map(|m| m.date_text.clone()).collect();
+        assert!(
+            dates.contains(&"2019-01-14".to_string()) && dates.contains(&"2019-05-10".to_string()),
+            "{backend}: {dates:?}"
+        );
+        let f = QuotationFilter {
+            speaker_name: Some("Taro Kono".into()),
+            ..Default::default()
+        };
+        let (qs, n) = store
+            .quotations(
+                &f,
+                DateOrder::Asc,
+                Page {
+                    offset: 0,
+                    limit: 3,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!((qs.len(), n), (3, 7), "{backend}: paging and total");
+        let f = QuotationFilter {
+            speaker_name: Some("Taro Kono".into()),
+            topic: Some("trade-economy".into()),
+            ..Default::default()
+        };
+        let (qs, _) = store.quotations(&f, DateOrder::Asc, ALL).await.unwrap();
+        assert!(
+            !qs.is_empty()
+                && qs
+                    .iter()
+                    .all(|q| q.text.to_lowercase().contains("econom") || q.text.contains("tax")),
+            "{backend}"
+        );
+        let f = QuotationFilter {
+            from: Some(20200101),
+            ..Default::default()
+        };
+        assert_eq!(
+            store.quotations(&f, DateOrder::Asc, ALL).await.unwrap().1,
+            0,
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unreadable_input_stores_nothing() {
+    for (backend, store) in backends().await {
+        let junk: Vec<u8> = (0u8..=255).cycle().take(8192).collect();
+        assert!(
+            store
+                .ingest(&junk, Some("junk.txt"), &Default::default())
+                .await
+                .is_err(),
+            "{backend}"
+        );
+        assert_eq!(store.document_count().await.unwrap(), 0, "{backend}");
+    }
+}
