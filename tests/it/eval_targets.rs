@@ -31,5 +31,7 @@ fn seed_answer_key_targets() {
     assert!(f(&["persons", "f1"]) >= 0.95, "{v}");
     assert_eq!(v["persons"]["not_persons_produced"], 0, "{v}");
     assert_eq!(v["primary_meetings"]["right"], 5, "{v}");
+    assert!(f(&["mentioned_meetings", "recall"]) >= 0.8, "{v}");
     assert!(f(&["claims", "recall"]) >= 0.85, "{v}");
+    assert!(f(&["claims", "claimant_accuracy"]) >= 0.85, "{v}");
 }

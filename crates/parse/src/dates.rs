@@ -188,22 +188,27 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 .checked_sub(1)
                 .and_then(|p| word(text, &toks, p))
                 .map(str::to_lowercase);
-            let preposition = prev.as_deref().is_some_and(|p| {
-                matches!(
-                    p,
-                    "in" | "on"
-                        | "since"
-                        | "until"
-                        | "by"
-                        | "from"
-                        | "of"
-                        | "late"
-                        | "early"
-                        | "before"
-                        | "after"
-                        | "till"
-                )
+            let after_date = out.last().is_some_and(|d: &DateRef| {
+                let gap = sub(text, d.range.end..start).trim().to_lowercase();
+                matches!(gap.as_str(), "and" | "or" | "," | "to" | "-" | "–")
             });
+            let preposition = after_date
+                || prev.as_deref().is_some_and(|p| {
+                    matches!(
+                        p,
+                        "in" | "on"
+                            | "since"
+                            | "until"
+                            | "by"
+                            | "from"
+                            | "of"
+                            | "late"
+                            | "early"
+                            | "before"
+                            | "after"
+                            | "till"
+                    )
+                });
             if day.is_some() || year.is_some() || preposition || qualifier.is_some() {
                 let end_tok = if year.is_some() { j } else { j - 1 };
                 let end = toks.get(end_tok).map_or(start, |t| t.end);
@@ -214,6 +219,34 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                     qualifier: qualifier.clone(),
                     ..PartialDate::default()
                 };
+                // `December last year`, `in June this year`, `in March next year`.
+                let mut end_tok = end_tok;
+                let rel_year = word(text, &toks, end_tok + 2)
+                    .filter(|w| w.eq_ignore_ascii_case("year"))
+                    .and(word(text, &toks, end_tok + 1))
+                    .map(str::to_lowercase);
+                if year.is_none() {
+                    if let (Some(dy), Some(rel)) = (doc_year, rel_year.as_deref()) {
+                        let y = match rel {
+                            "last" | "previous" => Some(dy - 1),
+                            "this" => Some(dy),
+                            "next" => Some(dy + 1),
+                            _ => None,
+                        };
+                        if y.is_some() {
+                            date.year = y;
+                            end_tok += 2;
+                            out.push(DateRef {
+                                range: start..toks.get(end_tok).map_or(start, |t| t.end),
+                                date,
+                                explicit_year: false,
+                                future,
+                            });
+                            i = end_tok + 1;
+                            continue;
+                        }
+                    }
+                }
                 if year.is_none() {
                     if let (Some(dy), Some(dm)) = (doc_year, doc.and_then(|d| d.month)) {
                         // A month without a year is the nearest one in the direction of tense.
@@ -262,7 +295,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 .map(str::to_lowercase);
             if prev
                 .as_deref()
-                .is_some_and(|p| matches!(p, "in" | "since" | "until" | "by" | "of" | "from"))
+                .is_some_and(|p| matches!(p, "in" | "since" | "until" | "by" | "from"))
             {
                 out.push(DateRef {
                     range: start..toks.get(i).map_or(start, |t| t.end),
@@ -321,6 +354,49 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 });
                 i += n;
                 continue;
+            }
+            // `several days ago`, `two weeks ago`: the month it falls in.
+            let ago = (1..=3)
+                .find(|n| word(text, &toks, i + n).is_some_and(|w| w.eq_ignore_ascii_case("ago")));
+            if let Some(n) = ago.filter(|_| {
+                i == 0
+                    || word(text, &toks, i.saturating_sub(1))
+                        .is_none_or(|p| !p.chars().all(|c| c.is_ascii_digit()))
+            }) {
+                let unit = word(text, &toks, i + n - 1)
+                    .map(str::to_lowercase)
+                    .unwrap_or_default();
+                let count: i64 = match lw.as_str() {
+                    "a" | "an" | "one" => 1,
+                    "two" | "couple" => 2,
+                    "three" | "few" | "several" => 3,
+                    "four" => 4,
+                    "five" => 5,
+                    w => w.parse().unwrap_or(0),
+                };
+                let days = match unit.trim_end_matches('s') {
+                    "day" => count,
+                    "week" => count * 7,
+                    "month" => count * 30,
+                    _ => 0,
+                };
+                if days > 0 {
+                    let (ry, rm, rd) = civil_from_days(days_from_civil(y, m, dd) - days);
+                    let exact = unit.starts_with("day") && count <= 2;
+                    out.push(DateRef {
+                        range: start..toks.get(i + n).map_or(start, |t| t.end),
+                        date: PartialDate {
+                            year: Some(ry),
+                            month: Some(rm),
+                            day: exact.then_some(rd),
+                            ..PartialDate::default()
+                        },
+                        explicit_year: false,
+                        future: false,
+                    });
+                    i += n + 1;
+                    continue;
+                }
             }
             if matches!(lw.as_str(), "today" | "tonight") {
                 out.push(DateRef {

@@ -326,11 +326,7 @@ pub fn extract(bytes: &[u8], opts: &Options) -> Result<Extraction, ParseError> {
     let mut all_sentences = Vec::new();
     if kind == DocumentKind::NewsReport {
         for (i, r) in cleaned.lines.iter().enumerate().skip(1) {
-            if seg
-                .dateline
-                .as_ref()
-                .is_some_and(|d| d.range.start >= r.start)
-            {
+            if seg.dateline.as_ref().is_some_and(|d| d.range.start < r.end) {
                 break;
             }
             if seg.heading.get(i).copied().unwrap_or(false) && r.end - r.start > 60 {
@@ -460,6 +456,7 @@ pub fn extract(bytes: &[u8], opts: &Options) -> Result<Extraction, ParseError> {
         doc_place: place.clone(),
         speakers,
         quoted: &quoted,
+        subjects: &subjects.of,
     });
 
     // Claims.

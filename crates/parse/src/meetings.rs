@@ -92,6 +92,8 @@ pub struct Input<'a> {
     pub speakers: Vec<usize>,
     /// Byte ranges inside quotation marks.
     pub quoted: &'a [Range<usize>],
+    /// The subject of each sentence (same order as `sentences`).
+    pub subjects: &'a [Option<usize>],
 }
 
 /// The place named in `text[range]`: a known city first, else a country after `in`/`to`.
@@ -121,19 +123,33 @@ pub fn place_in(text: &str, range: Range<usize>) -> Option<Place> {
     }
     for i in 1..words.len() {
         let prev = words.get(i - 1).map(|w| w.to_lowercase());
-        if !prev.as_deref().is_some_and(|p| matches!(p, "in" | "to")) {
+        if !prev.as_deref().is_some_and(|p| {
+            matches!(
+                p,
+                "in" | "to" | "the" | "visit" | "visits" | "visited" | "visiting"
+            )
+        }) {
             continue;
         }
-        let Some(w) = words.get(i) else { continue };
-        if let Some(c) = lex
-            .countries
-            .get(&w.to_lowercase())
-            .filter(|c| c.as_str() == *w)
-        {
-            return Some(Place {
-                name: c.clone(),
-                country: Some(c.clone()),
-            });
+        // A country's name (`Japan`, `the Russian Federation`), not a demonym.
+        for n in [3usize, 2, 1] {
+            let Some(ws) = words.get(i..i + n) else {
+                continue;
+            };
+            let phrase = ws.join(" ");
+            if !phrase.chars().next().is_some_and(char::is_uppercase) {
+                continue;
+            }
+            if let Some(c) = lex.countries.get(&phrase.to_lowercase()) {
+                let is_name =
+                    phrase == *c || (phrase.contains(' ') && lex.demonyms.get(c) != Some(&phrase));
+                if is_name {
+                    return Some(Place {
+                        name: c.clone(),
+                        country: Some(c.clone()),
+                    });
+                }
+            }
         }
     }
     None
@@ -211,13 +227,11 @@ pub fn find(inp: &Input<'_>) -> Vec<RawMeeting> {
     } else {
         inp.sentences.first().map(|s| s.range.clone())
     };
-    let mut primary_kind = None;
     if let Some(lead) = lead.clone() {
         let kind = kind_in(text, lead.clone())
             .or_else(|| inp.title.clone().and_then(|t| kind_in(text, t)))
             .map(|k| k.0);
         if let Some(kind) = kind {
-            primary_kind = Some(kind);
             let refs = dates::find(text, lead.clone(), doc);
             let date = refs
                 .iter()
@@ -264,60 +278,380 @@ pub fn find(inp: &Input<'_>) -> Vec<RawMeeting> {
             });
         }
     }
-    // Mentioned meetings: a sentence naming a kind of meeting and a date, or a future one.
+    let primary = out.first().cloned();
+    let mut mentioned: Vec<(usize, RawMeeting)> = Vec::new();
     for (si, s) in inp.sentences.iter().enumerate() {
         if !inp.transcript && si == 0 {
             continue;
         }
-        let Some((kind, kr)) = kind_in(text, s.range.clone()) else {
-            continue;
-        };
-        if kind == MeetingKind::NewsConference {
-            continue;
+        for m in mentioned_in(inp, si, s, primary.as_ref()) {
+            mentioned.push((si, m));
         }
-        let refs: Vec<DateRef> = dates::find(text, s.range.clone(), doc);
-        let future = refs.iter().any(|r| r.future) || {
-            let l = sub(text, s.range.clone()).to_lowercase();
-            [
-                " will ",
-                " next ",
-                "planned",
-                "scheduled",
-                "expected to",
-                "is due",
-            ]
-            .iter()
-            .any(|w| l.contains(w))
-        };
-        let date = refs
-            .iter()
-            .min_by_key(|r| r.range.start.abs_diff(kr.start))
-            .map(|r| r.date.clone());
-        if date.is_none() && !future {
-            continue;
-        }
-        let place = place_in(text, s.range.clone());
-        let mut parts = persons_in(inp, &s.range);
-        add_ministers(inp, kind, &mut parts);
-        let status = status_of(date.as_ref(), doc, future);
-        let m = RawMeeting {
-            primary: false,
-            kind,
-            status,
-            date,
-            place,
-            participants: parts,
-            range: s.range.clone(),
-        };
+    }
+    // An undated mention next to a dated one of the same kind is the same meeting
+    // ("The Council will be revived... The Council will convene on May 13").
+    let snapshot: Vec<(usize, RawMeeting)> = mentioned.clone();
+    mentioned.retain(|(si, m)| {
+        m.date.is_some()
+            || !snapshot
+                .iter()
+                .any(|(sj, o)| o.kind == m.kind && o.date.is_some() && si.abs_diff(*sj) <= 2)
+    });
+    // A less precise date of the same kind, place and status as a full one: one meeting.
+    let snapshot: Vec<(usize, RawMeeting)> = mentioned.clone();
+    mentioned.retain(|(_, m)| {
+        let Some(d) = &m.date else { return true };
+        d.day.is_some()
+            || !snapshot.iter().any(|(_, o)| {
+                (o.kind == m.kind || m.kind == MeetingKind::Talks)
+                    && o.status == m.status
+                    && o.place == m.place
+                    && o.date.as_ref().is_some_and(|od| {
+                        od.day.is_some() && od.year == d.year && od.month == d.month
+                    })
+            })
+    });
+    for (_, m) in mentioned {
         let dup = out.iter().any(|o: &RawMeeting| {
-            o.kind == m.kind && o.date == m.date && (o.primary || o.status == m.status)
+            o.kind == m.kind
+                && o.date == m.date
+                && (o.primary || (o.status == m.status && o.place == m.place))
         });
         if !dup {
             out.push(m);
         }
     }
-    let _ = primary_kind;
     out
+}
+
+/// Every meeting keyword in `text[range]`, in order; keywords within three words of each
+/// other name one meeting, and the data file's priority picks its kind.
+pub fn kinds_all(text: &str, range: Range<usize>) -> Vec<(MeetingKind, Range<usize>, usize)> {
+    let toks: Vec<_> = tokenize(text, range)
+        .into_iter()
+        .filter(|t| t.word || t.text(text) == "+")
+        .collect();
+    let words: Vec<String> = toks.iter().map(|t| t.text(text).to_lowercase()).collect();
+    // (priority, kind, first token, last token)
+    let mut found: Vec<(usize, MeetingKind, usize, usize)> = Vec::new();
+    for (prio, (pattern, kind)) in kinds().iter().enumerate() {
+        let n = pattern.len();
+        for i in 0..words.len() {
+            if words.get(i..i + n).is_some_and(|w| w == pattern.as_slice()) {
+                let overlaps = found.iter().any(|f| i <= f.3 + 3 && f.2 <= i + n - 1 + 3);
+                if !overlaps {
+                    found.push((prio, *kind, i, i + n - 1));
+                }
+            }
+        }
+    }
+    found.sort_by_key(|f| f.2);
+    found
+        .into_iter()
+        .filter_map(|(_, kind, a, b)| {
+            let start = toks.get(a)?.start;
+            let end = toks.get(b)?.end;
+            Some((kind, start..end, a))
+        })
+        .collect()
+}
+
+const FUTURE_WORDS: &[&str] = &[
+    " will ",
+    " next ",
+    "planned",
+    " plans ",
+    "plans to",
+    "scheduled",
+    "expected to",
+    "is due",
+    "are due",
+    "near-term",
+    "upcoming",
+    "forthcoming",
+    "paving the way",
+    "to be held",
+    "soon",
+    "intends to",
+    "would like to",
+];
+
+fn is_leader(a: &crate::mentions::Actor) -> bool {
+    ["head-state", "head-gov", "leader"]
+        .iter()
+        .any(|c| a.has_class(c))
+}
+
+/// Meetings mentioned by one sentence.
+fn mentioned_in(
+    inp: &Input<'_>,
+    si: usize,
+    s: &Sentence,
+    primary: Option<&RawMeeting>,
+) -> Vec<RawMeeting> {
+    let text = inp.text;
+    let doc = inp.doc_date.as_ref();
+    let lower = format!(" {} ", sub(text, s.range.clone()).to_lowercase());
+    let mut keys: Vec<(MeetingKind, Range<usize>)> = kinds_all(text, s.range.clone())
+        .into_iter()
+        .filter(|k| k.0 != MeetingKind::NewsConference)
+        // `the 2+2 format` names a format, not a meeting.
+        .filter(|k| {
+            !sub(text, k.1.end..s.range.end)
+                .trim_start_matches(['"', '”', ' '])
+                .to_lowercase()
+                .starts_with("format")
+        })
+        .map(|k| (k.0, k.1))
+        .collect();
+    // `a meeting ... on the sidelines of the G20 summit`: one meeting, at the summit.
+    if keys.len() >= 2 {
+        let mut merged: Vec<(MeetingKind, Range<usize>)> = Vec::new();
+        for k in keys {
+            match merged.last_mut() {
+                Some(prev)
+                    if sub(text, prev.1.end..k.1.start)
+                        .to_lowercase()
+                        .contains("sidelines of") =>
+                {
+                    prev.0 = k.0;
+                    prev.1 = prev.1.start..k.1.end;
+                }
+                _ => merged.push(k),
+            }
+        }
+        keys = merged;
+    }
+    // "The first one took place in 2013", "the next one": the kind of the sentence before.
+    if keys.is_empty() {
+        for phrase in [
+            "the first one",
+            "the next one",
+            "the previous one",
+            "the last one",
+            "the second one",
+        ] {
+            if let Some(p) = lower.find(phrase) {
+                let prev = si.checked_sub(1).and_then(|k| inp.sentences.get(k));
+                if let Some(kind) =
+                    prev.and_then(|ps| kinds_all(text, ps.range.clone()).first().map(|k| k.0))
+                {
+                    let start = s.range.start + p.saturating_sub(1);
+                    keys.push((kind, start..(start + phrase.len()).min(s.range.end)));
+                }
+            }
+        }
+    }
+    if keys.is_empty() {
+        return Vec::new();
+    }
+    let refs: Vec<DateRef> = dates::find(text, s.range.clone(), doc);
+    let future = refs.iter().any(|r| r.future) || FUTURE_WORDS.iter().any(|w| lower.contains(w));
+    let persons: Vec<(usize, Range<usize>)> = inp
+        .actors
+        .mentions_within(&s.range)
+        .filter(|m| {
+            !inp.quoted
+                .iter()
+                .any(|q| q.start <= m.range.start && m.range.start < q.end)
+        })
+        .filter(|m| {
+            inp.actors
+                .list
+                .get(m.who)
+                .is_some_and(|a| a.kind == ParticipantKind::Person)
+        })
+        .filter(|m| !is_attribution(text, &m.range, s.range.end))
+        .map(|m| (m.who, m.range.clone()))
+        .collect();
+    let nearest = |pos: usize| -> usize {
+        keys.iter()
+            .enumerate()
+            .min_by_key(|(_, k)| {
+                if pos >= k.1.end {
+                    pos - k.1.end
+                } else {
+                    k.1.start - pos.min(k.1.start)
+                }
+            })
+            .map_or(0, |(i, _)| i)
+    };
+    // "this format" points back at the format named just before (`the 2+2 format`).
+    let format_kind = (lower.contains("this format") || lower.contains("that format"))
+        .then(|| {
+            (1..=2).find_map(|b| {
+                let ps = inp.sentences.get(si.checked_sub(b)?)?;
+                kinds_all(text, ps.range.clone())
+                    .into_iter()
+                    .map(|k| k.0)
+                    .find(|k| *k == MeetingKind::TwoPlusTwo)
+            })
+        })
+        .flatten();
+    let mut out = Vec::new();
+    for (ki, (kind0, kr)) in keys.iter().enumerate() {
+        let mut kind = *kind0;
+        // A date before `X said that ... meeting` dates the saying, not the meeting.
+        let my_dates: Vec<&DateRef> = refs
+            .iter()
+            .filter(|r| nearest(r.range.start) == ki)
+            .filter(|r| r.range.end > kr.start || !reported_between(text, r.range.end, kr.start))
+            .collect();
+        let my_people: Vec<usize> = {
+            let mut v = Vec::new();
+            for (who, r) in &persons {
+                if nearest(r.start) == ki && !v.contains(who) {
+                    v.push(*who);
+                }
+            }
+            v
+        };
+        let after_kw = kr.start..keys.get(ki + 1).map_or(s.range.end, |k| k.1.start);
+        let place = place_in(text, after_kw).or_else(|| {
+            place_in(text, s.range.start..kr.start).filter(|p| {
+                let pl = p.name.to_lowercase();
+                let hosts = lower.find(&pl).is_some_and(|at| {
+                    lower
+                        .get(at..)
+                        .unwrap_or("")
+                        .split_whitespace()
+                        .take(4)
+                        .any(|w| w.starts_with("host"))
+                });
+                hosts || lower.contains(&format!("in {pl}"))
+            })
+        });
+        if kind == MeetingKind::Talks {
+            if let Some(f) = format_kind {
+                kind = f;
+            } else if lower.contains(" deputy ") {
+                kind = MeetingKind::Consultations;
+            } else if my_people.len() >= 2
+                && my_people
+                    .iter()
+                    .all(|p| inp.actors.list.get(*p).is_some_and(is_leader))
+            {
+                kind = MeetingKind::Summit;
+            }
+        }
+        let mut parts_extra: Vec<usize> = Vec::new();
+        let mut parts = my_people.clone();
+        let same_series = primary.is_some_and(|p| p.kind == kind) && lower.contains(" round");
+        let follows = sub(text, kr.end..s.range.end).to_lowercase();
+        let between_ministers = follows
+            .trim_start()
+            .starts_with("between foreign ministers")
+            || follows
+                .trim_start()
+                .starts_with("between the foreign ministers");
+        // `X planned to hold a meeting with Y`: X takes part too.
+        let before_kw = sub(text, s.range.start..kr.start).to_lowercase();
+        let kw_then = sub(text, kr.start..s.range.end).to_lowercase();
+        let with_someone = kw_then.split_whitespace().nth(1) == Some("with")
+            || follows.trim_start().starts_with("with");
+        if with_someone && (before_kw.contains("hold") || before_kw.contains("held")) {
+            if let Some(subject) = inp.subjects.get(si).copied().flatten() {
+                if inp
+                    .actors
+                    .list
+                    .get(subject)
+                    .is_some_and(|a| a.kind == ParticipantKind::Person)
+                    && !my_people_has(&my_people, subject)
+                {
+                    parts_extra.push(subject);
+                }
+            }
+        }
+        if let Some(p) = primary {
+            if (same_series && parts.is_empty()) || between_ministers {
+                for who in &p.participants {
+                    let fits = !between_ministers
+                        || inp
+                            .actors
+                            .list
+                            .get(*who)
+                            .is_some_and(|a| a.has_class("foreign"));
+                    if fits && !parts.contains(who) {
+                        parts.push(*who);
+                    }
+                }
+            }
+        }
+        for p in parts_extra {
+            if !parts.contains(&p) {
+                parts.push(p);
+            }
+        }
+        // Several dates for one plural mention ("two rounds took place in January and
+        // February"): one meeting each.
+        let dates: Vec<Option<PartialDate>> = if my_dates.is_empty() {
+            vec![None]
+        } else if my_dates.len() > 1
+            && (sub(text, kr.clone()).ends_with('s') || lower.contains(" and "))
+        {
+            my_dates.iter().map(|d| Some(d.date.clone())).collect()
+        } else {
+            vec![my_dates.first().map(|d| d.date.clone())]
+        };
+        for date in dates {
+            let mut date = date;
+            let mut place = place.clone();
+            if date.is_none() {
+                // `During a bilateral meeting we...` in a transcript, or `will also hold talks`
+                // in a report: part of the occasion the document is about.
+                let lead = sub(text, s.range.start..kr.start).to_lowercase();
+                let lead_words: Vec<&str> = lead.split_whitespace().collect();
+                let during = matches!(lead_words.first(), Some(&"during") | Some(&"at"))
+                    && lead_words.len() <= 3;
+                let same_occasion = (inp.transcript && during && !future)
+                    || (!inp.transcript && lower.contains(" also ") && lead.contains(" also "));
+                if same_occasion {
+                    date = primary.and_then(|p| p.date.clone());
+                    place = primary.and_then(|p| p.place.clone()).or(place);
+                } else if !future || (kind == MeetingKind::Talks && !lower.contains(" next ")) {
+                    // An undated meeting is kept only when it is announced for later.
+                    continue;
+                }
+            }
+            if kind == MeetingKind::Demarche && place.is_none() {
+                place = inp.doc_place.clone();
+            }
+            let status = status_of(date.as_ref(), doc, future);
+            out.push(RawMeeting {
+                primary: false,
+                kind,
+                status,
+                date,
+                place,
+                participants: parts.clone(),
+                range: s.range.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn my_people_has(v: &[usize], x: usize) -> bool {
+    v.contains(&x)
+}
+
+/// True when a reporting verb stands between `from` and `to` (`In May, X said that ...`).
+fn reported_between(text: &str, from: usize, to: usize) -> bool {
+    let lex = lexicon();
+    tokenize(text, from..to.max(from))
+        .iter()
+        .filter(|t| t.word)
+        .any(|t| lex.reported_cues.contains(&t.text(text).to_lowercase()))
+}
+
+/// True when the mention at `r` is an attribution subject (`..., Taro Kono said`).
+fn is_attribution(text: &str, r: &Range<usize>, end: usize) -> bool {
+    let lex = lexicon();
+    let toks = tokenize(text, r.end..end);
+    toks.iter()
+        .filter(|t| t.word)
+        .take(2)
+        .any(|t| lex.cues.contains(&t.text(text).to_lowercase()))
 }
 
 #[cfg(test)]
