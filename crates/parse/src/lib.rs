@@ -39,6 +39,9 @@ pub mod segment;
 pub mod text;
 pub mod topics;
 
+#[cfg(test)]
+mod generalization_tests;
+
 use std::collections::HashMap;
 use std::ops::Range;
 

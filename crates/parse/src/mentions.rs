@@ -258,7 +258,9 @@ fn match_title(
         let key = words.join(" ");
         if let Some(class) = lex.titles.get(&key) {
             let written: Vec<&str> = (i..j).filter_map(|k| word_at(text, toks, k)).collect();
-            best = Some((j, written.join(" "), class.clone()));
+            // An abbreviated title's full stop (`Gen.`) belongs to it.
+            let dot = toks.get(j).is_some_and(|t| !t.word && t.text(text) == ".") && key.len() <= 4;
+            best = Some((j + usize::from(dot), written.join(" "), class.clone()));
         }
     }
     best

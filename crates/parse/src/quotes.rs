@@ -143,29 +143,7 @@ impl Ctx<'_> {
         let first = words.first()?;
         let last = words.last()?;
         let label = sub(text, first.start..last.end).to_string();
-        for t in &words {
-            if let Some(m) = self.actors.mention_in(&(t.start..t.end)) {
-                let who = m.who;
-                if self.actors.list.get(who).is_some_and(|a| {
-                    a.kind == ParticipantKind::Person || a.kind == ParticipantKind::Organization
-                }) {
-                    self.actors.mark_acts(who);
-                    return Some((who, label));
-                }
-            }
-        }
         let lower = label.to_lowercase();
-        if words.len() == 1 && PRONOUNS.contains(&lower.as_str()) {
-            let s = self.sentence_of(pos)?;
-            let who = self
-                .subjects
-                .of
-                .get(s)
-                .copied()
-                .flatten()
-                .or_else(|| self.subjects.pronoun(s))?;
-            return Some((who, label));
-        }
         // Unnamed sources: "a senior State Department official".
         const SOURCE_NOUNS: &[&str] = &[
             "official",
@@ -194,6 +172,28 @@ impl Ctx<'_> {
         {
             let who = self.actors.intern(&label, ParticipantKind::Unnamed);
             self.actors.mark_acts(who);
+            return Some((who, label));
+        }
+        for t in &words {
+            if let Some(m) = self.actors.mention_in(&(t.start..t.end)) {
+                let who = m.who;
+                if self.actors.list.get(who).is_some_and(|a| {
+                    a.kind == ParticipantKind::Person || a.kind == ParticipantKind::Organization
+                }) {
+                    self.actors.mark_acts(who);
+                    return Some((who, label));
+                }
+            }
+        }
+        if words.len() == 1 && PRONOUNS.contains(&lower.as_str()) {
+            let s = self.sentence_of(pos)?;
+            let who = self
+                .subjects
+                .of
+                .get(s)
+                .copied()
+                .flatten()
+                .or_else(|| self.subjects.pronoun(s))?;
             return Some((who, label));
         }
         // Documents that "say": the document, the declaration...
@@ -362,14 +362,16 @@ pub fn find(
     }
 
     // Reports: collect mark pairs, joining quotes that run over several paragraphs.
-    let mut pairs: Vec<(Marks, Range<usize>, usize)> = Vec::new(); // marks, line, line index
-    let mut carry: Option<usize> = None;
+    // marks, the line it closes in and its index, the line it opens in and its index
+    let mut pairs: Vec<(Marks, Range<usize>, usize, Range<usize>, usize)> = Vec::new();
+    let mut carry: Option<(usize, Range<usize>, usize)> = None;
     for (li, line) in body.iter().enumerate() {
         let marks = pair_marks(text, line.clone());
         for (k, m) in marks.iter().enumerate() {
             let mut m = m.clone();
+            let mut first = (line.clone(), li);
             if k == 0 {
-                if let Some(open) = carry.take() {
+                if let Some((open, first_line, first_li)) = carry.take() {
                     // Continuation paragraph opens with a mark: the quote goes on.
                     if sub(text, line.clone())
                         .trim_start()
@@ -377,6 +379,7 @@ pub fn find(
                         && m.open == line.start
                     {
                         m.open = open;
+                        first = (first_line, first_li);
                     }
                 }
             }
@@ -385,24 +388,24 @@ pub fn find(
                     .get(li + 1)
                     .is_some_and(|n| sub(text, n.clone()).starts_with(['"', '“', '«']));
                 if next_opens {
-                    carry = Some(m.open);
+                    carry = Some((m.open, first.0.clone(), first.1));
                     continue;
                 }
             }
-            pairs.push((m, line.clone(), li));
+            pairs.push((m, line.clone(), li, first.0, first.1));
         }
     }
 
     let lex = lexicon();
     let mut found: Vec<(RawQuote, usize, bool)> = Vec::new(); // quote, line index, attributed adjacent-after
-    for (m, line, li) in &pairs {
+    for (m, line, li, first_line, first_li) in &pairs {
         let content = trim_content(text, m.open + mark_len(text, m.open)..m.close);
         let words = sub(text, content.clone());
         let wc = words_count(words);
         let after = sub(text, m.close..line.end);
         let after_close = after.chars().next().map_or(0, char::len_utf8);
         let after_text = after.get(after_close..).unwrap_or("");
-        let before = sub(text, line.start..m.open);
+        let before = sub(text, first_line.start..m.open);
         let before_trim = before.trim_end();
         // Names of things: too few words, or a naming verb before, or used as a noun.
         let naming_before = [
@@ -459,10 +462,20 @@ pub fn find(
         } else {
             QuotationKind::Partial
         };
+        // `She said:` closing the paragraph before a quote that opens its own paragraph.
+        let prev_colon = (m.open == first_line.start)
+            .then(|| body.get(first_li.wrapping_sub(1)))
+            .flatten()
+            .filter(|p| sub(text, (*p).clone()).trim_end().ends_with(':'))
+            .cloned();
         let attr = after_attr
             .clone()
             .or(local)
-            .or_else(|| attribution_before(&mut ctx, m.open, line.start));
+            .or_else(|| attribution_before(&mut ctx, m.open, first_line.start))
+            .or_else(|| {
+                prev_colon
+                    .and_then(|p| attribution_before(&mut ctx, p.end.saturating_sub(1), p.start))
+            });
         let q = RawQuote {
             range: content,
             kind,
@@ -550,6 +563,14 @@ fn attribution_after(ctx: &mut Ctx<'_>, from: usize, line_end: usize) -> Option<
     // subject then cue within 12 tokens, no punctuation between.
     for k in i..toks.len().min(i + 12) {
         let t = toks.get(k)?;
+        if !t.word && t.text(text) == "," && k > i {
+            // `"...," Jane Roe, the deputy minister, said`: skip an appositive.
+            let close = (k + 1..toks.len().min(k + 14))
+                .find(|&c| toks.get(c).is_some_and(|x| !x.word && x.text(text) == ","))?;
+            let (_, cue) = is_cue(lex, text, &toks, close + 1)?;
+            let (who, label) = ctx.resolve(&toks, i, k, from)?;
+            return Some(Attribution { who, label, cue });
+        }
         if !t.word && !matches!(t.text(text), "." | "’" | "'") {
             return None;
         }

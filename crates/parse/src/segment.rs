@@ -256,7 +256,7 @@ pub fn speaker_label(para: &str) -> Option<(usize, TurnKind)> {
 
 fn english(text: &str) -> bool {
     const COMMON: &[&str] = &[
-        "the", "and", "of", "to", "in", "a", "is", "that", "for", "on", "with", "we", "our", "as",
+        "the", "and", "of", "to", "in", "is", "that", "for", "on", "with", "we", "our", "as",
         "was", "it", "by", "have", "be", "are", "this", "at", "will", "has", "said",
     ];
     let words: Vec<String> = text
@@ -272,7 +272,7 @@ fn english(text: &str) -> bool {
         .iter()
         .filter(|w| COMMON.contains(&w.as_str()))
         .count();
-    hits * 100 >= words.len() * 8
+    hits * 100 >= words.len() * 10
 }
 
 /// Segments cleaned text.
