@@ -108,6 +108,10 @@ pub struct RawQuote {
     pub question: bool,
 }
 
+/// A pair of marks with the line it closes in (and its index) and the line it opens in
+/// (and its index): they differ for a quote that runs over several paragraphs.
+type Pair = (Marks, Range<usize>, usize, Range<usize>, usize);
+
 /// What the attribution search found.
 #[derive(Debug, Clone)]
 struct Attribution {
@@ -363,7 +367,7 @@ pub fn find(
 
     // Reports: collect mark pairs, joining quotes that run over several paragraphs.
     // marks, the line it closes in and its index, the line it opens in and its index
-    let mut pairs: Vec<(Marks, Range<usize>, usize, Range<usize>, usize)> = Vec::new();
+    let mut pairs: Vec<Pair> = Vec::new();
     let mut carry: Option<(usize, Range<usize>, usize)> = None;
     for (li, line) in body.iter().enumerate() {
         let marks = pair_marks(text, line.clone());
