@@ -8,6 +8,7 @@
 //! | `DIPLOGRAPH_ADMIN_TOKEN` | `--admin-token` | unset: writes disabled |
 //! | `DIPLOGRAPH_MAX_PAGE_SIZE` | `--max-page-size` | `100` |
 //! | `DIPLOGRAPH_MAX_DOCUMENT_BYTES` | `--max-document-bytes` | `10485760` (10 MiB) |
+//! | `DIPLOGRAPH_TOPICS` | `--topics` | unset: the built-in topic taxonomy |
 //! | `DIPLOGRAPH_LOG_FORMAT` | `--log-format` | `text` (or `json`) |
 //! | `RUST_LOG` | | `info` |
 
@@ -26,6 +27,10 @@ pub struct DbConfig {
     /// Largest document accepted, in bytes.
     #[arg(long, env = "DIPLOGRAPH_MAX_DOCUMENT_BYTES", default_value_t = diplograph_parse::DEFAULT_MAX_BYTES)]
     pub max_document_bytes: usize,
+    /// A topic taxonomy (TOML, the format of the built-in one) that extends the built-in
+    /// topics; a topic with a built-in slug replaces it.
+    #[arg(long, env = "DIPLOGRAPH_TOPICS")]
+    pub topics: Option<PathBuf>,
 }
 
 impl fmt::Debug for DbConfig {
@@ -36,17 +41,15 @@ impl fmt::Debug for DbConfig {
                 &diplograph_store::redact(&self.database_url),
             )
             .field("max_document_bytes", &self.max_document_bytes)
+            .field("topics", &self.topics)
             .finish()
     }
 }
 
 impl DbConfig {
     /// Parse options built from this config.
-    pub fn parse_options(&self) -> diplograph_parse::Options {
-        diplograph_parse::Options {
-            max_bytes: self.max_document_bytes,
-            ..Default::default()
-        }
+    pub fn parse_options(&self) -> anyhow::Result<diplograph_parse::Options> {
+        parse_options(self.max_document_bytes, self.topics.as_deref())
     }
 }
 
@@ -84,4 +87,28 @@ impl fmt::Debug for ServeConfig {
             .field("no_ingest", &self.no_ingest)
             .finish()
     }
+}
+
+/// Parse options from a size limit and an optional taxonomy file.
+pub fn parse_options(
+    max_bytes: usize,
+    topics: Option<&std::path::Path>,
+) -> anyhow::Result<diplograph_parse::Options> {
+    use anyhow::Context;
+    let taxonomy = match topics {
+        Some(path) => {
+            let src = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the topics file {}", path.display()))?;
+            let extra = diplograph_parse::Taxonomy::from_toml(&src).map_err(|e| {
+                anyhow::anyhow!("the topics file {} is not valid: {e}", path.display())
+            })?;
+            Some(diplograph_parse::Taxonomy::builtin().extended(&extra))
+        }
+        None => None,
+    };
+    Ok(diplograph_parse::Options {
+        max_bytes,
+        taxonomy,
+        ..Default::default()
+    })
 }

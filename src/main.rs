@@ -55,6 +55,9 @@ enum Command {
         /// Largest document accepted, in bytes.
         #[arg(long, env = "DIPLOGRAPH_MAX_DOCUMENT_BYTES", default_value_t = diplograph_parse::DEFAULT_MAX_BYTES)]
         max_document_bytes: usize,
+        /// A topic taxonomy (TOML) extending the built-in one.
+        #[arg(long, env = "DIPLOGRAPH_TOPICS")]
+        topics: Option<PathBuf>,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -96,7 +99,7 @@ async fn main() -> Result<()> {
         Command::Serve(cfg) => serve(cfg).await,
         Command::Ingest { db, paths } => {
             let store = open(&db).await?;
-            let summary = ingest_paths(&store, &paths, &db.parse_options(), true).await?;
+            let summary = ingest_paths(&store, &paths, &db.parse_options()?, true).await?;
             eprintln!("{summary}");
             if summary.failed.is_empty() {
                 Ok(())
@@ -107,13 +110,13 @@ async fn main() -> Result<()> {
         Command::Parse {
             file,
             max_document_bytes,
+            topics,
         } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let opts = diplograph_parse::Options {
                 format: diplograph_parse::Format::from_path(&file.to_string_lossy()),
-                max_bytes: max_document_bytes,
-                ..Default::default()
+                ..config::parse_options(max_document_bytes, topics.as_deref())?
             };
             let x = diplograph_parse::extract(&bytes, &opts)
                 .with_context(|| format!("cannot read {}", file.display()))?;
@@ -266,7 +269,7 @@ async fn serve(cfg: ServeConfig) -> Result<()> {
             let s = ingest_paths(
                 &store,
                 std::slice::from_ref(&cfg.corpus),
-                &cfg.db.parse_options(),
+                &cfg.db.parse_options()?,
                 false,
             )
             .await?;
@@ -283,7 +286,7 @@ async fn serve(cfg: ServeConfig) -> Result<()> {
     let api = diplograph_api::ApiConfig {
         admin_token: cfg.admin_token.clone().filter(|t| !t.is_empty()),
         max_page_size: cfg.max_page_size,
-        parse: cfg.db.parse_options(),
+        parse: cfg.db.parse_options()?,
         ..Default::default()
     };
     if api.admin_token.is_none() {

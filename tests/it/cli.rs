@@ -63,3 +63,24 @@ fn schema_command_prints_the_committed_sdl() {
     let committed = std::fs::read_to_string(root().join("schema.graphql")).unwrap_or_default();
     assert_eq!(String::from_utf8_lossy(&out.stdout), committed);
 }
+
+#[test]
+fn users_extend_the_topic_taxonomy() {
+    let dir = tempfile::tempdir().unwrap();
+    let topics = dir.path().join("topics.toml");
+    std::fs::write(&topics, "[[topic]]\nslug = \"culture\"\nlabel = \"Culture\"\nkeywords = [\"cultural\"]\n").unwrap();
+    let out = Command::new(bin())
+        .args(["parse", "--topics"])
+        .arg(&topics)
+        .arg(corpus().join("003_4880c129a00f1001.txt"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tagged = v["quotations"].as_array().unwrap().iter().any(|q| q["topics"].as_array().unwrap().iter().any(|t| t == "culture"));
+    assert!(tagged, "a quotation about cultural ties carries the user's topic");
+    std::fs::write(&topics, "not toml [[").unwrap();
+    let out = Command::new(bin()).args(["parse", "--topics"]).arg(&topics).arg(corpus().join("003_4880c129a00f1001.txt")).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid"));
+}

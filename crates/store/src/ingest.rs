@@ -130,7 +130,11 @@ impl Store {
         }
         let ex = diplograph_parse::extract(bytes, &opts)?;
         let txn = self.db.begin().await?;
-        match store_extraction(&txn, &ex, &hash, file_name).await {
+        let taxonomy = opts
+            .taxonomy
+            .as_ref()
+            .unwrap_or_else(|| diplograph_parse::Taxonomy::builtin());
+        match store_extraction(&txn, &ex, &hash, file_name, taxonomy).await {
             Ok(id) => {
                 txn.commit().await?;
                 info!(document = id.0, title = %ex.document.title, quotations = ex.quotations.len(), "ingested");
@@ -218,6 +222,7 @@ where
 
 async fn topic_ids(
     txn: &DatabaseTransaction,
+    taxonomy: &diplograph_parse::Taxonomy,
     slugs: &[String],
     cache: &mut HashMap<String, i32>,
 ) -> Result<Vec<i32>, DbErr> {
@@ -227,7 +232,7 @@ async fn topic_ids(
             out.push(*id);
             continue;
         }
-        let label = diplograph_parse::Taxonomy::builtin()
+        let label = taxonomy
             .topics
             .iter()
             .find(|t| &t.slug == s)
@@ -261,6 +266,7 @@ async fn store_extraction(
     ex: &Extraction,
     hash: &str,
     file_name: Option<&str>,
+    taxonomy: &diplograph_parse::Taxonomy,
 ) -> Result<DocumentId, DbErr> {
     let d = &ex.document;
     let published = d.published.clone();
@@ -479,7 +485,7 @@ async fn store_extraction(
         .insert(txn)
         .await?;
         qids.push(row.id);
-        for t in topic_ids(txn, &q.topics, &mut topic_cache).await? {
+        for t in topic_ids(txn, taxonomy, &q.topics, &mut topic_cache).await? {
             link(
                 txn,
                 quotation_topic::ActiveModel {
@@ -512,7 +518,7 @@ async fn store_extraction(
         }
         .insert(txn)
         .await?;
-        for t in topic_ids(txn, &c.topics, &mut topic_cache).await? {
+        for t in topic_ids(txn, taxonomy, &c.topics, &mut topic_cache).await? {
             link(
                 txn,
                 claim_topic::ActiveModel {
