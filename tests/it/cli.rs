@@ -68,19 +68,41 @@ fn schema_command_prints_the_committed_sdl() {
 fn users_extend_the_topic_taxonomy() {
     let dir = tempfile::tempdir().unwrap();
     let topics = dir.path().join("topics.toml");
-    std::fs::write(&topics, "[[topic]]\nslug = \"culture\"\nlabel = \"Culture\"\nkeywords = [\"cultural\"]\n").unwrap();
+    std::fs::write(
+        &topics,
+        "[[topic]]\nslug = \"culture\"\nlabel = \"Culture\"\nkeywords = [\"cultural\"]\n",
+    )
+    .unwrap();
     let out = Command::new(bin())
         .args(["parse", "--topics"])
         .arg(&topics)
         .arg(corpus().join("003_4880c129a00f1001.txt"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let tagged = v["quotations"].as_array().unwrap().iter().any(|q| q["topics"].as_array().unwrap().iter().any(|t| t == "culture"));
-    assert!(tagged, "a quotation about cultural ties carries the user's topic");
+    let tagged = v["quotations"].as_array().unwrap().iter().any(|q| {
+        q["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "culture")
+    });
+    assert!(
+        tagged,
+        "a quotation about cultural ties carries the user's topic"
+    );
     std::fs::write(&topics, "not toml [[").unwrap();
-    let out = Command::new(bin()).args(["parse", "--topics"]).arg(&topics).arg(corpus().join("003_4880c129a00f1001.txt")).output().unwrap();
+    let out = Command::new(bin())
+        .args(["parse", "--topics"])
+        .arg(&topics)
+        .arg(corpus().join("003_4880c129a00f1001.txt"))
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not valid"));
 }

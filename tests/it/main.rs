@@ -4,6 +4,7 @@
 mod cli;
 mod e2e;
 mod eval_targets;
+mod graph;
 mod graphql;
 mod parse_corpus;
 mod store;

@@ -68,7 +68,12 @@ async fn people_and_meetings_are_linked_across_documents() {
         let (ms, n) = store.meetings(&f, DateOrder::Asc, ALL).await.unwrap();
         assert_eq!(n, 1, "{backend}: {ms:?}");
         let docs = store.meeting_document_links(&[ms[0].id]).await.unwrap();
-        assert_eq!(docs.len(), 2, "{backend}");
+        assert_eq!(
+            docs.len(),
+            3,
+            "{backend}: reported by 001 and 003, mentioned by 000 as the January round"
+        );
+        assert_eq!(docs.iter().filter(|d| d.is_primary).count(), 2, "{backend}");
         // The Tokyo 2+2 of 2017-03-20 is one meeting reported by 002 and 004.
         let f = MeetingFilter {
             from: Some(20170320),

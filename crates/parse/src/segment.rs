@@ -254,25 +254,37 @@ pub fn speaker_label(para: &str) -> Option<(usize, TurnKind)> {
         .then_some((label.len(), TurnKind::Answer))
 }
 
+/// True unless the text looks like another language: mostly non-Latin letters, or more
+/// function words of French, Spanish or German than of English.
 fn english(text: &str) -> bool {
-    const COMMON: &[&str] = &[
+    const EN: &[&str] = &[
         "the", "and", "of", "to", "in", "is", "that", "for", "on", "with", "we", "our", "as",
-        "was", "it", "by", "have", "be", "are", "this", "at", "will", "has", "said",
+        "was", "it", "by", "have", "be", "are", "this", "at", "will", "has", "said", "his", "her",
+        "he", "she", "they", "from", "not", "an", "were", "been", "which", "their", "its",
     ];
+    const OTHER: &[&str] = &[
+        "le", "la", "les", "des", "est", "et", "une", "du", "dans", "pour", "qui", "sur", "avec",
+        "nous", "vous", "pas", "au", "el", "los", "las", "del", "es", "y", "por", "con", "una",
+        "para", "su", "der", "die", "das", "und", "ist", "nicht", "mit", "von", "den", "zu", "ein",
+        "eine", "dem", "auf", "für", "que", "il", "se",
+    ];
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let latin = text
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic() || ('\u{C0}'..='\u{24F}').contains(c))
+        .count();
+    if letters > 0 && latin * 10 < letters * 7 {
+        return false;
+    }
     let words: Vec<String> = text
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
-        .take(2000)
+        .take(5000)
         .map(str::to_lowercase)
         .collect();
-    if words.len() < 3 {
-        return !words.is_empty();
-    }
-    let hits = words
-        .iter()
-        .filter(|w| COMMON.contains(&w.as_str()))
-        .count();
-    hits * 100 >= words.len() * 10
+    let en = words.iter().filter(|w| EN.contains(&w.as_str())).count();
+    let other = words.iter().filter(|w| OTHER.contains(&w.as_str())).count();
+    other <= en || words.len() < 8
 }
 
 /// Segments cleaned text.

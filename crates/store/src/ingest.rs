@@ -48,7 +48,7 @@ pub fn content_hash(bytes: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn now_iso() -> String {
+pub(crate) fn now_iso() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -65,7 +65,12 @@ fn now_iso() -> String {
 
 /// The key that links one participant across documents.
 pub fn participant_key(name: &str, kind: ParticipantKind, doc_hash: &str) -> String {
-    let n = diplograph_parse::text::norm(&diplograph_parse::text::plain_apostrophes(name));
+    let plain = diplograph_parse::text::plain_apostrophes(name);
+    let n = if kind == ParticipantKind::Person {
+        crate::graph::fold_name(&plain)
+    } else {
+        diplograph_parse::text::norm(&plain)
+    };
     match kind {
         ParticipantKind::Person | ParticipantKind::Organization | ParticipantKind::Document => {
             format!("{}:{n}", kind.as_str().to_lowercase())
@@ -134,7 +139,7 @@ impl Store {
             .taxonomy
             .as_ref()
             .unwrap_or_else(|| diplograph_parse::Taxonomy::builtin());
-        match store_extraction(&txn, &ex, &hash, file_name, taxonomy).await {
+        match store_extraction(&txn, &ex, &hash, file_name, taxonomy, bytes).await {
             Ok(id) => {
                 txn.commit().await?;
                 info!(document = id.0, title = %ex.document.title, quotations = ex.quotations.len(), "ingested");
@@ -155,6 +160,54 @@ impl Store {
                 Err(e.into())
             }
         }
+    }
+}
+
+/// What a re-processing run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Reprocessed {
+    /// Documents extracted again.
+    pub documents: usize,
+    /// Documents stored before raw bytes were kept (cannot be re-processed).
+    pub skipped: usize,
+}
+
+impl Store {
+    /// Extracts every stored document again from its original bytes (after a parser
+    /// change), one transaction per document, and re-applies the corrections people made.
+    #[instrument(skip(self, opts))]
+    pub async fn reprocess_all(&self, opts: &Options) -> Result<Reprocessed, StoreError> {
+        let ids: Vec<(i32, String)> = document::Entity::find()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.content_hash))
+            .collect();
+        let taxonomy = opts
+            .taxonomy
+            .as_ref()
+            .unwrap_or_else(|| diplograph_parse::Taxonomy::builtin());
+        let mut out = Reprocessed::default();
+        for (id, hash) in ids {
+            let Some(doc) = document::Entity::find_by_id(id).one(&self.db).await? else {
+                continue;
+            };
+            let Some(raw) = doc.raw.clone() else {
+                out.skipped += 1;
+                continue;
+            };
+            let mut o = opts.clone();
+            if let Some(f) = &doc.file_name {
+                o.format = diplograph_parse::Format::from_path(f);
+            }
+            let ex = diplograph_parse::extract(&raw, &o)?;
+            let txn = self.db.begin().await?;
+            crate::graph::delete_document_tx(&txn, id).await?;
+            store_extraction(&txn, &ex, &hash, doc.file_name.as_deref(), taxonomy, &raw).await?;
+            txn.commit().await?;
+            out.documents += 1;
+        }
+        Ok(out)
     }
 }
 
@@ -267,6 +320,7 @@ async fn store_extraction(
     hash: &str,
     file_name: Option<&str>,
     taxonomy: &diplograph_parse::Taxonomy,
+    raw: &[u8],
 ) -> Result<DocumentId, DbErr> {
     let d = &ex.document;
     let published = d.published.clone();
@@ -298,6 +352,7 @@ async fn store_extraction(
         text: Set(ex.text.clone()),
         extraction: Set(extraction_json),
         ingested_at: Set(now_iso()),
+        raw: Set(Some(raw.to_vec())),
         ..Default::default()
     }
     .insert(txn)
@@ -362,6 +417,7 @@ async fn store_extraction(
 
     // Meetings.
     let mut primary_meeting = None;
+    let mut touched_meetings = Vec::new();
     for (idx, m) in ex.meetings.iter().enumerate() {
         let key = meeting_key(m, hash, idx);
         let existing = meeting::Entity::find()
@@ -412,6 +468,7 @@ async fn store_extraction(
         if m.primary && primary_meeting.is_none() {
             primary_meeting = Some(mid);
         }
+        touched_meetings.push(mid);
         link(
             txn,
             meeting_document::ActiveModel {
@@ -531,6 +588,21 @@ async fn store_extraction(
             .await?;
         }
     }
+    // Link this document's meetings and people with compatible ones already stored. Done
+    // last: a merge re-points everything, quotations and claims included.
+    let mut kept = Vec::new();
+    for mid in touched_meetings {
+        kept.push(crate::graph::settle_meeting(txn, mid).await?);
+    }
+    for p in pids {
+        crate::graph::settle_person(txn, p).await?;
+    }
+    kept.sort_unstable();
+    kept.dedup();
+    for mid in kept {
+        crate::graph::refresh_meeting_title(txn, mid).await?;
+    }
+    crate::graph::apply_corrections(txn).await?;
     Ok(DocumentId(doc_id))
 }
 

@@ -17,6 +17,7 @@
 //! ```
 
 pub mod entities;
+mod graph;
 mod ingest;
 mod migration;
 pub mod query;
@@ -26,7 +27,8 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
-pub use ingest::{content_hash, participant_key, IngestOutcome, LIST_SEP};
+pub use graph::{fold_name, table_counts, Correction, LoggedCorrection};
+pub use ingest::{content_hash, participant_key, IngestOutcome, Reprocessed, LIST_SEP};
 pub use query::*;
 pub use sea_orm;
 

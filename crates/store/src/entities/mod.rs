@@ -40,6 +40,15 @@ entity!(document, "documents", {
     pub text: String,
     pub extraction: String,
     pub ingested_at: String,
+    #[serde(skip)]
+    pub raw: Option<Vec<u8>>,
+});
+
+entity!(correction, "corrections", {
+    pub kind: String,
+    pub payload: String,
+    pub actor: String,
+    pub created_at: String,
 });
 
 entity!(participant, "participants", {

@@ -1,0 +1,913 @@
+//! The cross-document graph: merging participants and meetings, deleting documents without
+//! leaving orphans, and corrections made by people (kept in an audit log and re-applied
+//! when documents are re-ingested or re-processed).
+//!
+//! Every function here runs inside the caller's transaction.
+
+use std::collections::{BTreeSet, HashMap};
+
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::entities::*;
+use crate::{Store, StoreError};
+
+/// Folds the spellings of one name so transliteration variants meet: lower case, accents
+/// off, `-ei`/`-ey` → `ey`, `-iy`/`-ii`/`-yi` → `y`, a final `y` after a consonant → `i`
+/// (`Sergei`/`Sergey`, `Dmitriy`/`Dmitry`, `Yuri`/`Yury`).
+pub fn fold_name(name: &str) -> String {
+    name.split_whitespace()
+        .map(|tok| {
+            let t: String = tok
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .map(|c| match c {
+                    'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+                    'ç' | 'č' => 'c',
+                    'è' | 'é' | 'ê' | 'ë' => 'e',
+                    'ì' | 'í' | 'î' | 'ï' => 'i',
+                    'ñ' => 'n',
+                    'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+                    'ù' | 'ú' | 'û' | 'ü' => 'u',
+                    'ý' | 'ÿ' => 'y',
+                    'š' => 's',
+                    'ž' => 'z',
+                    c => c,
+                })
+                .collect();
+            let mut t = t;
+            for (from, to) in [("ei", "ey"), ("iy", "y"), ("ii", "y"), ("yi", "y")] {
+                if t.len() > 3 && t.ends_with(from) {
+                    t.truncate(t.len() - from.len());
+                    t.push_str(to);
+                }
+            }
+            let chars: Vec<char> = t.chars().collect();
+            if chars.len() > 2
+                && chars.last() == Some(&'y')
+                && chars
+                    .get(chars.len() - 2)
+                    .is_some_and(|c| !"aeiouy".contains(*c))
+            {
+                t.pop();
+                t.push('i');
+            }
+            t
+        })
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Inserts link rows, skipping those that already exist.
+async fn relink<E, A>(
+    txn: &DatabaseTransaction,
+    rows: Vec<A>,
+    cols: Vec<E::Column>,
+) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+    A: ActiveModelTrait<Entity = E> + Send,
+{
+    for am in rows {
+        E::insert(am)
+            .on_conflict(OnConflict::columns(cols.clone()).do_nothing().to_owned())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Moves everything that points at participant `from` to `into`, then deletes `from`.
+pub(crate) async fn merge_participants_tx(
+    txn: &DatabaseTransaction,
+    from: i32,
+    into: i32,
+) -> Result<(), DbErr> {
+    if from == into {
+        return Ok(());
+    }
+    let aliases = participant_alias::Entity::find()
+        .filter(participant_alias::Column::ParticipantId.eq(from))
+        .all(txn)
+        .await?;
+    relink(
+        txn,
+        aliases
+            .into_iter()
+            .map(|a| participant_alias::ActiveModel {
+                participant_id: Set(into),
+                alias: Set(a.alias),
+                document_id: Set(a.document_id),
+                ..Default::default()
+            })
+            .collect(),
+        vec![
+            participant_alias::Column::ParticipantId,
+            participant_alias::Column::Alias,
+            participant_alias::Column::DocumentId,
+        ],
+    )
+    .await?;
+    participant_alias::Entity::delete_many()
+        .filter(participant_alias::Column::ParticipantId.eq(from))
+        .exec(txn)
+        .await?;
+    let docs = document_participant::Entity::find()
+        .filter(document_participant::Column::ParticipantId.eq(from))
+        .all(txn)
+        .await?;
+    relink(
+        txn,
+        docs.into_iter()
+            .map(|d| document_participant::ActiveModel {
+                document_id: Set(d.document_id),
+                participant_id: Set(into),
+                ..Default::default()
+            })
+            .collect(),
+        vec![
+            document_participant::Column::DocumentId,
+            document_participant::Column::ParticipantId,
+        ],
+    )
+    .await?;
+    document_participant::Entity::delete_many()
+        .filter(document_participant::Column::ParticipantId.eq(from))
+        .exec(txn)
+        .await?;
+    let ms = meeting_participant::Entity::find()
+        .filter(meeting_participant::Column::ParticipantId.eq(from))
+        .all(txn)
+        .await?;
+    relink(
+        txn,
+        ms.into_iter()
+            .map(|m| meeting_participant::ActiveModel {
+                meeting_id: Set(m.meeting_id),
+                participant_id: Set(into),
+                ..Default::default()
+            })
+            .collect(),
+        vec![
+            meeting_participant::Column::MeetingId,
+            meeting_participant::Column::ParticipantId,
+        ],
+    )
+    .await?;
+    meeting_participant::Entity::delete_many()
+        .filter(meeting_participant::Column::ParticipantId.eq(from))
+        .exec(txn)
+        .await?;
+    participant_role::Entity::update_many()
+        .col_expr(participant_role::Column::ParticipantId, Expr::value(into))
+        .filter(participant_role::Column::ParticipantId.eq(from))
+        .exec(txn)
+        .await?;
+    quotation::Entity::update_many()
+        .col_expr(quotation::Column::SpeakerId, Expr::value(into))
+        .filter(quotation::Column::SpeakerId.eq(from))
+        .exec(txn)
+        .await?;
+    quotation::Entity::update_many()
+        .col_expr(quotation::Column::ReportedById, Expr::value(into))
+        .filter(quotation::Column::ReportedById.eq(from))
+        .exec(txn)
+        .await?;
+    claim::Entity::update_many()
+        .col_expr(claim::Column::ClaimantId, Expr::value(into))
+        .filter(claim::Column::ClaimantId.eq(from))
+        .exec(txn)
+        .await?;
+    turn::Entity::update_many()
+        .col_expr(turn::Column::SpeakerId, Expr::value(into))
+        .filter(turn::Column::SpeakerId.eq(from))
+        .exec(txn)
+        .await?;
+    // Keep what the kept participant lacks.
+    let old = participant::Entity::find_by_id(from).one(txn).await?;
+    if let (Some(old), Some(keep)) = (old, participant::Entity::find_by_id(into).one(txn).await?) {
+        let mut am: participant::ActiveModel = keep.clone().into();
+        if keep.country.is_none() && old.country.is_some() {
+            am.country = Set(old.country.clone());
+        }
+        if keep.title.is_none() && old.title.is_some() {
+            am.title = Set(old.title.clone());
+        }
+        am.update(txn).await?;
+        participant_alias::Entity::insert(participant_alias::ActiveModel {
+            participant_id: Set(into),
+            alias: Set(old.name.clone()),
+            document_id: Set(0),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::columns([
+                participant_alias::Column::ParticipantId,
+                participant_alias::Column::Alias,
+                participant_alias::Column::DocumentId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    }
+    participant::Entity::delete_by_id(from).exec(txn).await?;
+    Ok(())
+}
+
+/// Moves everything that points at meeting `from` to `into`, then deletes `from`. The
+/// kept meeting is held when either was, and keeps the more precise date.
+pub(crate) async fn merge_meetings_tx(
+    txn: &DatabaseTransaction,
+    from: i32,
+    into: i32,
+) -> Result<(), DbErr> {
+    if from == into {
+        return Ok(());
+    }
+    let (Some(a), Some(b)) = (
+        meeting::Entity::find_by_id(from).one(txn).await?,
+        meeting::Entity::find_by_id(into).one(txn).await?,
+    ) else {
+        return Ok(());
+    };
+    let ps = meeting_participant::Entity::find()
+        .filter(meeting_participant::Column::MeetingId.eq(from))
+        .all(txn)
+        .await?;
+    relink(
+        txn,
+        ps.into_iter()
+            .map(|p| meeting_participant::ActiveModel {
+                meeting_id: Set(into),
+                participant_id: Set(p.participant_id),
+                ..Default::default()
+            })
+            .collect(),
+        vec![
+            meeting_participant::Column::MeetingId,
+            meeting_participant::Column::ParticipantId,
+        ],
+    )
+    .await?;
+    meeting_participant::Entity::delete_many()
+        .filter(meeting_participant::Column::MeetingId.eq(from))
+        .exec(txn)
+        .await?;
+    let ds = meeting_document::Entity::find()
+        .filter(meeting_document::Column::MeetingId.eq(from))
+        .all(txn)
+        .await?;
+    relink(
+        txn,
+        ds.into_iter()
+            .map(|d| meeting_document::ActiveModel {
+                meeting_id: Set(into),
+                document_id: Set(d.document_id),
+                is_primary: Set(d.is_primary),
+                span_start: Set(d.span_start),
+                span_end: Set(d.span_end),
+                ..Default::default()
+            })
+            .collect(),
+        vec![
+            meeting_document::Column::MeetingId,
+            meeting_document::Column::DocumentId,
+        ],
+    )
+    .await?;
+    meeting_document::Entity::delete_many()
+        .filter(meeting_document::Column::MeetingId.eq(from))
+        .exec(txn)
+        .await?;
+    quotation::Entity::update_many()
+        .col_expr(quotation::Column::MeetingId, Expr::value(into))
+        .filter(quotation::Column::MeetingId.eq(from))
+        .exec(txn)
+        .await?;
+    claim::Entity::update_many()
+        .col_expr(claim::Column::MeetingId, Expr::value(into))
+        .filter(claim::Column::MeetingId.eq(from))
+        .exec(txn)
+        .await?;
+    let mut am: meeting::ActiveModel = b.clone().into();
+    if a.status == "HELD" {
+        am.status = Set("HELD".into());
+    }
+    let precision = |m: &meeting::Model| {
+        usize::from(m.date_year.is_some())
+            + usize::from(m.date_month.is_some())
+            + usize::from(m.date_day.is_some())
+    };
+    if precision(&a) > precision(&b) {
+        am.date_year = Set(a.date_year);
+        am.date_month = Set(a.date_month);
+        am.date_day = Set(a.date_day);
+        am.date_text = Set(a.date_text.clone());
+        am.date_key = Set(a.date_key);
+    }
+    if b.place_name.is_none() && a.place_name.is_some() {
+        am.place_name = Set(a.place_name.clone());
+        am.place_country = Set(a.place_country.clone());
+    }
+    am.update(txn).await?;
+    meeting::Entity::delete_by_id(from).exec(txn).await?;
+    Ok(())
+}
+
+/// The persons taking part in a meeting.
+async fn meeting_people(txn: &DatabaseTransaction, id: i32) -> Result<BTreeSet<i32>, DbErr> {
+    let links = meeting_participant::Entity::find()
+        .filter(meeting_participant::Column::MeetingId.eq(id))
+        .all(txn)
+        .await?;
+    let ids: Vec<i32> = links.into_iter().map(|l| l.participant_id).collect();
+    Ok(participant::Entity::find()
+        .filter(participant::Column::Id.is_in(ids))
+        .filter(participant::Column::Kind.eq("PERSON"))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect())
+}
+
+/// Whether two meeting rows can be one meeting: same kind; dates equal at the precision
+/// both give (never undated); same place when both give one; and people in common (two, or
+/// all of the smaller side), or no people on either side for kinds more specific than talks
+/// and visits.
+async fn compatible(
+    txn: &DatabaseTransaction,
+    a: &meeting::Model,
+    b: &meeting::Model,
+) -> Result<bool, DbErr> {
+    if a.id == b.id || a.kind != b.kind {
+        return Ok(false);
+    }
+    let (Some(ya), Some(yb)) = (a.date_year, b.date_year) else {
+        return Ok(false);
+    };
+    if ya != yb {
+        return Ok(false);
+    }
+    if let (Some(ma), Some(mb)) = (a.date_month, b.date_month) {
+        if ma != mb {
+            return Ok(false);
+        }
+    }
+    if let (Some(da), Some(db)) = (a.date_day, b.date_day) {
+        if da != db {
+            return Ok(false);
+        }
+    }
+    if let (Some(pa), Some(pb)) = (&a.place_name, &b.place_name) {
+        if pa != pb {
+            return Ok(false);
+        }
+    }
+    let pa = meeting_people(txn, a.id).await?;
+    let pb = meeting_people(txn, b.id).await?;
+    if pa.is_empty() || pb.is_empty() {
+        return Ok(!matches!(a.kind.as_str(), "TALKS" | "VISIT") && pa.is_empty() && pb.is_empty());
+    }
+    let common = pa.intersection(&pb).count();
+    Ok(common >= pa.len().min(pb.len()).min(2))
+}
+
+/// Merges `meeting` with every compatible meeting already stored; returns the id kept.
+/// The most precisely dated meeting is kept, so the result does not depend on the order in
+/// which documents arrive.
+pub(crate) async fn settle_meeting(txn: &DatabaseTransaction, id: i32) -> Result<i32, DbErr> {
+    let Some(me) = meeting::Entity::find_by_id(id).one(txn).await? else {
+        return Ok(id);
+    };
+    let Some(year) = me.date_year else {
+        return Ok(id);
+    };
+    let candidates = meeting::Entity::find()
+        .filter(meeting::Column::Kind.eq(me.kind.clone()))
+        .filter(meeting::Column::DateYear.eq(year))
+        .order_by_asc(meeting::Column::Id)
+        .all(txn)
+        .await?;
+    let mut group = vec![me.clone()];
+    for c in candidates {
+        if compatible(txn, &me, &c).await? {
+            group.push(c);
+        }
+    }
+    if group.len() == 1 {
+        return Ok(id);
+    }
+    let precision = |m: &meeting::Model| {
+        usize::from(m.date_month.is_some()) + usize::from(m.date_day.is_some())
+    };
+    // Keep the most precise; among equals, the oldest row.
+    let keep = group
+        .iter()
+        .max_by_key(|m| (precision(m), std::cmp::Reverse(m.id)))
+        .map_or(id, |m| m.id);
+    for m in &group {
+        if m.id != keep {
+            merge_meetings_tx(txn, m.id, keep).await?;
+        }
+    }
+    Ok(keep)
+}
+
+/// Links a one-word person (`Obama`) to the one full-name person with that surname, and a
+/// full-name person to a stored one-word person with its surname, when exactly one full
+/// name carries that surname. Two people who share a surname are never merged.
+pub(crate) async fn settle_person(txn: &DatabaseTransaction, id: i32) -> Result<i32, DbErr> {
+    let Some(me) = participant::Entity::find_by_id(id).one(txn).await? else {
+        return Ok(id);
+    };
+    if me.kind != "PERSON" {
+        return Ok(id);
+    }
+    let Some(folded) = me.key.strip_prefix("person:") else {
+        return Ok(id);
+    };
+    let surname = folded.split(' ').next_back().unwrap_or("").to_string();
+    if surname.is_empty() {
+        return Ok(id);
+    }
+    let full_like = format!("person:% {surname}");
+    let fulls = participant::Entity::find()
+        .filter(participant::Column::Key.like(full_like))
+        .all(txn)
+        .await?;
+    if fulls.len() != 1 {
+        return Ok(id);
+    }
+    let Some(full) = fulls.first() else {
+        return Ok(id);
+    };
+    let single = participant::Entity::find()
+        .filter(participant::Column::Key.eq(format!("person:{surname}")))
+        .one(txn)
+        .await?;
+    if let Some(single) = single {
+        merge_participants_tx(txn, single.id, full.id).await?;
+        return Ok(if id == single.id { full.id } else { id });
+    }
+    Ok(id)
+}
+
+/// Rebuilds a meeting's title from its kind, people, place and date.
+pub(crate) async fn refresh_meeting_title(txn: &DatabaseTransaction, id: i32) -> Result<(), DbErr> {
+    let Some(m) = meeting::Entity::find_by_id(id).one(txn).await? else {
+        return Ok(());
+    };
+    let people = meeting_people(txn, id).await?;
+    let mut names: Vec<String> = participant::Entity::find()
+        .filter(participant::Column::Id.is_in(people))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|p| p.name.split_whitespace().last().unwrap_or("").to_string())
+        .collect();
+    names.sort();
+    let kind = match m.kind.as_str() {
+        "TALKS" => "Talks",
+        "TWO_PLUS_TWO" => "2+2 meeting",
+        "CONSULTATIONS" => "Consultations",
+        "SUMMIT" => "Summit",
+        "VISIT" => "Visit",
+        "WORKING_GROUP" => "Working group meeting",
+        "COUNCIL" => "Council meeting",
+        "NEWS_CONFERENCE" => "News conference",
+        "DEMARCHE" => "Démarche",
+        _ => "Meeting",
+    };
+    let mut t = kind.to_string();
+    if !names.is_empty() {
+        t.push_str(": ");
+        t.push_str(&names.join("–"));
+    }
+    if let Some(p) = &m.place_name {
+        t.push_str(", ");
+        t.push_str(p);
+    }
+    if let Some(d) = &m.date_text {
+        t.push_str(", ");
+        t.push_str(d);
+    }
+    if t != m.title {
+        let mut am: meeting::ActiveModel = m.into();
+        am.title = Set(t);
+        am.update(txn).await?;
+    }
+    Ok(())
+}
+
+/// Deletes a document and everything extracted from it, then whatever it leaves orphaned
+/// (meetings no document reports, participants no document names).
+pub(crate) async fn delete_document_tx(txn: &DatabaseTransaction, doc: i32) -> Result<(), DbErr> {
+    let qids: Vec<i32> = quotation::Entity::find()
+        .filter(quotation::Column::DocumentId.eq(doc))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|q| q.id)
+        .collect();
+    let cids: Vec<i32> = claim::Entity::find()
+        .filter(claim::Column::DocumentId.eq(doc))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    quotation_topic::Entity::delete_many()
+        .filter(quotation_topic::Column::QuotationId.is_in(qids))
+        .exec(txn)
+        .await?;
+    claim_topic::Entity::delete_many()
+        .filter(claim_topic::Column::ClaimId.is_in(cids))
+        .exec(txn)
+        .await?;
+    claim::Entity::delete_many()
+        .filter(claim::Column::DocumentId.eq(doc))
+        .exec(txn)
+        .await?;
+    quotation::Entity::delete_many()
+        .filter(quotation::Column::DocumentId.eq(doc))
+        .exec(txn)
+        .await?;
+    turn::Entity::delete_many()
+        .filter(turn::Column::DocumentId.eq(doc))
+        .exec(txn)
+        .await?;
+    meeting_document::Entity::delete_many()
+        .filter(meeting_document::Column::DocumentId.eq(doc))
+        .exec(txn)
+        .await?;
+    document_participant::Entity::delete_many()
+        .filter(document_participant::Column::DocumentId.eq(doc))
+        .exec(txn)
+        .await?;
+    participant_alias::Entity::delete_many()
+        .filter(participant_alias::Column::DocumentId.eq(doc))
+        .exec(txn)
+        .await?;
+    participant_role::Entity::delete_many()
+        .filter(participant_role::Column::DocumentId.eq(doc))
+        .exec(txn)
+        .await?;
+    document::Entity::delete_by_id(doc).exec(txn).await?;
+    // Orphans.
+    let reported: BTreeSet<i32> = meeting_document::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|m| m.meeting_id)
+        .collect();
+    let orphan_meetings: Vec<i32> = meeting::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .filter(|id| !reported.contains(id))
+        .collect();
+    meeting_participant::Entity::delete_many()
+        .filter(meeting_participant::Column::MeetingId.is_in(orphan_meetings.clone()))
+        .exec(txn)
+        .await?;
+    meeting::Entity::delete_many()
+        .filter(meeting::Column::Id.is_in(orphan_meetings))
+        .exec(txn)
+        .await?;
+    let named: BTreeSet<i32> = document_participant::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|d| d.participant_id)
+        .collect();
+    let orphan_people: Vec<i32> = participant::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .filter(|id| !named.contains(id))
+        .collect();
+    participant_alias::Entity::delete_many()
+        .filter(participant_alias::Column::ParticipantId.is_in(orphan_people.clone()))
+        .exec(txn)
+        .await?;
+    participant_role::Entity::delete_many()
+        .filter(participant_role::Column::ParticipantId.is_in(orphan_people.clone()))
+        .exec(txn)
+        .await?;
+    meeting_participant::Entity::delete_many()
+        .filter(meeting_participant::Column::ParticipantId.is_in(orphan_people.clone()))
+        .exec(txn)
+        .await?;
+    participant::Entity::delete_many()
+        .filter(participant::Column::Id.is_in(orphan_people))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// A correction made by a person, as kept in the audit log.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Correction {
+    /// Two participants are one: `from` (by key) is merged into `into` (by key).
+    MergeParticipants {
+        /// Key of the participant merged away.
+        from_key: String,
+        /// Key of the participant kept.
+        into_key: String,
+    },
+    /// A quotation's speaker, identified by its document's hash and its span.
+    SetQuotationSpeaker {
+        /// SHA-256 of the document's bytes.
+        document_hash: String,
+        /// Span start (chars).
+        span_start: i32,
+        /// Span end (chars).
+        span_end: i32,
+        /// Key of the speaker.
+        speaker_key: String,
+    },
+    /// A document was deleted (kept for the record; re-ingesting the file adds it again).
+    DeleteDocument {
+        /// SHA-256 of the document's bytes.
+        document_hash: String,
+        /// Its title, for people reading the log.
+        title: String,
+    },
+}
+
+impl Correction {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::MergeParticipants { .. } => "merge_participants",
+            Self::SetQuotationSpeaker { .. } => "set_quotation_speaker",
+            Self::DeleteDocument { .. } => "delete_document",
+        }
+    }
+}
+
+fn now_iso() -> String {
+    crate::ingest::now_iso()
+}
+
+pub(crate) async fn record(
+    txn: &DatabaseTransaction,
+    c: &Correction,
+    actor: &str,
+) -> Result<(), DbErr> {
+    correction::ActiveModel {
+        kind: Set(c.kind().to_string()),
+        payload: Set(serde_json::to_string(c).unwrap_or_default()),
+        actor: Set(actor.to_string()),
+        created_at: Set(now_iso()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Re-applies every correction of the audit log, oldest first. Idempotent.
+pub(crate) async fn apply_corrections(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    let rows = correction::Entity::find()
+        .order_by_asc(correction::Column::Id)
+        .all(txn)
+        .await?;
+    for row in rows {
+        let Ok(c) = serde_json::from_str::<Correction>(&row.payload) else {
+            continue;
+        };
+        match c {
+            Correction::MergeParticipants { from_key, into_key } => {
+                let from = participant::Entity::find()
+                    .filter(participant::Column::Key.eq(from_key))
+                    .one(txn)
+                    .await?;
+                let into = participant::Entity::find()
+                    .filter(participant::Column::Key.eq(into_key))
+                    .one(txn)
+                    .await?;
+                if let (Some(f), Some(i)) = (from, into) {
+                    merge_participants_tx(txn, f.id, i.id).await?;
+                }
+            }
+            Correction::SetQuotationSpeaker {
+                document_hash,
+                span_start,
+                span_end,
+                speaker_key,
+            } => {
+                let doc = document::Entity::find()
+                    .filter(document::Column::ContentHash.eq(document_hash))
+                    .one(txn)
+                    .await?;
+                let speaker = participant::Entity::find()
+                    .filter(participant::Column::Key.eq(speaker_key))
+                    .one(txn)
+                    .await?;
+                if let (Some(d), Some(s)) = (doc, speaker) {
+                    quotation::Entity::update_many()
+                        .col_expr(quotation::Column::SpeakerId, Expr::value(s.id))
+                        .filter(quotation::Column::DocumentId.eq(d.id))
+                        .filter(quotation::Column::SpanStart.eq(span_start))
+                        .filter(quotation::Column::SpanEnd.eq(span_end))
+                        .exec(txn)
+                        .await?;
+                    document_participant::Entity::insert(document_participant::ActiveModel {
+                        document_id: Set(d.id),
+                        participant_id: Set(s.id),
+                        ..Default::default()
+                    })
+                    .on_conflict(
+                        OnConflict::columns([
+                            document_participant::Column::DocumentId,
+                            document_participant::Column::ParticipantId,
+                        ])
+                        .do_nothing()
+                        .to_owned(),
+                    )
+                    .exec_without_returning(txn)
+                    .await?;
+                }
+            }
+            Correction::DeleteDocument { .. } => {}
+        }
+    }
+    Ok(())
+}
+
+/// An entry of the audit log.
+#[derive(Debug, Clone)]
+pub struct LoggedCorrection {
+    /// Row id.
+    pub id: i32,
+    /// Who made it (`admin` for the API token).
+    pub actor: String,
+    /// When (UTC).
+    pub created_at: String,
+    /// What.
+    pub correction: Correction,
+}
+
+impl Store {
+    /// Deletes a document and what only it supported; logs the deletion.
+    pub async fn delete_document(&self, id: i32, actor: &str) -> Result<(), StoreError> {
+        let txn = self.db.begin().await?;
+        let Some(doc) = document::Entity::find_by_id(id).one(&txn).await? else {
+            return Err(StoreError::NotFound(format!("document {id}")));
+        };
+        delete_document_tx(&txn, id).await?;
+        record(
+            &txn,
+            &Correction::DeleteDocument {
+                document_hash: doc.content_hash,
+                title: doc.title,
+            },
+            actor,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Merges participant `from` into `into`, and remembers it so the merge survives
+    /// re-ingesting and re-processing.
+    pub async fn merge_participants(
+        &self,
+        from: i32,
+        into: i32,
+        actor: &str,
+    ) -> Result<participant::Model, StoreError> {
+        let txn = self.db.begin().await?;
+        let f = participant::Entity::find_by_id(from)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("participant {from}")))?;
+        let i = participant::Entity::find_by_id(into)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("participant {into}")))?;
+        merge_participants_tx(&txn, f.id, i.id).await?;
+        record(
+            &txn,
+            &Correction::MergeParticipants {
+                from_key: f.key,
+                into_key: i.key.clone(),
+            },
+            actor,
+        )
+        .await?;
+        txn.commit().await?;
+        participant::Entity::find_by_id(into)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("participant {into}")))
+    }
+
+    /// Sets a quotation's speaker, and remembers it so the fix survives re-processing.
+    pub async fn set_quotation_speaker(
+        &self,
+        quotation: i32,
+        speaker: i32,
+        actor: &str,
+    ) -> Result<quotation::Model, StoreError> {
+        let txn = self.db.begin().await?;
+        let q = quotation::Entity::find_by_id(quotation)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("quotation {quotation}")))?;
+        let s = participant::Entity::find_by_id(speaker)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("participant {speaker}")))?;
+        let d = document::Entity::find_by_id(q.document_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::NotFound("document".into()))?;
+        let c = Correction::SetQuotationSpeaker {
+            document_hash: d.content_hash,
+            span_start: q.span_start,
+            span_end: q.span_end,
+            speaker_key: s.key,
+        };
+        record(&txn, &c, actor).await?;
+        apply_corrections(&txn).await?;
+        txn.commit().await?;
+        quotation::Entity::find_by_id(quotation)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("quotation {quotation}")))
+    }
+
+    /// The audit log of corrections, oldest first.
+    pub async fn corrections(&self) -> Result<Vec<LoggedCorrection>, StoreError> {
+        Ok(correction::Entity::find()
+            .order_by_asc(correction::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|r| {
+                Some(LoggedCorrection {
+                    id: r.id,
+                    actor: r.actor,
+                    created_at: r.created_at,
+                    correction: serde_json::from_str(&r.payload).ok()?,
+                })
+            })
+            .collect())
+    }
+}
+
+/// Counts of rows per table, for tests and health reports.
+pub async fn table_counts<C: ConnectionTrait>(db: &C) -> Result<HashMap<&'static str, u64>, DbErr> {
+    use sea_orm::PaginatorTrait;
+    let mut out = HashMap::new();
+    out.insert("documents", document::Entity::find().count(db).await?);
+    out.insert("participants", participant::Entity::find().count(db).await?);
+    out.insert("meetings", meeting::Entity::find().count(db).await?);
+    out.insert("quotations", quotation::Entity::find().count(db).await?);
+    out.insert("claims", claim::Entity::find().count(db).await?);
+    out.insert(
+        "participant_aliases",
+        participant_alias::Entity::find().count(db).await?,
+    );
+    out.insert(
+        "meeting_participants",
+        meeting_participant::Entity::find().count(db).await?,
+    );
+    out.insert(
+        "meeting_documents",
+        meeting_document::Entity::find().count(db).await?,
+    );
+    out.insert(
+        "document_participants",
+        document_participant::Entity::find().count(db).await?,
+    );
+    out.insert("turns", turn::Entity::find().count(db).await?);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transliterations_fold_together() {
+        assert_eq!(fold_name("Sergei Lavrov"), fold_name("Sergey Lavrov"));
+        assert_eq!(fold_name("Dmitriy Peskov"), fold_name("Dmitry Peskov"));
+        assert_eq!(fold_name("Yuri Ushakov"), fold_name("Yury Ushakov"));
+        assert_eq!(fold_name("José Martí"), "jose marti");
+        assert_ne!(fold_name("Anna Berg"), fold_name("Anne Berg"));
+    }
+}

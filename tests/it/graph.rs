@@ -1,0 +1,352 @@
+//! The cross-document graph on both backends: linking, order independence, deletion,
+//! corrections that survive re-processing.
+
+use std::collections::BTreeSet;
+
+use diplograph_store::entities::*;
+use diplograph_store::sea_orm::EntityTrait;
+use diplograph_store::{
+    table_counts, DateOrder, MeetingFilter, Page, ParticipantFilter, QuotationFilter, Store,
+};
+use serde_json::Value;
+
+use crate::support::{backends, corpus_files, ingest_corpus, root, sqlite};
+
+const ALL: Page = Page {
+    offset: 0,
+    limit: 1000,
+};
+
+async fn ingest_text(store: &Store, name: &str, text: &str) {
+    store
+        .ingest(text.as_bytes(), Some(name), &Default::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn seed_graph_matches_the_answer_key() {
+    let key: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/seeds.gold.json")).unwrap(),
+    )
+    .unwrap();
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        let docs: Vec<document::Model> = document::Entity::find()
+            .all(store.connection())
+            .await
+            .unwrap();
+        let file_of = |id: i32| {
+            docs.iter()
+                .find(|d| d.id == id)
+                .and_then(|d| d.file_name.clone())
+                .unwrap_or_default()
+        };
+        for g in key["graph"]["held_meetings_primary"].as_array().unwrap() {
+            let date = g["date"].as_str().unwrap();
+            let k = diplograph_store::date_key(date, false);
+            let f = MeetingFilter {
+                from: k,
+                to: k,
+                kind: g["kind"].as_str().map(str::to_string),
+                status: Some("HELD".into()),
+                place: g["place"].as_str().map(str::to_string),
+                ..Default::default()
+            };
+            let (ms, n) = store.meetings(&f, DateOrder::Asc, ALL).await.unwrap();
+            assert_eq!(n, 1, "{backend}: exactly one {g}: {ms:?}");
+            let linked: BTreeSet<String> = store
+                .meeting_document_links(&[ms[0].id])
+                .await
+                .unwrap()
+                .iter()
+                .map(|l| file_of(l.document_id))
+                .collect();
+            for d in g["documents"].as_array().unwrap() {
+                assert!(
+                    linked.contains(d.as_str().unwrap()),
+                    "{backend}: {g} is linked to {linked:?}"
+                );
+            }
+        }
+        for p in key["graph"]["persons"].as_array().unwrap() {
+            let name = p.as_str().unwrap();
+            let (rows, _) = store
+                .participants(
+                    &ParticipantFilter {
+                        name: Some(name.into()),
+                        kind: Some("PERSON".into()),
+                        ..Default::default()
+                    },
+                    ALL,
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                rows.iter().filter(|r| r.name == name).count(),
+                1,
+                "{backend}: {name} once: {rows:?}"
+            );
+        }
+        for n in key["graph"]["not_persons"].as_array().unwrap() {
+            let (rows, _) = store
+                .participants(
+                    &ParticipantFilter {
+                        name: n.as_str().map(str::to_string),
+                        ..Default::default()
+                    },
+                    ALL,
+                )
+                .await
+                .unwrap();
+            assert!(rows.is_empty(), "{backend}: {n} is not a participant");
+        }
+    }
+}
+
+/// A description of the graph that does not depend on row ids.
+async fn signature(store: &Store) -> (BTreeSet<String>, BTreeSet<String>) {
+    let db = store.connection();
+    let docs = document::Entity::find().all(db).await.unwrap();
+    let people = participant::Entity::find().all(db).await.unwrap();
+    let mut meetings = BTreeSet::new();
+    for m in meeting::Entity::find().all(db).await.unwrap() {
+        let mut files: Vec<String> = store
+            .meeting_document_links(&[m.id])
+            .await
+            .unwrap()
+            .iter()
+            .filter_map(|l| {
+                docs.iter()
+                    .find(|d| d.id == l.document_id)
+                    .and_then(|d| d.file_name.clone())
+            })
+            .collect();
+        files.sort();
+        let mut names: Vec<String> = store
+            .meeting_participant_links(&[m.id])
+            .await
+            .unwrap()
+            .iter()
+            .filter_map(|(_, p)| people.iter().find(|x| x.id == *p).map(|x| x.name.clone()))
+            .collect();
+        names.sort();
+        meetings.insert(format!(
+            "{} {} {:?} {:?} {names:?} {files:?} {}",
+            m.kind, m.status, m.date_text, m.place_name, m.title
+        ));
+    }
+    let persons = people
+        .iter()
+        .map(|p| format!("{} {} {:?}", p.kind, p.name, p.country))
+        .collect();
+    (meetings, persons)
+}
+
+#[tokio::test]
+async fn ingest_order_does_not_change_the_graph() {
+    let files = corpus_files();
+    let forward = sqlite().await;
+    let backward = sqlite().await;
+    let middle_out = sqlite().await;
+    let orders: [(&Store, Vec<std::path::PathBuf>); 3] = [
+        (&forward, files.clone()),
+        (&backward, files.iter().rev().cloned().collect()),
+        (&middle_out, {
+            let mut v = files.clone();
+            v.rotate_left(2);
+            v
+        }),
+    ];
+    for (store, order) in &orders {
+        for f in order {
+            let bytes = std::fs::read(f).unwrap();
+            store
+                .ingest(
+                    &bytes,
+                    f.file_name().and_then(|n| n.to_str()),
+                    &Default::default(),
+                )
+                .await
+                .unwrap();
+        }
+    }
+    let a = signature(&forward).await;
+    assert_eq!(a, signature(&backward).await);
+    assert_eq!(a, signature(&middle_out).await);
+}
+
+#[tokio::test]
+async fn spellings_and_surnames_link_but_namesakes_do_not() {
+    for (backend, store) in backends().await {
+        ingest_text(&store, "a.txt", "Talks in Rome\n\nROME, May 4, 2021 (Agency) - Foreign Minister Sergei Petrov held talks with Italian Foreign Minister Carla Neri.").await;
+        ingest_text(&store, "b.txt", "Talks in Oslo\n\nOSLO, June 9, 2021 (Agency) - Russian Foreign Minister Sergey Petrov met his Norwegian counterpart Lars Berg.").await;
+        ingest_text(&store, "c.txt", "Comment\n\nPARIS, June 10, 2021 (Agency) - \"We are ready,\" said Mr. Petrov on a visit in 2021.").await;
+        ingest_text(&store, "d.txt", "Talks in Bern\n\nBERN, June 11, 2021 (Agency) - Swiss Foreign Minister Anna Berg held talks with Lars Berg in 2021. \"Progress,\" Mr. Berg said.").await;
+        let (rows, _) = store
+            .participants(
+                &ParticipantFilter {
+                    name: Some("Petrov".into()),
+                    ..Default::default()
+                },
+                ALL,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            rows.len(),
+            1,
+            "{backend}: one Petrov for three spellings: {rows:?}"
+        );
+        let aliases: Vec<String> = store
+            .aliases_of(&[rows[0].id])
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.alias)
+            .collect();
+        assert!(
+            aliases.iter().any(|a| a.contains("Sergei"))
+                && aliases.iter().any(|a| a.contains("Sergey")),
+            "{backend}: {aliases:?}"
+        );
+        let (bergs, _) = store
+            .participants(
+                &ParticipantFilter {
+                    name: Some("Berg".into()),
+                    kind: Some("PERSON".into()),
+                    ..Default::default()
+                },
+                ALL,
+            )
+            .await
+            .unwrap();
+        let names: BTreeSet<String> = bergs.iter().map(|b| b.name.clone()).collect();
+        assert!(
+            names.contains("Anna Berg") && names.contains("Lars Berg"),
+            "{backend}: namesakes stay apart: {names:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn deleting_every_document_leaves_nothing_behind() {
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        let docs = document::Entity::find()
+            .all(store.connection())
+            .await
+            .unwrap();
+        // Deleting one keeps what other documents support.
+        store.delete_document(docs[0].id, "test").await.unwrap();
+        let (lavrov, _) = store
+            .participants(
+                &ParticipantFilter {
+                    name: Some("Sergey Lavrov".into()),
+                    ..Default::default()
+                },
+                ALL,
+            )
+            .await
+            .unwrap();
+        assert_eq!(lavrov.len(), 1, "{backend}");
+        for d in &docs[1..] {
+            store.delete_document(d.id, "test").await.unwrap();
+        }
+        let counts = table_counts(store.connection()).await.unwrap();
+        for (table, n) in counts {
+            assert_eq!(n, 0, "{backend}: {table} has orphans");
+        }
+        assert_eq!(
+            store.corrections().await.unwrap().len(),
+            5,
+            "{backend}: deletions are logged"
+        );
+    }
+}
+
+#[tokio::test]
+async fn corrections_survive_reprocessing() {
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        // A speaker fix: the document quote goes to the person who quoted it.
+        let (qs, _) = store
+            .quotations(
+                &QuotationFilter {
+                    text: Some("normal diplomatic relations".into()),
+                    ..Default::default()
+                },
+                DateOrder::Asc,
+                ALL,
+            )
+            .await
+            .unwrap();
+        let (lavrov, _) = store
+            .participants(
+                &ParticipantFilter {
+                    name: Some("Sergey Lavrov".into()),
+                    ..Default::default()
+                },
+                ALL,
+            )
+            .await
+            .unwrap();
+        store
+            .set_quotation_speaker(qs[0].id, lavrov[0].id, "editor")
+            .await
+            .unwrap();
+        // A merge: the ministry and its minister (as an editor might decide).
+        let (org, _) = store
+            .participants(
+                &ParticipantFilter {
+                    kind: Some("ORGANIZATION".into()),
+                    ..Default::default()
+                },
+                ALL,
+            )
+            .await
+            .unwrap();
+        store
+            .merge_participants(org[0].id, lavrov[0].id, "editor")
+            .await
+            .unwrap();
+        let before = signature(&store).await;
+
+        let done = store.reprocess_all(&Default::default()).await.unwrap();
+        assert_eq!(done.documents, 5, "{backend}");
+        let (qs, _) = store
+            .quotations(
+                &QuotationFilter {
+                    text: Some("normal diplomatic relations".into()),
+                    ..Default::default()
+                },
+                DateOrder::Asc,
+                ALL,
+            )
+            .await
+            .unwrap();
+        let speaker = store
+            .participants_by_ids(&[qs[0].speaker_id.unwrap()])
+            .await
+            .unwrap();
+        assert_eq!(
+            speaker[0].name, "Sergey Lavrov",
+            "{backend}: the fix survives"
+        );
+        let (org, _) = store
+            .participants(
+                &ParticipantFilter {
+                    kind: Some("ORGANIZATION".into()),
+                    ..Default::default()
+                },
+                ALL,
+            )
+            .await
+            .unwrap();
+        assert!(org.is_empty(), "{backend}: the merge survives");
+        assert_eq!(before.1, signature(&store).await.1, "{backend}");
+        let log = store.corrections().await.unwrap();
+        assert_eq!(log.len(), 2);
+        assert_eq!(log[0].actor, "editor");
+    }
+}
