@@ -34,6 +34,24 @@ enum LogFormat {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportWhat {
+    /// Quotations.
+    Quotations,
+    /// Claims.
+    Claims,
+    /// Meetings.
+    Meetings,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    /// Comma-separated values (UTF-8 with BOM, opens in spreadsheets).
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the graph over HTTP: GraphQL and GraphiQL at /graphql, /healthz, /readyz.
@@ -45,8 +63,31 @@ enum Command {
         #[command(flatten)]
         db: DbConfig,
         /// Files or folders to ingest (folders are read recursively).
-        #[arg(required = true)]
+        #[arg(required_unless_present = "reprocess")]
         paths: Vec<PathBuf>,
+        /// Extract every stored document again from its original bytes (after a parser
+        /// change); corrections made by people are re-applied.
+        #[arg(long)]
+        reprocess: bool,
+    },
+    /// Export quotations, claims or meetings as CSV or JSON Lines.
+    Export {
+        /// Database settings.
+        #[command(flatten)]
+        db: DbConfig,
+        /// What to export.
+        #[arg(value_enum)]
+        what: ExportWhat,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// A filter as in GraphQL, `name=value` (`speakerName=Kono`, `topic=security`,
+        /// `from=2019-01`); repeat for several.
+        #[arg(long = "filter", value_name = "NAME=VALUE")]
+        filters: Vec<String>,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
     /// Extract one file and print the result as JSON (no database).
     Parse {
@@ -97,8 +138,22 @@ async fn main() -> Result<()> {
     init_logging(cli.log_format);
     match cli.command {
         Command::Serve(cfg) => serve(cfg).await,
-        Command::Ingest { db, paths } => {
+        Command::Ingest {
+            db,
+            paths,
+            reprocess,
+        } => {
             let store = open(&db).await?;
+            if reprocess {
+                let r = store.reprocess_all(&db.parse_options()?).await?;
+                eprintln!(
+                    "reprocess: {} documents extracted again, {} without stored bytes skipped",
+                    r.documents, r.skipped
+                );
+                if paths.is_empty() {
+                    return Ok(());
+                }
+            }
             let summary = ingest_paths(&store, &paths, &db.parse_options()?, true).await?;
             eprintln!("{summary}");
             if summary.failed.is_empty() {
@@ -123,6 +178,38 @@ async fn main() -> Result<()> {
             let mut out = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut out, &x)?;
             writeln!(out)?;
+            Ok(())
+        }
+        Command::Export {
+            db,
+            what,
+            format,
+            filters,
+            output,
+        } => {
+            let store = open(&db).await?;
+            let mut params = std::collections::HashMap::new();
+            for f in filters {
+                let Some((k, v)) = f.split_once('=') else {
+                    bail!("--filter takes NAME=VALUE, not {f:?}");
+                };
+                params.insert(k.trim().to_string(), v.trim().to_string());
+            }
+            let what = match what {
+                ExportWhat::Quotations => diplograph_api::export::Dataset::Quotations,
+                ExportWhat::Claims => diplograph_api::export::Dataset::Claims,
+                ExportWhat::Meetings => diplograph_api::export::Dataset::Meetings,
+            };
+            let format = match format {
+                ExportFormat::Csv => diplograph_api::export::Format::Csv,
+                ExportFormat::Jsonl => diplograph_api::export::Format::Jsonl,
+            };
+            let body = diplograph_api::export::export(&store, what, format, &params).await?;
+            match output {
+                Some(p) => std::fs::write(&p, body)
+                    .with_context(|| format!("cannot write {}", p.display()))?,
+                None => std::io::stdout().lock().write_all(body.as_bytes())?,
+            }
             Ok(())
         }
         Command::Schema => {

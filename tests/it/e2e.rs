@@ -216,3 +216,124 @@ fn serve_ingests_the_corpus_on_first_start() {
     let v = graphql(&server.1, "{ documents { totalCount } }");
     assert_eq!(v["data"]["documents"]["totalCount"], 5, "{v}");
 }
+
+#[test]
+fn rest_ingest_and_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("rest.db").display());
+    let out = Command::new(bin())
+        .args(["ingest", "--database-url", &db])
+        .arg(corpus())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let server = start(
+        &db,
+        &["--admin-token", "s3cret", "--max-document-bytes", "2000"],
+    );
+    let addr = server.1.clone();
+    let doc = "PARIS, May 4, 2021 (Agency) - Foreign Minister Ana Ruiz held talks with her Chilean counterpart Luis Soto. \"We agreed,\" Ruiz said.";
+    let (status, _, body) = http(
+        &addr,
+        "POST",
+        "/api/v1/documents",
+        &[("Content-Type", "text/plain")],
+        doc,
+    );
+    assert_eq!(status, 401, "{body}");
+    let auth = [
+        ("Content-Type", "text/plain"),
+        ("Authorization", "Bearer s3cret"),
+    ];
+    let (status, _, body) = http(&addr, "POST", "/api/v1/documents", &auth, doc);
+    assert_eq!(status, 201, "{body}");
+    let (status, _, _) = http(&addr, "POST", "/api/v1/documents", &auth, doc);
+    assert_eq!(status, 200, "the same bytes again change nothing");
+    let big = "word ".repeat(1000);
+    let (status, _, _) = http(&addr, "POST", "/api/v1/documents", &auth, &big);
+    assert_eq!(status, 413);
+
+    let (status, head, csv) = http(
+        &addr,
+        "GET",
+        "/api/v1/export/quotations.csv?speakerName=Taro%20Kono",
+        &[],
+        "",
+    );
+    assert_eq!(status, 200, "{csv}");
+    assert!(head.to_lowercase().contains("text/csv"));
+    assert!(csv.starts_with('\u{feff}'), "UTF-8 BOM for spreadsheets");
+    let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 8, "a header and Kono's seven quotations");
+    assert!(lines[0].contains("document_title") && lines[0].contains("span_start"));
+    let (status, _, jsonl) = http(
+        &addr,
+        "GET",
+        "/api/v1/export/meetings.jsonl?from=2019-01-01&status=HELD",
+        &[],
+        "",
+    );
+    assert_eq!(status, 200);
+    for l in jsonl.lines() {
+        let v: Value = serde_json::from_str(l).unwrap();
+        assert_eq!(v["status"], "HELD");
+    }
+    let (status, _, body) = http(
+        &addr,
+        "GET",
+        "/api/v1/export/quotations.csv?from=yesterday",
+        &[],
+        "",
+    );
+    assert_eq!(status, 400, "{body}");
+}
+
+#[test]
+fn export_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("x.db").display());
+    let out = Command::new(bin())
+        .args(["ingest", "--database-url", &db])
+        .arg(corpus())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = Command::new(bin())
+        .args([
+            "export",
+            "claims",
+            "--format",
+            "jsonl",
+            "--filter",
+            "topic=peace-treaty",
+            "--database-url",
+            &db,
+        ])
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().count() >= 5);
+    for l in text.lines() {
+        let v: Value = serde_json::from_str(l).unwrap();
+        assert!(v["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "peace-treaty"));
+    }
+    let again = Command::new(bin())
+        .args(["ingest", "--reprocess", "--database-url", &db])
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("5 documents extracted again"));
+}

@@ -229,3 +229,67 @@ async fn every_type_and_field_is_described() {
     }
     assert!(missing.is_empty(), "undocumented: {missing:#?}");
 }
+
+#[tokio::test]
+async fn corrections_through_mutations() {
+    let (schema, store) = setup(ApiConfig {
+        admin_token: Some("t".into()),
+        ..ApiConfig::default()
+    })
+    .await;
+    let ids = run(
+        &schema,
+        &store,
+        r#"{
+        org: participants(filter: {kind: ORGANIZATION}) { edges { node { id } } }
+        lavrov: participants(filter: {name: "Sergey Lavrov"}) { edges { node { id } } }
+        q: quotations(filter: {text: "normal diplomatic relations"}) { edges { node { id } } }
+        d: documents(first: 1) { edges { node { id } } } }"#,
+        json!({}),
+        true,
+    )
+    .await;
+    let org = ids["data"]["org"]["edges"][0]["node"]["id"].clone();
+    let lavrov = ids["data"]["lavrov"]["edges"][0]["node"]["id"].clone();
+    let q = ids["data"]["q"]["edges"][0]["node"]["id"].clone();
+    let d = ids["data"]["d"]["edges"][0]["node"]["id"].clone();
+
+    let m = "mutation($q: ID!, $s: ID!) { setQuotationSpeaker(quotation: $q, speaker: $s) { speaker { name } } }";
+    let v = run(&schema, &store, m, json!({"q": q, "s": lavrov}), false).await;
+    assert_eq!(
+        v["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{v}"
+    );
+    let v = run(&schema, &store, m, json!({"q": q, "s": lavrov}), true).await;
+    assert_eq!(
+        v["data"]["setQuotationSpeaker"]["speaker"]["name"], "Sergey Lavrov",
+        "{v}"
+    );
+
+    let m = "mutation($f: ID!, $i: ID!) { mergeParticipants(from: $f, into: $i) { name aliases } }";
+    let v = run(&schema, &store, m, json!({"f": org, "i": lavrov}), true).await;
+    assert_eq!(
+        v["data"]["mergeParticipants"]["name"], "Sergey Lavrov",
+        "{v}"
+    );
+    let v = run(&schema, &store, m, json!({"f": lavrov, "i": lavrov}), true).await;
+    assert_eq!(
+        v["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{v}"
+    );
+
+    let m = "mutation($d: ID!) { deleteDocument(id: $d) }";
+    let v = run(&schema, &store, m, json!({"d": d}), true).await;
+    assert_eq!(v["data"]["deleteDocument"], true, "{v}");
+    let v = run(
+        &schema,
+        &store,
+        "query($d: ID!) { node(id: $d) { id } }",
+        json!({"d": d}),
+        false,
+    )
+    .await;
+    assert!(v["data"]["node"].is_null(), "{v}");
+    let v = run(&schema, &store, m, json!({"d": d}), true).await;
+    assert_eq!(v["errors"][0]["extensions"]["code"], "NOT_FOUND", "{v}");
+}

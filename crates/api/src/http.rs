@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::State;
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -12,6 +15,8 @@ use axum::Router;
 use diplograph_store::Store;
 use tracing::Instrument;
 
+use crate::error::ErrorCode;
+use crate::export;
 use crate::loaders::Loaders;
 use crate::schema::{build, ApiConfig, Authorized, DiploSchema};
 
@@ -111,6 +116,120 @@ async fn readyz(State(st): State<AppState>) -> Response {
     }
 }
 
+fn rest_error(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Response {
+    let body = serde_json::json!({"error": {"code": code.as_str(), "message": message.into()}});
+    (status, axum::Json(body)).into_response()
+}
+
+/// `POST /api/v1/documents`: ingest one document (text/plain, text/html or the JSON
+/// envelope). 201 when new, 200 when the same bytes were already stored.
+async fn post_document(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if st.config.admin_token.is_none() {
+        return rest_error(
+            StatusCode::FORBIDDEN,
+            ErrorCode::WritesDisabled,
+            "writes are disabled: the server has no admin token",
+        );
+    }
+    if !authorized(&headers, st.config.admin_token.as_deref()) {
+        return rest_error(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "send `Authorization: Bearer <admin token>`",
+        );
+    }
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("text/plain")
+        .to_lowercase();
+    let name = if ct.starts_with("text/html") {
+        "upload.html"
+    } else if ct.starts_with("application/json") {
+        "upload.json"
+    } else if ct.starts_with("text/plain") {
+        "upload.txt"
+    } else {
+        return rest_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::BadUserInput,
+            "send text/plain, text/html or application/json",
+        );
+    };
+    match st.store.ingest(&body, Some(name), &st.config.parse).await {
+        Ok(out) => {
+            let status = if out.is_new() {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            let body = serde_json::json!({"id": crate::ids::encode("Document", out.id().0), "created": out.is_new()});
+            (status, axum::Json(body)).into_response()
+        }
+        Err(diplograph_store::StoreError::Parse(diplograph_parse::ParseError::TooLarge {
+            size,
+            limit,
+        })) => rest_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::UnreadableDocument,
+            format!("the document is {size} bytes, over the limit of {limit}"),
+        ),
+        Err(diplograph_store::StoreError::Parse(e)) => rest_error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::UnreadableDocument,
+            e.to_string(),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "ingest over REST failed");
+            rest_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                "the document could not be stored; try again",
+            )
+        }
+    }
+}
+
+/// `GET /api/v1/export/{quotations,claims,meetings}.{csv,jsonl}` with the GraphQL filter
+/// names as query parameters.
+async fn get_export(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let Some((what, format)) = export::parse_name(&file) else {
+        return rest_error(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "exports are quotations, claims or meetings, as .csv or .jsonl",
+        );
+    };
+    match export::export(&st.store, what, format, &params).await {
+        Ok(body) => {
+            let disposition = format!("attachment; filename=\"{file}\"");
+            (
+                [
+                    (header::CONTENT_TYPE, format.content_type().to_string()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        Err(export::ExportError::BadFilter(m)) => {
+            rest_error(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, m)
+        }
+        Err(export::ExportError::Store(e)) => {
+            tracing::error!(error = %e, "export failed");
+            rest_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                "the export failed; try again",
+            )
+        }
+    }
+}
+
 fn asset(body: &'static [u8], content_type: &'static str) -> Response {
     (
         [
@@ -124,6 +243,8 @@ fn asset(body: &'static [u8], content_type: &'static str) -> Response {
 
 /// The service's router.
 pub fn router(state: AppState) -> Router {
+    // Room for the largest document plus the JSON around it.
+    let body_limit = state.config.parse.max_bytes.saturating_add(64 * 1024);
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql))
         .route(
@@ -168,6 +289,9 @@ pub fn router(state: AppState) -> Router {
                 )
             }),
         )
+        .route("/api/v1/documents", axum::routing::post(post_document))
+        .route("/api/v1/export/{file}", get(get_export))
+        .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
 }
 

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod ids;
 pub mod loaders;

@@ -294,7 +294,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "Which documents; all when omitted.")] filter: Option<DocumentFilterInput>,
         #[graphql(default, desc = "Date order: ASC (oldest first, the default) or DESC.")]
-        order: Order,
+        order_by: Order,
         #[graphql(
             desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
         )]
@@ -312,7 +312,7 @@ impl QueryRoot {
             text: f.text,
         };
         let (rows, total) = store(ctx)?
-            .documents(&sf, order.into(), page)
+            .documents(&sf, order_by.into(), page)
             .await
             .map_err(error::store)?;
         Ok(DocumentConnection::build(
@@ -328,7 +328,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "Which meetings; all when omitted.")] filter: Option<MeetingFilterInput>,
         #[graphql(default, desc = "Date order: ASC (oldest first, the default) or DESC.")]
-        order: Order,
+        order_by: Order,
         #[graphql(
             desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
         )]
@@ -349,7 +349,7 @@ impl QueryRoot {
             document: None,
         };
         let (rows, total) = store(ctx)?
-            .meetings(&sf, order.into(), page)
+            .meetings(&sf, order_by.into(), page)
             .await
             .map_err(error::store)?;
         Ok(MeetingConnection::build(
@@ -399,7 +399,7 @@ impl QueryRoot {
             QuotationFilterInput,
         >,
         #[graphql(default, desc = "Date order: ASC (oldest first, the default) or DESC.")]
-        order: Order,
+        order_by: Order,
         #[graphql(
             desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
         )]
@@ -420,7 +420,7 @@ impl QueryRoot {
             to: date_arg(&f.to, true, "to")?,
         };
         let (rows, total) = store(ctx)?
-            .quotations(&sf, order.into(), page)
+            .quotations(&sf, order_by.into(), page)
             .await
             .map_err(error::store)?;
         Ok(QuotationConnection::build(
@@ -436,7 +436,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "Which claims; all when omitted.")] filter: Option<ClaimFilterInput>,
         #[graphql(default, desc = "Date order: ASC (oldest first, the default) or DESC.")]
-        order: Order,
+        order_by: Order,
         #[graphql(
             desc = "How many items to return (default 20, at most the server's maximum page size, 100 unless configured)."
         )]
@@ -459,7 +459,7 @@ impl QueryRoot {
             to: date_arg(&f.to, true, "to")?,
         };
         let (rows, total) = store(ctx)?
-            .claims(&sf, order.into(), page)
+            .claims(&sf, order_by.into(), page)
             .await
             .map_err(error::store)?;
         Ok(ClaimConnection::build(
@@ -583,6 +583,61 @@ impl MutationRoot {
             created: out.is_new(),
             document: doc.map(Document),
         })
+    }
+    /// Deletes a document and everything only it supported (meetings no other document
+    /// reports, participants no other document names). Logged in the audit log.
+    async fn delete_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The document's global id.")] id: ID,
+    ) -> Result<bool> {
+        require_admin(ctx)?;
+        let n = id_arg(&Some(id), "Document")?.unwrap_or(0);
+        store(ctx)?
+            .delete_document(n, "admin")
+            .await
+            .map_err(error::store)?;
+        Ok(true)
+    }
+
+    /// Merges two participants into one (`from` disappears; its aliases, roles, meetings,
+    /// quotations and claims move to `into`). The correction is kept and re-applied when
+    /// documents are re-ingested or re-processed.
+    async fn merge_participants(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The participant merged away.")] from: ID,
+        #[graphql(desc = "The participant kept.")] into: ID,
+    ) -> Result<Participant> {
+        require_admin(ctx)?;
+        let f = id_arg(&Some(from), "Participant")?.unwrap_or(0);
+        let i = id_arg(&Some(into), "Participant")?.unwrap_or(0);
+        if f == i {
+            return Err(ErrorCode::BadUserInput.err("`from` and `into` are the same participant"));
+        }
+        let p = store(ctx)?
+            .merge_participants(f, i, "admin")
+            .await
+            .map_err(error::store)?;
+        Ok(Participant(p))
+    }
+
+    /// Sets who said a quotation. The correction is kept and re-applied when the document
+    /// is re-ingested or re-processed.
+    async fn set_quotation_speaker(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The quotation's global id.")] quotation: ID,
+        #[graphql(desc = "The speaker's global id.")] speaker: ID,
+    ) -> Result<Quotation> {
+        require_admin(ctx)?;
+        let q = id_arg(&Some(quotation), "Quotation")?.unwrap_or(0);
+        let s = id_arg(&Some(speaker), "Participant")?.unwrap_or(0);
+        let row = store(ctx)?
+            .set_quotation_speaker(q, s, "admin")
+            .await
+            .map_err(error::store)?;
+        Ok(Quotation(row))
     }
 }
 
