@@ -293,3 +293,21 @@ async fn corrections_through_mutations() {
     let v = run(&schema, &store, m, json!({"d": d}), true).await;
     assert_eq!(v["errors"][0]["extensions"]["code"], "NOT_FOUND", "{v}");
 }
+
+#[tokio::test]
+async fn search_returns_ranked_hits_with_their_nodes() {
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let v = run(&schema, &store, r#"{ search(query: "missile defence", first: 5) { totalCount edges { node { snippet score
+        node { __typename id ... on Quotation { speaker { name } } ... on Document { title } } } } } }"#, json!({}), false).await;
+    assert!(v["errors"].is_null(), "{v}");
+    let edges = v["data"]["search"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 5);
+    for e in edges {
+        let snippet = e["node"]["snippet"].as_str().unwrap().to_lowercase();
+        assert!(
+            snippet.contains("[missile]") || snippet.contains("[defence]"),
+            "{snippet}"
+        );
+        assert!(e["node"]["node"]["id"].is_string());
+    }
+}

@@ -166,3 +166,53 @@ async fn unreadable_input_stores_nothing() {
         assert_eq!(store.document_count().await.unwrap(), 0, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn full_text_search_is_ranked_and_highlighted() {
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        let (hits, total) = store.search_ranked("peace treaty", 10, 0).await.unwrap();
+        assert!(total >= 10 && hits.len() == 10, "{backend}: {total}");
+        assert!(
+            hits.windows(2).all(|w| w[0].rank >= w[1].rank),
+            "{backend}: ranked"
+        );
+        assert!(
+            hits.iter()
+                .all(|h| h.snippet.to_lowercase().contains("[peace]")
+                    || h.snippet.to_lowercase().contains("[treaty]")),
+            "{backend}: {hits:?}"
+        );
+        let (all, _) = store.search_ranked("peace treaty", 100, 0).await.unwrap();
+        let kinds: std::collections::BTreeSet<&str> = all.iter().map(|h| h.kind.as_str()).collect();
+        assert_eq!(
+            kinds.len(),
+            3,
+            "{backend}: quotations, claims and documents: {kinds:?}"
+        );
+        let (next, _) = store.search_ranked("peace treaty", 10, 10).await.unwrap();
+        assert!(
+            next.iter().all(|h| !hits.contains(h)),
+            "{backend}: pages do not overlap"
+        );
+        // Stemming, and input that is not query syntax.
+        assert!(
+            store.search_ranked("treaties", 5, 0).await.unwrap().1 > 0,
+            "{backend}: stems"
+        );
+        assert_eq!(
+            store
+                .search_ranked("\"unbalanced (AND OR", 5, 0)
+                .await
+                .unwrap()
+                .1,
+            0,
+            "{backend}"
+        );
+        assert_eq!(
+            store.search_ranked("xylophone", 5, 0).await.unwrap().1,
+            0,
+            "{backend}"
+        );
+    }
+}

@@ -1,8 +1,10 @@
 //! The GraphQL schema: query root with filters, mutation root, and how they are built.
 
+use std::collections::HashMap;
+
 use async_graphql::{Context, EmptySubscription, InputObject, Object, Result, Schema, ID};
 use diplograph_store::{
-    date_key, ClaimFilter, DateOrder, DocumentFilter, Hit, MeetingFilter, Page, ParticipantFilter,
+    date_key, ClaimFilter, DateOrder, DocumentFilter, MeetingFilter, Page, ParticipantFilter,
     QuotationFilter, Store,
 };
 
@@ -201,38 +203,6 @@ pub struct DocumentFilterInput {
     pub to: Option<String>,
     /// Title or text contains this.
     pub text: Option<String>,
-}
-
-fn snippet(text: &str, query: &str) -> String {
-    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-    let lower = text.to_lowercase();
-    let first = words
-        .iter()
-        .filter_map(|w| lower.find(w.as_str()))
-        .min()
-        .unwrap_or(0);
-    let start = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .filter(|i| *i <= first)
-        .rev()
-        .nth(60)
-        .unwrap_or(0);
-    let piece: String = text.get(start..).unwrap_or("").chars().take(200).collect();
-    let mut out = piece.clone();
-    for w in &words {
-        let lp = out.to_lowercase();
-        if let Some(p) = lp.find(w.as_str()) {
-            if let (Some(a), Some(b)) = (out.get(..p), out.get(p..p + w.len())) {
-                let rest = out.get(p + w.len()..).unwrap_or("");
-                out = format!("{a}[{b}]{rest}");
-            }
-        }
-    }
-    if start > 0 {
-        out = format!("…{out}");
-    }
-    out
 }
 
 /// Entry points for reading the graph.
@@ -493,35 +463,51 @@ impl QueryRoot {
         after: Option<String>,
     ) -> Result<SearchHitConnection> {
         let page = page_args(ctx, first, after)?;
-        let hits = store(ctx)?
-            .search(&query, page.offset + page.limit)
+        let s = store(ctx)?;
+        let (hits, total) = s
+            .search_ranked(&query, page.limit, page.offset)
             .await
             .map_err(error::store)?;
-        let total = hits.len() as u64;
-        let n = hits.len() as f64;
+        let ids = |kind: &str| {
+            hits.iter()
+                .filter(|h| h.kind == kind)
+                .map(|h| h.id)
+                .collect::<Vec<i32>>()
+        };
+        let quotations: HashMap<i32, _> = s
+            .quotations_by_ids(&ids("quotation"))
+            .await
+            .map_err(error::store)?
+            .into_iter()
+            .map(|q| (q.id, q))
+            .collect();
+        let claims: HashMap<i32, _> = s
+            .claims_by_ids(&ids("claim"))
+            .await
+            .map_err(error::store)?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        let documents: HashMap<i32, _> = s
+            .documents_by_ids(&ids("document"))
+            .await
+            .map_err(error::store)?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect();
         let rows: Vec<SearchHit> = hits
             .into_iter()
-            .enumerate()
-            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-            .map(|(i, h)| {
-                let score = (n - i as f64) / n.max(1.0);
-                match h {
-                    Hit::Quotation(q) => SearchHit {
-                        snippet: snippet(&q.text, &query),
-                        node: Node::Quotation(Quotation(q)),
-                        score,
-                    },
-                    Hit::Claim(c) => SearchHit {
-                        snippet: snippet(&c.text, &query),
-                        node: Node::Claim(Claim(c)),
-                        score,
-                    },
-                    Hit::Document(d) => SearchHit {
-                        snippet: snippet(&d.text, &query),
-                        node: Node::Document(Document(*d)),
-                        score,
-                    },
-                }
+            .filter_map(|h| {
+                let node = match h.kind.as_str() {
+                    "quotation" => Node::Quotation(Quotation(quotations.get(&h.id)?.clone())),
+                    "claim" => Node::Claim(Claim(claims.get(&h.id)?.clone())),
+                    _ => Node::Document(Document(documents.get(&h.id)?.clone())),
+                };
+                Some(SearchHit {
+                    node,
+                    snippet: h.snippet,
+                    score: h.rank,
+                })
             })
             .collect();
         Ok(SearchHitConnection::build(rows, page.offset, total))
@@ -638,18 +624,5 @@ impl MutationRoot {
             .await
             .map_err(error::store)?;
         Ok(Quotation(row))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snippets_mark_matches() {
-        assert_eq!(
-            snippet("The peace treaty talks", "treaty"),
-            "The peace [treaty] talks"
-        );
     }
 }

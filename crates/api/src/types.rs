@@ -1091,7 +1091,7 @@ pub struct SearchHit {
     pub node: Node,
     /// The matching passage, with matches wrapped in `[` and `]`.
     pub snippet: String,
-    /// Relevance, higher is better.
+    /// Relevance, higher is better (comparable within one result list only).
     pub score: f64,
 }
 

@@ -21,6 +21,7 @@ mod graph;
 mod ingest;
 mod migration;
 pub mod query;
+mod search;
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
@@ -31,6 +32,7 @@ pub use graph::{fold_name, table_counts, Correction, LoggedCorrection};
 pub use ingest::{content_hash, participant_key, IngestOutcome, Reprocessed, LIST_SEP};
 pub use query::*;
 pub use sea_orm;
+pub use search::SearchRow;
 
 macro_rules! id_type {
     ($(#[$doc:meta] $name:ident),*) => {$(

@@ -124,17 +124,6 @@ pub struct DocumentFilter {
     pub text: Option<String>,
 }
 
-/// A search hit.
-#[derive(Debug, Clone)]
-pub enum Hit {
-    /// A document.
-    Document(Box<document::Model>),
-    /// A quotation.
-    Quotation(quotation::Model),
-    /// A claim.
-    Claim(claim::Model),
-}
-
 /// `2019`, `2019-05`, `2019-05-10` to a sortable key; `end` makes partial dates inclusive
 /// upper bounds (`2019-05` → 20190599).
 pub fn date_key(s: &str, end: bool) -> Option<i64> {
@@ -503,57 +492,6 @@ impl Store {
                 e.1 = u64::try_from(n).unwrap_or(0);
             }
         }
-        Ok(out)
-    }
-
-    /// Simple ranked search over quotations, claims and documents: every word of the query
-    /// must occur (case-insensitive); quotations first, then claims, then documents.
-    pub async fn search(&self, query: &str, limit: u64) -> Result<Vec<Hit>, StoreError> {
-        let words: Vec<String> = query.split_whitespace().map(str::to_string).collect();
-        if words.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut out = Vec::new();
-        let mut cq = Condition::all();
-        let mut cc = Condition::all();
-        let mut cd = Condition::all();
-        for w in &words {
-            cq = cq.add(lower_like(quotation::Column::Text, w));
-            cc = cc.add(lower_like(claim::Column::Text, w));
-            cd = cd.add(
-                Condition::any()
-                    .add(lower_like(document::Column::Title, w))
-                    .add(lower_like(document::Column::Text, w)),
-            );
-        }
-        for q in quotation::Entity::find()
-            .filter(cq)
-            .order_by_desc(quotation::Column::DateKey)
-            .limit(limit)
-            .all(&self.db)
-            .await?
-        {
-            out.push(Hit::Quotation(q));
-        }
-        for c in claim::Entity::find()
-            .filter(cc)
-            .order_by_desc(claim::Column::DateKey)
-            .limit(limit)
-            .all(&self.db)
-            .await?
-        {
-            out.push(Hit::Claim(c));
-        }
-        for d in document::Entity::find()
-            .filter(cd)
-            .order_by_desc(document::Column::PublishedKey)
-            .limit(limit)
-            .all(&self.db)
-            .await?
-        {
-            out.push(Hit::Document(Box::new(d)));
-        }
-        out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(out)
     }
 

@@ -1,0 +1,95 @@
+//! Full-text search, the one place where the SQL differs by backend: Postgres ranks with
+//! `tsvector` columns (GIN-indexed) and `websearch_to_tsquery`; SQLite with an FTS5 index
+//! kept by triggers. Both return the same shape: kind, id, rank, highlighted snippet.
+
+use sea_orm::{DatabaseBackend, FromQueryResult, Statement, Value};
+
+use crate::{Store, StoreError};
+
+/// One search hit before its node is loaded.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct SearchRow {
+    /// `quotation`, `claim` or `document`.
+    pub kind: String,
+    /// Row id in its table.
+    pub id: i32,
+    /// Relevance (higher is better; the scale depends on the backend).
+    pub rank: f64,
+    /// The matching passage with matches wrapped in `[` and `]`.
+    pub snippet: String,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+/// Turns free text into an FTS5 query: every word must occur (quoted, so punctuation and
+/// FTS5 operators in the input are taken literally).
+fn fts5_query(q: &str) -> String {
+    q.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Store {
+    /// Ranked hits for `query`, with the total number of hits.
+    pub async fn search_ranked(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<(Vec<SearchRow>, u64), StoreError> {
+        let backend = self.db.get_database_backend();
+        let (sql, count_sql, q) = match backend {
+            DatabaseBackend::Postgres => (
+                include_str!("sql/search_postgres.sql"),
+                include_str!("sql/search_count_postgres.sql"),
+                query.to_string(),
+            ),
+            _ => (
+                include_str!("sql/search_sqlite.sql"),
+                include_str!("sql/search_count_sqlite.sql"),
+                fts5_query(query),
+            ),
+        };
+        if q.trim().is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        let lim = i64::try_from(limit).unwrap_or(i64::MAX);
+        let off = i64::try_from(offset).unwrap_or(0);
+        let rows = SearchRow::find_by_statement(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [Value::from(q.clone()), Value::from(lim), Value::from(off)],
+        ))
+        .all(&self.db)
+        .await?;
+        let total = Count::find_by_statement(Statement::from_sql_and_values(
+            backend,
+            count_sql,
+            [Value::from(q)],
+        ))
+        .one(&self.db)
+        .await?
+        .map_or(0, |c| u64::try_from(c.n).unwrap_or(0));
+        Ok((rows, total))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fts5_queries_are_literal() {
+        assert_eq!(fts5_query("peace treaty"), "\"peace\" \"treaty\"");
+        assert_eq!(
+            fts5_query("NEAR(a b) OR \"x"),
+            "\"NEAR\" \"a\" \"b\" \"OR\" \"x\""
+        );
+        assert_eq!(fts5_query("  "), "");
+    }
+}
