@@ -311,3 +311,85 @@ async fn search_returns_ranked_hits_with_their_nodes() {
         assert!(e["node"]["node"]["id"].is_string());
     }
 }
+
+fn synthetic_report(i: usize) -> String {
+    let first = [
+        "Ana", "Luis", "Marta", "Pavel", "Ines", "Karl", "Olga", "Hugo",
+    ];
+    let last = [
+        "Ruiz", "Soto", "Lind", "Novak", "Berg", "Costa", "Meyer", "Dahl",
+    ];
+    let cities = [
+        "Rome", "Madrid", "Vienna", "Oslo", "Geneva", "Paris", "Berlin", "Warsaw",
+    ];
+    let (a, b) = (i % 8, (i * 3 + 1) % 8);
+    format!(
+        "Talks in {city}\n\n{upper}, March {day}, 2021 (Agency) - Foreign Minister {fa} {la} held talks with Foreign Minister {fb} {lb}.\n\n\
+         \"We agreed to continue the dialogue on trade,\" {la} said. \"The next round will take place in May,\" {lb} added.",
+        city = cities[i % 8],
+        upper = cities[i % 8].to_uppercase(),
+        day = 1 + i % 27,
+        fa = first[a],
+        la = last[a],
+        fb = first[b],
+        lb = last[b],
+    )
+}
+
+async fn count_statements(
+    schema: &DiploSchema,
+    store: &Store,
+    counter: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    q: &str,
+) -> usize {
+    counter.store(0, std::sync::atomic::Ordering::SeqCst);
+    let v = run(schema, store, q, json!({}), false).await;
+    assert!(v["errors"].is_null(), "{v}");
+    counter.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+#[tokio::test]
+async fn nested_queries_run_a_bounded_number_of_statements() {
+    let mut store = sqlite().await;
+    ingest_corpus(&store).await;
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = counter.clone();
+    store.on_statement(move |_| {
+        c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
+    let schema = build(store.clone(), ApiConfig::default());
+    let q = r#"{ meetings(first: 20) { totalCount edges { node { title date { text } place { name }
+        participants { name aliases quotations(first: 5) { totalCount edges { node { text span { text } document { title } topics { slug } } } } }
+        documents { title }
+        claims(first: 3) { edges { node { text claimant { name } } } } } } } }"#;
+    let small = count_statements(&schema, &store, &counter, q).await;
+    for i in 0..40 {
+        store
+            .ingest(
+                synthetic_report(i).as_bytes(),
+                Some(&format!("s{i}.txt")),
+                &Default::default(),
+            )
+            .await
+            .unwrap();
+    }
+    let (_, meetings) = store
+        .meetings(
+            &Default::default(),
+            diplograph_store::DateOrder::Asc,
+            diplograph_store::Page {
+                offset: 0,
+                limit: 1,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(meetings > 40, "the data grew");
+    let large = count_statements(&schema, &store, &counter, q).await;
+    assert!(small >= 5, "the counter sees the statements: {small}");
+    assert_eq!(small, large, "statements must not grow with the data");
+    assert!(
+        large <= 20,
+        "a handful of batched statements, not one per row: {large}"
+    );
+}

@@ -278,6 +278,97 @@ impl Loader<i32> for ClaimTopics {
     }
 }
 
+/// Key of a page of a per-owner list: (owner kind, owner id, offset, limit).
+pub type PageKey<O> = (O, i32, u64, u64);
+
+/// Pages of quotations for many owners (speakers, meetings, documents) in two statements.
+pub struct QuotationPages(pub Store);
+
+impl Loader<PageKey<diplograph_store::QuotationOwner>> for QuotationPages {
+    type Value = (Vec<quotation::Model>, u64);
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[PageKey<diplograph_store::QuotationOwner>],
+    ) -> Result<HashMap<PageKey<diplograph_store::QuotationOwner>, Self::Value>, Self::Error> {
+        let mut groups: HashMap<(diplograph_store::QuotationOwner, u64, u64), Vec<i32>> =
+            HashMap::new();
+        for (o, id, off, lim) in keys {
+            groups.entry((*o, *off, *lim)).or_default().push(*id);
+        }
+        let mut out = HashMap::new();
+        for ((o, off, lim), ids) in groups {
+            let (rows, totals) = self
+                .0
+                .quotation_pages(o, &ids, off, lim)
+                .await
+                .map_err(Arc::new)?;
+            for id in ids {
+                let owner_of = |q: &quotation::Model| match o {
+                    diplograph_store::QuotationOwner::Speaker => q.speaker_id,
+                    diplograph_store::QuotationOwner::Meeting => q.meeting_id,
+                    diplograph_store::QuotationOwner::Document => Some(q.document_id),
+                };
+                let mine: Vec<quotation::Model> = rows
+                    .iter()
+                    .filter(|q| owner_of(q) == Some(id))
+                    .cloned()
+                    .collect();
+                out.insert(
+                    (o, id, off, lim),
+                    (mine, totals.get(&id).copied().unwrap_or(0)),
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Pages of claims for many owners (claimants, meetings, documents) in two statements.
+pub struct ClaimPages(pub Store);
+
+impl Loader<PageKey<diplograph_store::ClaimOwner>> for ClaimPages {
+    type Value = (Vec<claim::Model>, u64);
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[PageKey<diplograph_store::ClaimOwner>],
+    ) -> Result<HashMap<PageKey<diplograph_store::ClaimOwner>, Self::Value>, Self::Error> {
+        let mut groups: HashMap<(diplograph_store::ClaimOwner, u64, u64), Vec<i32>> =
+            HashMap::new();
+        for (o, id, off, lim) in keys {
+            groups.entry((*o, *off, *lim)).or_default().push(*id);
+        }
+        let mut out = HashMap::new();
+        for ((o, off, lim), ids) in groups {
+            let (rows, totals) = self
+                .0
+                .claim_pages(o, &ids, off, lim)
+                .await
+                .map_err(Arc::new)?;
+            for id in ids {
+                let owner_of = |c: &claim::Model| match o {
+                    diplograph_store::ClaimOwner::Claimant => c.claimant_id,
+                    diplograph_store::ClaimOwner::Meeting => c.meeting_id,
+                    diplograph_store::ClaimOwner::Document => Some(c.document_id),
+                };
+                let mine: Vec<claim::Model> = rows
+                    .iter()
+                    .filter(|c| owner_of(c) == Some(id))
+                    .cloned()
+                    .collect();
+                out.insert(
+                    (o, id, off, lim),
+                    (mine, totals.get(&id).copied().unwrap_or(0)),
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Every loader for one request.
 pub struct Loaders {
     /// Documents by id.
@@ -308,6 +399,10 @@ pub struct Loaders {
     pub quotation_topics: DataLoader<QuotationTopics>,
     /// Claim → topics.
     pub claim_topics: DataLoader<ClaimTopics>,
+    /// Owner → a page of quotations.
+    pub quotation_pages: DataLoader<QuotationPages>,
+    /// Owner → a page of claims.
+    pub claim_pages: DataLoader<ClaimPages>,
 }
 
 impl Loaders {
@@ -329,6 +424,8 @@ impl Loaders {
             roles: DataLoader::new(ParticipantRoles(s()), tokio::spawn),
             quotation_topics: DataLoader::new(QuotationTopics(s()), tokio::spawn),
             claim_topics: DataLoader::new(ClaimTopics(s()), tokio::spawn),
+            quotation_pages: DataLoader::new(QuotationPages(s()), tokio::spawn),
+            claim_pages: DataLoader::new(ClaimPages(s()), tokio::spawn),
         }
     }
 }

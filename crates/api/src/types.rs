@@ -595,14 +595,17 @@ impl Document {
         after: Option<String>,
     ) -> Result<QuotationConnection> {
         let page = page_args(ctx, first, after)?;
-        let f = QuotationFilter {
-            document: Some(self.0.id),
-            ..Default::default()
-        };
-        let (rows, total) = store(ctx)?
-            .quotations(&f, DateOrder::Asc, page)
+        let (rows, total) = loaders(ctx)?
+            .quotation_pages
+            .load_one((
+                diplograph_store::QuotationOwner::Document,
+                self.0.id,
+                page.offset,
+                page.limit,
+            ))
             .await
-            .map_err(error::store)?;
+            .map_err(load_err)?
+            .unwrap_or_default();
         Ok(QuotationConnection::build(
             rows.into_iter().map(Quotation).collect(),
             page.offset,
@@ -621,14 +624,17 @@ impl Document {
         after: Option<String>,
     ) -> Result<ClaimConnection> {
         let page = page_args(ctx, first, after)?;
-        let f = ClaimFilter {
-            document: Some(self.0.id),
-            ..Default::default()
-        };
-        let (rows, total) = store(ctx)?
-            .claims(&f, DateOrder::Asc, page)
+        let (rows, total) = loaders(ctx)?
+            .claim_pages
+            .load_one((
+                diplograph_store::ClaimOwner::Document,
+                self.0.id,
+                page.offset,
+                page.limit,
+            ))
             .await
-            .map_err(error::store)?;
+            .map_err(load_err)?
+            .unwrap_or_default();
         Ok(ClaimConnection::build(
             rows.into_iter().map(Claim).collect(),
             page.offset,
@@ -706,14 +712,17 @@ impl Meeting {
         after: Option<String>,
     ) -> Result<QuotationConnection> {
         let page = page_args(ctx, first, after)?;
-        let f = QuotationFilter {
-            meeting: Some(self.0.id),
-            ..Default::default()
-        };
-        let (rows, total) = store(ctx)?
-            .quotations(&f, DateOrder::Asc, page)
+        let (rows, total) = loaders(ctx)?
+            .quotation_pages
+            .load_one((
+                diplograph_store::QuotationOwner::Meeting,
+                self.0.id,
+                page.offset,
+                page.limit,
+            ))
             .await
-            .map_err(error::store)?;
+            .map_err(load_err)?
+            .unwrap_or_default();
         Ok(QuotationConnection::build(
             rows.into_iter().map(Quotation).collect(),
             page.offset,
@@ -732,14 +741,17 @@ impl Meeting {
         after: Option<String>,
     ) -> Result<ClaimConnection> {
         let page = page_args(ctx, first, after)?;
-        let f = ClaimFilter {
-            meeting: Some(self.0.id),
-            ..Default::default()
-        };
-        let (rows, total) = store(ctx)?
-            .claims(&f, DateOrder::Asc, page)
+        let (rows, total) = loaders(ctx)?
+            .claim_pages
+            .load_one((
+                diplograph_store::ClaimOwner::Meeting,
+                self.0.id,
+                page.offset,
+                page.limit,
+            ))
             .await
-            .map_err(error::store)?;
+            .map_err(load_err)?
+            .unwrap_or_default();
         Ok(ClaimConnection::build(
             rows.into_iter().map(Claim).collect(),
             page.offset,
@@ -847,14 +859,17 @@ impl Participant {
         after: Option<String>,
     ) -> Result<QuotationConnection> {
         let page = page_args(ctx, first, after)?;
-        let f = QuotationFilter {
-            speaker: Some(self.0.id),
-            ..Default::default()
-        };
-        let (rows, total) = store(ctx)?
-            .quotations(&f, DateOrder::Asc, page)
+        let (rows, total) = loaders(ctx)?
+            .quotation_pages
+            .load_one((
+                diplograph_store::QuotationOwner::Speaker,
+                self.0.id,
+                page.offset,
+                page.limit,
+            ))
             .await
-            .map_err(error::store)?;
+            .map_err(load_err)?
+            .unwrap_or_default();
         Ok(QuotationConnection::build(
             rows.into_iter().map(Quotation).collect(),
             page.offset,
@@ -873,14 +888,17 @@ impl Participant {
         after: Option<String>,
     ) -> Result<ClaimConnection> {
         let page = page_args(ctx, first, after)?;
-        let f = ClaimFilter {
-            claimant: Some(self.0.id),
-            ..Default::default()
-        };
-        let (rows, total) = store(ctx)?
-            .claims(&f, DateOrder::Asc, page)
+        let (rows, total) = loaders(ctx)?
+            .claim_pages
+            .load_one((
+                diplograph_store::ClaimOwner::Claimant,
+                self.0.id,
+                page.offset,
+                page.limit,
+            ))
             .await
-            .map_err(error::store)?;
+            .map_err(load_err)?
+            .unwrap_or_default();
         Ok(ClaimConnection::build(
             rows.into_iter().map(Claim).collect(),
             page.offset,

@@ -20,6 +20,7 @@ pub mod entities;
 mod graph;
 mod ingest;
 mod migration;
+mod pages;
 pub mod query;
 mod search;
 
@@ -30,6 +31,7 @@ use sea_orm_migration::MigratorTrait;
 
 pub use graph::{fold_name, table_counts, Correction, LoggedCorrection};
 pub use ingest::{content_hash, participant_key, IngestOutcome, Reprocessed, LIST_SEP};
+pub use pages::{ClaimOwner, QuotationOwner};
 pub use query::*;
 pub use sea_orm;
 pub use search::SearchRow;
@@ -145,6 +147,15 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         migration::Migrator::up(&self.db, None).await?;
         Ok(())
+    }
+
+    /// Calls `f` with every SQL statement the store runs (for metrics and tests).
+    pub fn on_statement<F>(&mut self, f: F)
+    where
+        F: Fn(&str) + Send + Sync + 'static,
+    {
+        self.db
+            .set_metric_callback(move |info| f(&info.statement.sql));
     }
 
     /// The underlying connection (for tests and tools).
