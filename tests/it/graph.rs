@@ -350,3 +350,87 @@ async fn corrections_survive_reprocessing() {
         assert_eq!(log[0].actor, "editor");
     }
 }
+
+const TRANSCRIPT: &str = "Foreign Minister Jane Roe's remarks at a news conference following talks with Foreign Minister of Norway Lars Berg, Oslo, June 9, 2021\n\n\
+Good afternoon.\n\n\
+We have held detailed talks today. Our basic position remains unchanged, and without a step in this direction it is hard to count on progress on other matters. We also discussed fisheries.\n\n\
+Question: What about energy?\n\n\
+Jane Roe: Energy cooperation is developing well, and we expect new contracts next year.";
+
+const REPORT: &str = "Roe holds firm\n\n\
+OSLO, June 9, 2021 (Agency) - Foreign Minister Jane Roe held talks with her Norwegian counterpart Lars Berg on Wednesday.\n\n\
+\"Our base position stays unchanged, and without steps in this direction it is difficult to expect movement on other matters,\" Roe said.\n\n\
+\"We will sail to the Arctic next summer,\" she added.";
+
+#[tokio::test]
+async fn reported_quotes_link_to_the_transcript_in_either_order() {
+    for reverse in [false, true] {
+        for (backend, store) in backends().await {
+            let docs = if reverse {
+                [("r.txt", REPORT), ("t.txt", TRANSCRIPT)]
+            } else {
+                [("t.txt", TRANSCRIPT), ("r.txt", REPORT)]
+            };
+            for (n, t) in docs {
+                ingest_text(&store, n, t).await;
+            }
+            let (qs, _) = store
+                .quotations(
+                    &QuotationFilter {
+                        text: Some("base position".into()),
+                        ..Default::default()
+                    },
+                    DateOrder::Asc,
+                    ALL,
+                )
+                .await
+                .unwrap();
+            assert_eq!(qs.len(), 1, "{backend}");
+            let links = store.sources_of(&[qs[0].id]).await.unwrap();
+            assert_eq!(links.len(), 1, "{backend} reverse={reverse}: {links:?}");
+            let l = &links[0];
+            assert!(
+                l.score >= diplograph_store::PROVENANCE_THRESHOLD && l.score < 1.0,
+                "{backend}: {}",
+                l.score
+            );
+            let doc = store
+                .documents_by_ids(&[l.source_document_id])
+                .await
+                .unwrap();
+            let passage: String = doc[0]
+                .text
+                .chars()
+                .skip(l.span_start as usize)
+                .take((l.span_end - l.span_start) as usize)
+                .collect();
+            assert_eq!(passage, "Our basic position remains unchanged, and without a step in this direction it is hard to count on progress on other matters.", "{backend}");
+            // Words that are not in the transcript have no source.
+            let (arctic, _) = store
+                .quotations(
+                    &QuotationFilter {
+                        text: Some("Arctic".into()),
+                        ..Default::default()
+                    },
+                    DateOrder::Asc,
+                    ALL,
+                )
+                .await
+                .unwrap();
+            assert!(
+                store.sources_of(&[arctic[0].id]).await.unwrap().is_empty(),
+                "{backend}"
+            );
+            // And the reverse direction.
+            assert_eq!(
+                store
+                    .reports_of(&[l.source_quotation_id])
+                    .await
+                    .unwrap()
+                    .len(),
+                1,
+                "{backend}"
+            );
+        }
+    }
+}

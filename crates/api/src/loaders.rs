@@ -278,6 +278,35 @@ impl Loader<i32> for ClaimTopics {
     }
 }
 
+/// Transcript passages a reported quotation comes from.
+pub struct QuotationSources(pub Store);
+
+impl Loader<i32> for QuotationSources {
+    type Value = Vec<quotation_source::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let rows = self.0.sources_of(keys).await.map_err(Arc::new)?;
+        Ok(group(keys, rows.into_iter().map(|r| (r.quotation_id, r))))
+    }
+}
+
+/// Reported quotations that repeat a transcript paragraph.
+pub struct QuotationReports(pub Store);
+
+impl Loader<i32> for QuotationReports {
+    type Value = Vec<quotation_source::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let rows = self.0.reports_of(keys).await.map_err(Arc::new)?;
+        Ok(group(
+            keys,
+            rows.into_iter().map(|r| (r.source_quotation_id, r)),
+        ))
+    }
+}
+
 /// Key of a page of a per-owner list: (owner kind, owner id, offset, limit).
 pub type PageKey<O> = (O, i32, u64, u64);
 
@@ -403,6 +432,10 @@ pub struct Loaders {
     pub quotation_pages: DataLoader<QuotationPages>,
     /// Owner → a page of claims.
     pub claim_pages: DataLoader<ClaimPages>,
+    /// Reported quotation → transcript passages.
+    pub quotation_sources: DataLoader<QuotationSources>,
+    /// Transcript paragraph → reported quotations.
+    pub quotation_reports: DataLoader<QuotationReports>,
 }
 
 impl Loaders {
@@ -426,6 +459,8 @@ impl Loaders {
             claim_topics: DataLoader::new(ClaimTopics(s()), tokio::spawn),
             quotation_pages: DataLoader::new(QuotationPages(s()), tokio::spawn),
             claim_pages: DataLoader::new(ClaimPages(s()), tokio::spawn),
+            quotation_sources: DataLoader::new(QuotationSources(s()), tokio::spawn),
+            quotation_reports: DataLoader::new(QuotationReports(s()), tokio::spawn),
         }
     }
 }

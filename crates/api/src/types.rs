@@ -930,6 +930,56 @@ impl Participant {
 #[derive(Clone, Debug)]
 pub struct Quotation(pub quotation::Model);
 
+/// A link between a reported quotation and the transcript passage that says the same
+/// thing: the primary record behind a wire report's words, and how closely they agree.
+#[derive(Clone, Debug)]
+pub struct QuoteMatch {
+    link: quotation_source::Model,
+    reported_side: bool,
+}
+
+/// How a reported quotation matches a passage of a primary transcript.
+#[Object]
+impl QuoteMatch {
+    /// Similarity from 0 to 1 (shared content words and word pairs); links are made from
+    /// 0.45 up.
+    async fn score(&self) -> f64 {
+        self.link.score
+    }
+    /// The other side of the link: the transcript paragraph (from `primarySources`) or the
+    /// reported quotation (from `reportedIn`).
+    async fn quotation(&self, ctx: &Context<'_>) -> Result<Option<Quotation>> {
+        let id = if self.reported_side {
+            self.link.source_quotation_id
+        } else {
+            self.link.quotation_id
+        };
+        Ok(loaders(ctx)?
+            .quotation
+            .load_one(id)
+            .await
+            .map_err(load_err)?
+            .map(Quotation))
+    }
+    /// The transcript document.
+    async fn source_document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
+        Ok(loaders(ctx)?
+            .document
+            .load_one(self.link.source_document_id)
+            .await
+            .map_err(load_err)?
+            .map(Document))
+    }
+    /// The matching sentences in the transcript.
+    async fn span(&self) -> Span {
+        Span {
+            start: self.link.span_start,
+            end: self.link.span_end,
+            document_id: self.link.source_document_id,
+        }
+    }
+}
+
 /// Verbatim words with their speaker and the exact place they come from.
 #[Object]
 impl Quotation {

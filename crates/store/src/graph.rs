@@ -895,6 +895,10 @@ pub async fn table_counts<C: ConnectionTrait>(db: &C) -> Result<HashMap<&'static
         document_participant::Entity::find().count(db).await?,
     );
     out.insert("turns", turn::Entity::find().count(db).await?);
+    out.insert(
+        "quotation_sources",
+        quotation_source::Entity::find().count(db).await?,
+    );
     Ok(out)
 }
 

@@ -603,6 +603,7 @@ async fn store_extraction(
         crate::graph::refresh_meeting_title(txn, mid).await?;
     }
     crate::graph::apply_corrections(txn).await?;
+    crate::provenance::link_document(txn, doc_id).await?;
     Ok(DocumentId(doc_id))
 }
 

@@ -21,6 +21,7 @@ mod graph;
 mod ingest;
 mod migration;
 mod pages;
+mod provenance;
 pub mod query;
 mod search;
 
@@ -32,6 +33,7 @@ use sea_orm_migration::MigratorTrait;
 pub use graph::{fold_name, table_counts, Correction, LoggedCorrection};
 pub use ingest::{content_hash, participant_key, IngestOutcome, Reprocessed, LIST_SEP};
 pub use pages::{ClaimOwner, QuotationOwner};
+pub use provenance::{similarity, THRESHOLD as PROVENANCE_THRESHOLD};
 pub use query::*;
 pub use sea_orm;
 pub use search::SearchRow;

@@ -739,6 +739,30 @@ impl Store {
             .collect())
     }
 
+    /// Provenance links whose reported quotation is one of `ids`, best score first.
+    pub async fn sources_of(
+        &self,
+        ids: &[i32],
+    ) -> Result<Vec<quotation_source::Model>, StoreError> {
+        Ok(quotation_source::Entity::find()
+            .filter(quotation_source::Column::QuotationId.is_in(ids.to_vec()))
+            .order_by_desc(quotation_source::Column::Score)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Provenance links whose transcript passage is in one of `ids`, best score first.
+    pub async fn reports_of(
+        &self,
+        ids: &[i32],
+    ) -> Result<Vec<quotation_source::Model>, StoreError> {
+        Ok(quotation_source::Entity::find()
+            .filter(quotation_source::Column::SourceQuotationId.is_in(ids.to_vec()))
+            .order_by_desc(quotation_source::Column::Score)
+            .all(&self.db)
+            .await?)
+    }
+
     /// Number of documents stored.
     pub async fn document_count(&self) -> Result<u64, StoreError> {
         Ok(document::Entity::find().count(&self.db).await?)

@@ -159,3 +159,12 @@ entity!(claim_topic, "claim_topics", {
     pub claim_id: i32,
     pub topic_id: i32,
 });
+
+entity!(quotation_source, "quotation_sources", {
+    pub quotation_id: i32,
+    pub source_quotation_id: i32,
+    pub source_document_id: i32,
+    pub span_start: i32,
+    pub span_end: i32,
+    pub score: f64,
+});

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_init;
 mod m20261122_000002_graph;
+mod m20261122_000003_provenance;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_init::Migration),
             Box::new(m20261122_000002_graph::Migration),
+            Box::new(m20261122_000003_provenance::Migration),
         ]
     }
 }

@@ -1,0 +1,210 @@
+//! Quote provenance: a news agency's quotation is often a re-translation of words that
+//! also stand in a ministry's transcript. Each reported quotation is compared with the
+//! transcript passages of the same speaker at the same meeting or on the same date; the
+//! best passage (one to three consecutive sentences) is linked when its score reaches
+//! [`THRESHOLD`]. Matching runs both ways at ingest, so the order documents arrive in does
+//! not matter.
+
+use std::collections::HashSet;
+
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+};
+
+use crate::entities::{quotation, quotation_source};
+
+/// Scores at or above this link a quotation to a transcript passage.
+pub const THRESHOLD: f64 = 0.45;
+
+const STOP: &[&str] = &[
+    "the", "a", "an", "and", "or", "of", "to", "in", "on", "at", "for", "with", "by", "is", "are",
+    "was", "were", "be", "been", "it", "this", "that", "these", "those", "as", "we", "our", "i",
+    "you", "they", "their", "he", "she", "his", "her", "its", "not", "no", "any", "all", "from",
+    "which", "who", "has", "have", "had", "will", "would", "can", "could", "should", "there", "so",
+    "if", "but", "than", "also", "very",
+];
+
+fn stem(w: &str) -> String {
+    for suf in ["ing", "ed", "es", "s", "ly"] {
+        if w.len() > suf.len() + 3 {
+            if let Some(b) = w.strip_suffix(suf) {
+                return b.to_string();
+            }
+        }
+    }
+    w.to_string()
+}
+
+fn terms(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .map(|w| stem(&w))
+        .collect()
+}
+
+/// How closely `source` says what `quote` says, 0 to 1: the share of the quote's content
+/// words found in the source (0.6) and of its word pairs (0.4).
+pub fn similarity(quote: &str, source: &str) -> f64 {
+    let q = terms(quote);
+    let s = terms(source);
+    let content: Vec<&String> = q.iter().filter(|w| !STOP.contains(&w.as_str())).collect();
+    if content.is_empty() {
+        return 0.0;
+    }
+    let sset: HashSet<&String> = s.iter().collect();
+    let words = content.iter().filter(|w| sset.contains(*w)).count() as f64 / content.len() as f64;
+    let pairs = |v: &[String]| -> HashSet<(String, String)> {
+        v.windows(2)
+            .filter_map(|w| Some((w.first()?.clone(), w.get(1)?.clone())))
+            .collect()
+    };
+    let qp = pairs(&q);
+    let sp = pairs(&s);
+    let phrases = if qp.is_empty() {
+        words
+    } else {
+        qp.intersection(&sp).count() as f64 / qp.len() as f64
+    };
+    // Long sources match anything a little: weigh down sources much longer than the quote.
+    let length = (q.len() as f64 * 2.5 / (s.len().max(1) as f64)).min(1.0);
+    (0.6 * words + 0.4 * phrases) * (0.75 + 0.25 * length)
+}
+
+/// Char ranges of the sentences of `text` (a transcript paragraph).
+fn sentence_ranges(text: &str) -> Vec<(usize, usize)> {
+    diplograph_parse::text::sentences(text, 0..text.len())
+        .into_iter()
+        .map(|r| {
+            let cm = diplograph_parse::text::CharMap::new(text);
+            (cm.char_at(r.start), cm.char_at(r.end))
+        })
+        .collect()
+}
+
+/// The best passage of `paragraph` for `quote`: (score, char start, char end) relative to
+/// the paragraph.
+pub fn best_passage(quote: &str, paragraph: &str) -> Option<(f64, usize, usize)> {
+    let sents = sentence_ranges(paragraph);
+    let chars: Vec<char> = paragraph.chars().collect();
+    let mut best: Option<(f64, usize, usize)> = None;
+    for i in 0..sents.len() {
+        for n in 1..=3 {
+            let (Some(first), Some(last)) = (sents.get(i), sents.get(i + n - 1)) else {
+                break;
+            };
+            let text: String = chars
+                .get(first.0..last.1)
+                .map(|c| c.iter().collect())
+                .unwrap_or_default();
+            let score = similarity(quote, &text);
+            // Higher score wins; on a tie, the shorter passage.
+            let better = best.is_none_or(|b| {
+                score > b.0 + 1e-9 || ((score - b.0).abs() <= 1e-9 && last.1 - first.0 < b.2 - b.1)
+            });
+            if better {
+                best = Some((score, first.0, last.1));
+            }
+        }
+    }
+    best
+}
+
+fn comparable(a: &quotation::Model, b: &quotation::Model) -> bool {
+    a.speaker_id.is_some()
+        && a.speaker_id == b.speaker_id
+        && a.document_id != b.document_id
+        && (a.meeting_id.is_some() && a.meeting_id == b.meeting_id
+            || a.date_key != 0 && a.date_key == b.date_key)
+}
+
+/// Links the quotations of document `doc` with the transcript passages they come from, and
+/// the transcript paragraphs of `doc` with the reported quotations that repeat them.
+pub(crate) async fn link_document(txn: &DatabaseTransaction, doc: i32) -> Result<(), DbErr> {
+    let mine = quotation::Entity::find()
+        .filter(quotation::Column::DocumentId.eq(doc))
+        .all(txn)
+        .await?;
+    let speakers: Vec<i32> = mine.iter().filter_map(|q| q.speaker_id).collect();
+    if speakers.is_empty() {
+        return Ok(());
+    }
+    let others = quotation::Entity::find()
+        .filter(quotation::Column::SpeakerId.is_in(speakers))
+        .filter(quotation::Column::DocumentId.ne(doc))
+        .all(txn)
+        .await?;
+    let mut links = Vec::new();
+    for a in &mine {
+        for b in &others {
+            if !comparable(a, b) {
+                continue;
+            }
+            let (report, source) = match (a.kind.as_str(), b.kind.as_str()) {
+                ("TRANSCRIPT", "TRANSCRIPT") => continue,
+                ("TRANSCRIPT", _) => (b, a),
+                (_, "TRANSCRIPT") => (a, b),
+                _ => continue,
+            };
+            if let Some((score, s, e)) = best_passage(&report.text, &source.text) {
+                if score >= THRESHOLD {
+                    let start = source.span_start + i32::try_from(s).unwrap_or(0);
+                    let end = source.span_start + i32::try_from(e).unwrap_or(0);
+                    links.push(quotation_source::ActiveModel {
+                        quotation_id: Set(report.id),
+                        source_quotation_id: Set(source.id),
+                        source_document_id: Set(source.document_id),
+                        span_start: Set(start),
+                        span_end: Set(end),
+                        score: Set((score * 1000.0).round() / 1000.0),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+    }
+    for l in links {
+        quotation_source::Entity::insert(l)
+            .on_conflict(
+                OnConflict::columns([
+                    quotation_source::Column::QuotationId,
+                    quotation_source::Column::SourceQuotationId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retranslations_score_high_and_other_words_low() {
+        let wire = "This is our base position and without steps in this direction it is very difficult to expect movement forward on other issues";
+        let transcript = "This is our basic position and without a step in this direction it is very difficult to count on any progress on other issues.";
+        let other = "We discussed the schedule of cultural events for the coming year in detail.";
+        assert!(
+            similarity(wire, transcript) >= THRESHOLD,
+            "{}",
+            similarity(wire, transcript)
+        );
+        assert!(similarity(wire, other) < 0.2, "{}", similarity(wire, other));
+    }
+
+    #[test]
+    fn the_best_passage_is_located() {
+        let para =
+            "We met today. Trade grew by ten per cent last year, a record. We will meet again.";
+        let (score, s, e) =
+            best_passage("trade grew ten percent last year", para).unwrap_or_default();
+        assert!(score >= THRESHOLD);
+        let text: String = para.chars().skip(s).take(e - s).collect();
+        assert_eq!(text, "Trade grew by ten per cent last year, a record.");
+    }
+}
