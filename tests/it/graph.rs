@@ -434,3 +434,44 @@ async fn reported_quotes_link_to_the_transcript_in_either_order() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_dateline_without_a_year_takes_it_from_the_graph() {
+    for (backend, store) in backends().await {
+        ingest_text(&store, "t.txt", TRANSCRIPT).await;
+        ingest_text(&store, "r.txt", "Roe and Berg meet\n\nOSLO, June 9. /Agency/. Foreign Minister Jane Roe held talks with her Norwegian counterpart Lars Berg.").await;
+        let (docs, _) = store
+            .documents(
+                &diplograph_store::DocumentFilter {
+                    source: Some("Agency".into()),
+                    ..Default::default()
+                },
+                DateOrder::Asc,
+                ALL,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            docs[0].published.as_deref(),
+            Some("2021-06-09"),
+            "{backend}"
+        );
+        assert!(docs[0].year_inferred, "{backend}: marked as inferred");
+        let f = MeetingFilter {
+            from: Some(20210609),
+            to: Some(20210609),
+            ..Default::default()
+        };
+        let (ms, n) = store.meetings(&f, DateOrder::Asc, ALL).await.unwrap();
+        assert_eq!(n, 1, "{backend}: {ms:?}");
+        assert_eq!(
+            store
+                .meeting_document_links(&[ms[0].id])
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "{backend}"
+        );
+    }
+}

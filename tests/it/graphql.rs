@@ -292,6 +292,29 @@ async fn corrections_through_mutations() {
     assert!(v["data"]["node"].is_null(), "{v}");
     let v = run(&schema, &store, m, json!({"d": d}), true).await;
     assert_eq!(v["errors"][0]["extensions"]["code"], "NOT_FOUND", "{v}");
+    let v = run(
+        &schema,
+        &store,
+        "{ corrections { kind actor createdAt details } }",
+        json!({}),
+        false,
+    )
+    .await;
+    let kinds: Vec<&str> = v["data"]["corrections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "DELETE_DOCUMENT",
+            "MERGE_PARTICIPANTS",
+            "SET_QUOTATION_SPEAKER"
+        ],
+        "newest first: {v}"
+    );
 }
 
 #[tokio::test]

@@ -439,6 +439,31 @@ impl QueryRoot {
         ))
     }
 
+    /// The audit log of corrections people made (merges, speaker fixes, deletions), newest
+    /// first. Corrections are re-applied whenever documents are re-ingested or
+    /// re-processed.
+    async fn corrections(&self, ctx: &Context<'_>) -> Result<Vec<CorrectionEntry>> {
+        let mut rows = store(ctx)?.corrections().await.map_err(error::store)?;
+        rows.reverse();
+        Ok(rows
+            .into_iter()
+            .map(|c| CorrectionEntry {
+                kind: match &c.correction {
+                    diplograph_store::Correction::MergeParticipants { .. } => {
+                        "MERGE_PARTICIPANTS".into()
+                    }
+                    diplograph_store::Correction::SetQuotationSpeaker { .. } => {
+                        "SET_QUOTATION_SPEAKER".into()
+                    }
+                    diplograph_store::Correction::DeleteDocument { .. } => "DELETE_DOCUMENT".into(),
+                },
+                details: serde_json::to_string(&c.correction).unwrap_or_default(),
+                actor: c.actor,
+                created_at: c.created_at,
+            })
+            .collect())
+    }
+
     /// The topic taxonomy, with counts.
     async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<Topic>> {
         Ok(store(ctx)?
@@ -512,6 +537,19 @@ impl QueryRoot {
             .collect();
         Ok(SearchHitConnection::build(rows, page.offset, total))
     }
+}
+
+/// One correction of the audit log.
+#[derive(async_graphql::SimpleObject)]
+pub struct CorrectionEntry {
+    /// `MERGE_PARTICIPANTS`, `SET_QUOTATION_SPEAKER` or `DELETE_DOCUMENT`.
+    pub kind: String,
+    /// What was changed, as JSON (participant keys, document hash and span).
+    pub details: String,
+    /// Who made it (`admin` for the API token).
+    pub actor: String,
+    /// When (UTC, ISO 8601).
+    pub created_at: String,
 }
 
 /// The result of `ingestDocument`.

@@ -87,6 +87,9 @@ pub struct Options {
     pub max_bytes: usize,
     /// Topic taxonomy (the built-in one when `None`).
     pub taxonomy: Option<Taxonomy>,
+    /// The year to give a dateline that has none when the text's own dates cannot decide
+    /// it (the store finds it from meetings already in the graph). Marked as inferred.
+    pub year_hint: Option<i32>,
 }
 
 impl Default for Options {
@@ -95,6 +98,7 @@ impl Default for Options {
             format: Format::Auto,
             max_bytes: DEFAULT_MAX_BYTES,
             taxonomy: None,
+            year_hint: None,
         }
     }
 }
@@ -199,7 +203,7 @@ pub fn extract(bytes: &[u8], opts: &Options) -> Result<Extraction, ParseError> {
                 match published.as_ref().and_then(|p| p.year) {
                     Some(y) => date.year = Some(y),
                     None => {
-                        date.year = dates::infer_year(text, d.body_start..text.len(), m, day);
+                        date.year = dates::infer_year(text, d.body_start..text.len(), m, day).or(opts.year_hint);
                         date.year_inferred = date.year.is_some();
                         if date.year.is_none() {
                             diags.push(diag("segment", Severity::Warning, "the dateline has no year and the text dates nothing to infer it from".into()));

@@ -133,7 +133,23 @@ impl Store {
                 opts.format = diplograph_parse::Format::from_path(f);
             }
         }
-        let ex = diplograph_parse::extract(bytes, &opts)?;
+        let mut ex = diplograph_parse::extract(bytes, &opts)?;
+        // A dateline with no year the text can settle: the year of a meeting already in
+        // the graph on that day, with someone the document names.
+        if let Some(dl) = ex
+            .document
+            .dateline
+            .as_ref()
+            .filter(|d| d.date.year.is_none())
+        {
+            if let Some(year) = self
+                .year_from_graph(&ex, dl.date.month, dl.date.day)
+                .await?
+            {
+                opts.year_hint = Some(year);
+                ex = diplograph_parse::extract(bytes, &opts)?;
+            }
+        }
         let txn = self.db.begin().await?;
         let taxonomy = opts
             .taxonomy
@@ -160,6 +176,59 @@ impl Store {
                 Err(e.into())
             }
         }
+    }
+}
+
+impl Store {
+    /// The year of a stored meeting on `month`/`day` that one of the document's people
+    /// took part in (the most common such year).
+    async fn year_from_graph(
+        &self,
+        ex: &Extraction,
+        month: Option<u32>,
+        day: Option<u32>,
+    ) -> Result<Option<i32>, StoreError> {
+        let (Some(m), Some(d)) = (month, day) else {
+            return Ok(None);
+        };
+        let keys: Vec<String> = ex
+            .participants
+            .iter()
+            .filter(|p| p.kind == ParticipantKind::Person)
+            .map(|p| participant_key(&p.name, p.kind, ""))
+            .collect();
+        let people: Vec<i32> = participant::Entity::find()
+            .filter(participant::Column::Key.is_in(keys))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        if people.is_empty() {
+            return Ok(None);
+        }
+        let meetings: Vec<i32> = self
+            .participant_meeting_links(&people)
+            .await?
+            .into_iter()
+            .map(|(mid, _)| mid)
+            .collect();
+        let mut years: HashMap<i32, usize> = HashMap::new();
+        for row in meeting::Entity::find()
+            .filter(meeting::Column::Id.is_in(meetings))
+            .filter(meeting::Column::DateMonth.eq(i32::try_from(m).unwrap_or(0)))
+            .filter(meeting::Column::DateDay.eq(i32::try_from(d).unwrap_or(0)))
+            .all(&self.db)
+            .await?
+        {
+            if let Some(y) = row.date_year {
+                *years.entry(y).or_default() += 1;
+            }
+        }
+        Ok(years
+            .into_iter()
+            .max_by_key(|(y, n)| (*n, *y))
+            .map(|(y, _)| y))
     }
 }
 
