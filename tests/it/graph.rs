@@ -475,3 +475,35 @@ async fn a_dateline_without_a_year_takes_it_from_the_graph() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_planned_meeting_later_reported_as_held_becomes_held() {
+    for (backend, store) in backends().await {
+        ingest_text(&store, "a.txt", "Talks ahead\n\nLISBON, May 1, 2021 (Agency) - Portuguese Foreign Minister Rui Costa said on Saturday he was preparing for the visit. \
+            Costa will hold talks with Spanish Foreign Minister Ana Ruiz in Rome on May 20.").await;
+        let f = MeetingFilter {
+            from: Some(20210520),
+            to: Some(20210520),
+            ..Default::default()
+        };
+        let (ms, _) = store.meetings(&f, DateOrder::Asc, ALL).await.unwrap();
+        assert_eq!(
+            ms.iter().map(|m| m.status.as_str()).collect::<Vec<_>>(),
+            vec!["PLANNED"],
+            "{backend}: {ms:?}"
+        );
+        ingest_text(&store, "b.txt", "Talks held\n\nROME, May 20, 2021 (Agency) - Portuguese Foreign Minister Rui Costa held talks with Spanish Foreign Minister Ana Ruiz on Thursday.").await;
+        let (ms, n) = store.meetings(&f, DateOrder::Asc, ALL).await.unwrap();
+        assert_eq!(n, 1, "{backend}: {ms:?}");
+        assert_eq!(ms[0].status, "HELD", "{backend}");
+        assert_eq!(
+            store
+                .meeting_document_links(&[ms[0].id])
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "{backend}: both sources kept"
+        );
+    }
+}

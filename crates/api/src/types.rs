@@ -764,6 +764,15 @@ impl Meeting {
 #[derive(Clone, Debug)]
 pub struct Participant(pub participant::Model);
 
+/// A form of a participant's name and the documents it was seen in.
+#[derive(SimpleObject)]
+pub struct AliasForm {
+    /// The form as written (`Lavrov`, `the Russian top diplomat`).
+    pub text: String,
+    /// Documents that use it.
+    pub documents: Vec<Document>,
+}
+
 /// Someone a participant met, with the meetings they share.
 #[derive(SimpleObject)]
 pub struct Counterpart {
@@ -807,6 +816,33 @@ impl Participant {
         for a in rows.unwrap_or_default() {
             if a.alias != self.0.name && !out.contains(&a.alias) {
                 out.push(a.alias);
+            }
+        }
+        Ok(out)
+    }
+    /// Every form seen, with the documents it came from.
+    async fn alias_forms(&self, ctx: &Context<'_>) -> Result<Vec<AliasForm>> {
+        let l = loaders(ctx)?;
+        let rows = l
+            .aliases
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or_default();
+        let docs = l
+            .document
+            .load_many(rows.iter().map(|a| a.document_id))
+            .await
+            .map_err(load_err)?;
+        let mut out: Vec<AliasForm> = Vec::new();
+        for a in rows {
+            let doc = docs.get(&a.document_id).cloned().map(Document);
+            match out.iter_mut().find(|f| f.text == a.alias) {
+                Some(f) => f.documents.extend(doc),
+                None => out.push(AliasForm {
+                    text: a.alias,
+                    documents: doc.into_iter().collect(),
+                }),
             }
         }
         Ok(out)
