@@ -8,6 +8,12 @@
 //! | `DIPLOGRAPH_ADMIN_TOKEN` | `--admin-token` | unset: writes disabled |
 //! | `DIPLOGRAPH_MAX_PAGE_SIZE` | `--max-page-size` | `100` |
 //! | `DIPLOGRAPH_MAX_DOCUMENT_BYTES` | `--max-document-bytes` | `10485760` (10 MiB) |
+//! | `DIPLOGRAPH_MAX_DEPTH` | `--max-depth` | `16` |
+//! | `DIPLOGRAPH_MAX_COMPLEXITY` | `--max-complexity` | `20000` |
+//! | `DIPLOGRAPH_MAX_ALIASES` | `--max-aliases` | `30` |
+//! | `DIPLOGRAPH_REQUEST_TIMEOUT_MS` | `--request-timeout-ms` | `10000` |
+//! | `DIPLOGRAPH_NO_INTROSPECTION` | `--no-introspection` | introspection on |
+//! | `DIPLOGRAPH_CORS_ORIGINS` | `--cors-origin` | none (same origin only) |
 //! | `DIPLOGRAPH_TOPICS` | `--topics` | unset: the built-in topic taxonomy |
 //! | `DIPLOGRAPH_LOG_FORMAT` | `--log-format` | `text` (or `json`) |
 //! | `RUST_LOG` | | `info` |
@@ -74,6 +80,29 @@ pub struct ServeConfig {
     /// Do not ingest the corpus on start, even when the database is empty.
     #[arg(long)]
     pub no_ingest: bool,
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "DIPLOGRAPH_MAX_DEPTH", default_value_t = 16)]
+    pub max_depth: usize,
+    /// Largest query complexity (a connection costs `first` × its selection).
+    #[arg(long, env = "DIPLOGRAPH_MAX_COMPLEXITY", default_value_t = 20_000)]
+    pub max_complexity: usize,
+    /// Most aliases a query may use.
+    #[arg(long, env = "DIPLOGRAPH_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+    /// Time a request may take before it is stopped, in milliseconds.
+    #[arg(long, env = "DIPLOGRAPH_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
+    pub request_timeout_ms: u64,
+    /// Turn schema introspection (and field suggestions) off. GraphiQL needs it on.
+    #[arg(long, env = "DIPLOGRAPH_NO_INTROSPECTION")]
+    pub no_introspection: bool,
+    /// An origin allowed to call the API from a browser (CORS); repeat or separate with
+    /// commas. Unset: same origin only.
+    #[arg(
+        long = "cors-origin",
+        env = "DIPLOGRAPH_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
 }
 
 impl fmt::Debug for ServeConfig {
@@ -85,6 +114,12 @@ impl fmt::Debug for ServeConfig {
             .field("admin_token", &self.admin_token.as_ref().map(|_| "***"))
             .field("max_page_size", &self.max_page_size)
             .field("no_ingest", &self.no_ingest)
+            .field("max_depth", &self.max_depth)
+            .field("max_complexity", &self.max_complexity)
+            .field("max_aliases", &self.max_aliases)
+            .field("request_timeout_ms", &self.request_timeout_ms)
+            .field("no_introspection", &self.no_introspection)
+            .field("cors_origins", &self.cors_origins)
             .finish()
     }
 }

@@ -374,6 +374,12 @@ async fn serve(cfg: ServeConfig) -> Result<()> {
         admin_token: cfg.admin_token.clone().filter(|t| !t.is_empty()),
         max_page_size: cfg.max_page_size,
         parse: cfg.db.parse_options()?,
+        max_depth: cfg.max_depth,
+        max_complexity: cfg.max_complexity,
+        max_aliases: cfg.max_aliases,
+        request_timeout: std::time::Duration::from_millis(cfg.request_timeout_ms),
+        introspection: !cfg.no_introspection,
+        cors_origins: cfg.cors_origins.clone(),
         ..Default::default()
     };
     if api.admin_token.is_none() {

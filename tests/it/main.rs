@@ -6,6 +6,7 @@ mod e2e;
 mod eval_targets;
 mod graph;
 mod graphql;
+mod http_limits;
 mod parse_corpus;
 mod store;
 mod support;

@@ -20,6 +20,10 @@ pub enum ErrorCode {
     UnreadableDocument,
     /// The database is unavailable.
     Unavailable,
+    /// Too many aliases (or another size limit of the query).
+    QueryTooLarge,
+    /// The request ran past the server's time limit.
+    Timeout,
     /// Anything else; details are in the server log only.
     Internal,
 }
@@ -35,6 +39,8 @@ impl ErrorCode {
             Self::WritesDisabled => "WRITES_DISABLED",
             Self::UnreadableDocument => "UNREADABLE_DOCUMENT",
             Self::Unavailable => "UNAVAILABLE",
+            Self::QueryTooLarge => "QUERY_TOO_LARGE",
+            Self::Timeout => "TIMEOUT",
             Self::Internal => "INTERNAL",
         }
     }

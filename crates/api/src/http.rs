@@ -3,22 +3,19 @@
 
 use std::sync::Arc;
 
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use diplograph_store::Store;
-use tracing::Instrument;
 
 use crate::error::ErrorCode;
 use crate::export;
-use crate::loaders::Loaders;
-use crate::schema::{build, ApiConfig, Authorized, DiploSchema};
+use crate::schema::{build, ApiConfig, DiploSchema};
 
 /// Shared state of the HTTP service.
 #[derive(Clone)]
@@ -29,6 +26,8 @@ pub struct AppState {
     pub store: Store,
     /// The config.
     pub config: Arc<ApiConfig>,
+    /// Request counters for `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -38,6 +37,7 @@ impl AppState {
             schema: build(store.clone(), config.clone()),
             store,
             config: Arc::new(config),
+            metrics: Arc::new(crate::metrics::Metrics::default()),
         }
     }
 }
@@ -50,7 +50,8 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn authorized(headers: &HeaderMap, token: Option<&str>) -> bool {
+/// True when the request carries the admin bearer token (compared in constant time).
+pub(crate) fn authorized(headers: &HeaderMap, token: Option<&str>) -> bool {
     let Some(token) = token else { return false };
     headers
         .get(header::AUTHORIZATION)
@@ -59,47 +60,73 @@ fn authorized(headers: &HeaderMap, token: Option<&str>) -> bool {
         .is_some_and(|given| same(given.trim().as_bytes(), token.as_bytes()))
 }
 
-async fn graphql(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    req: GraphQLRequest,
-) -> GraphQLResponse {
-    let req = req.into_inner();
-    let op = req
-        .operation_name
-        .clone()
-        .unwrap_or_else(|| "anonymous".into());
-    let span = tracing::info_span!("graphql", operation = %op);
-    let req = req
-        .data(Loaders::new(&st.store))
-        .data(Authorized(authorized(
-            &headers,
-            st.config.admin_token.as_deref(),
-        )));
-    st.schema.execute(req).instrument(span).await.into()
+async fn metrics(State(st): State<AppState>) -> Response {
+    let (size, idle) = st.store.pool_stats();
+    let docs = st.store.document_count().await.ok();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        st.metrics.render(size, idle, docs),
+    )
+        .into_response()
 }
 
-async fn graphql_get(
+/// CORS for the configured origins only: others get no CORS headers (browsers then refuse
+/// to hand them the response) and their preflights are refused.
+async fn cors(
     State(st): State<AppState>,
-    headers: HeaderMap,
-    req: Result<GraphQLRequest, async_graphql_axum::rejection::GraphQLRejection>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
 ) -> Response {
-    let wants_html = headers
-        .get(header::ACCEPT)
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
-    match req {
-        Ok(req) if !wants_html => graphql(State(st), headers, req).await.into_response(),
-        Err(e)
-            if !wants_html
-                && headers
-                    .get(header::ACCEPT)
-                    .is_some_and(|a| a.to_str().is_ok_and(|a| a.contains("json"))) =>
-        {
-            e.into_response()
+        .map(str::to_string);
+    let allowed = origin
+        .as_ref()
+        .filter(|o| st.config.cors_origins.iter().any(|a| a == *o || a == "*"))
+        .cloned();
+    let preflight = req.method() == axum::http::Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    if preflight {
+        let Some(o) = allowed else {
+            return StatusCode::FORBIDDEN.into_response();
+        };
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        let h = r.headers_mut();
+        if let Ok(v) = axum::http::HeaderValue::from_str(&o) {
+            h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
         }
-        _ => Html(GRAPHIQL_HTML).into_response(),
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            axum::http::HeaderValue::from_static("GET, POST"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            axum::http::HeaderValue::from_static("content-type, authorization, accept"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            axum::http::HeaderValue::from_static("600"),
+        );
+        h.insert(header::VARY, axum::http::HeaderValue::from_static("origin"));
+        return r;
     }
+    let mut r = next.run(req).await;
+    if let Some(o) = allowed {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&o) {
+            r.headers_mut()
+                .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+            r.headers_mut()
+                .insert(header::VARY, axum::http::HeaderValue::from_static("origin"));
+        }
+    }
+    r
 }
 
 async fn healthz() -> &'static str {
@@ -246,7 +273,11 @@ pub fn router(state: AppState) -> Router {
     // Room for the largest document plus the JSON around it.
     let body_limit = state.config.parse.max_bytes.saturating_add(64 * 1024);
     Router::new()
-        .route("/graphql", get(graphql_get).post(graphql))
+        .route(
+            "/graphql",
+            get(crate::graphql_http::get).post(crate::graphql_http::post),
+        )
+        .route("/metrics", get(metrics))
         .route(
             "/",
             get(|| async { axum::response::Redirect::temporary("/graphql") }),
@@ -292,6 +323,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/documents", axum::routing::post(post_document))
         .route("/api/v1/export/{file}", get(get_export))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cors))
         .with_state(state)
 }
 

@@ -16,9 +16,11 @@
 
 pub mod error;
 pub mod export;
+pub mod graphql_http;
 pub mod http;
 pub mod ids;
 pub mod loaders;
+pub mod metrics;
 pub mod schema;
 pub mod types;
 

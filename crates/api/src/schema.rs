@@ -23,6 +23,19 @@ pub struct ApiConfig {
     pub admin_token: Option<String>,
     /// Options for documents ingested through the API.
     pub parse: diplograph_parse::Options,
+    /// Deepest selection nesting a query may have.
+    pub max_depth: usize,
+    /// Largest query complexity (a connection costs `first` × its selection).
+    pub max_complexity: usize,
+    /// Most aliases a query may use.
+    pub max_aliases: usize,
+    /// Time a request may take before it is stopped.
+    pub request_timeout: std::time::Duration,
+    /// Whether the schema can be introspected (GraphiQL needs it). Off also turns field
+    /// suggestions off.
+    pub introspection: bool,
+    /// Origins allowed to call the API from a browser (CORS); empty: same origin only.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for ApiConfig {
@@ -32,6 +45,12 @@ impl Default for ApiConfig {
             max_page_size: 100,
             admin_token: None,
             parse: diplograph_parse::Options::default(),
+            max_depth: 16,
+            max_complexity: 20_000,
+            max_aliases: 30,
+            request_timeout: std::time::Duration::from_secs(10),
+            introspection: true,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -45,10 +64,14 @@ pub type DiploSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema over a store.
 pub fn build(store: Store, cfg: ApiConfig) -> DiploSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
-        .data(store)
-        .data(cfg)
-        .finish()
+    let mut b = Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .limit_depth(cfg.max_depth)
+        .limit_complexity(cfg.max_complexity)
+        .limit_recursive_depth(64);
+    if !cfg.introspection {
+        b = b.disable_introspection().disable_suggestions();
+    }
+    b.data(store).data(cfg).finish()
 }
 
 /// The SDL of the schema (what `diplograph schema` prints).
@@ -259,6 +282,7 @@ impl QueryRoot {
     }
 
     /// Documents, by publication date.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn documents(
         &self,
         ctx: &Context<'_>,
@@ -293,6 +317,7 @@ impl QueryRoot {
     }
 
     /// Meetings, by date.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn meetings(
         &self,
         ctx: &Context<'_>,
@@ -330,6 +355,7 @@ impl QueryRoot {
     }
 
     /// People, organisations and other actors, by name.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn participants(
         &self,
         ctx: &Context<'_>,
@@ -362,6 +388,7 @@ impl QueryRoot {
     }
 
     /// Quotations, by document date then position.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn quotations(
         &self,
         ctx: &Context<'_>,
@@ -401,6 +428,7 @@ impl QueryRoot {
     }
 
     /// Claims, by document date then position.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn claims(
         &self,
         ctx: &Context<'_>,
@@ -476,6 +504,7 @@ impl QueryRoot {
     }
 
     /// Full-text search over quotations, claims and documents: every word must match.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn search(
         &self,
         ctx: &Context<'_>,

@@ -347,6 +347,7 @@ impl Topic {
             .map_or(0, |c| i64::try_from(c.1).unwrap_or(0)))
     }
     /// Quotations on this topic, oldest first, to follow a position over time.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn quotations(
         &self,
         ctx: &Context<'_>,
@@ -373,6 +374,7 @@ impl Topic {
         ))
     }
     /// Claims on this topic, oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn claims(
         &self,
         ctx: &Context<'_>,
@@ -584,6 +586,7 @@ impl Document {
         Ok(rows.unwrap_or_default().into_iter().map(Meeting).collect())
     }
     /// Quotations in document order.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn quotations(
         &self,
         ctx: &Context<'_>,
@@ -613,6 +616,7 @@ impl Document {
         ))
     }
     /// Claims in document order.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn claims(
         &self,
         ctx: &Context<'_>,
@@ -701,6 +705,7 @@ impl Meeting {
         Ok(rows.unwrap_or_default().into_iter().map(Document).collect())
     }
     /// Quotations from the documents that report it.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn quotations(
         &self,
         ctx: &Context<'_>,
@@ -730,6 +735,7 @@ impl Meeting {
         ))
     }
     /// Claims from the documents that report it.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn claims(
         &self,
         ctx: &Context<'_>,
@@ -857,6 +863,7 @@ impl Participant {
         Ok(rows.unwrap_or_default().into_iter().map(Role).collect())
     }
     /// Meetings the participant took part in, oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn meetings(
         &self,
         ctx: &Context<'_>,
@@ -884,6 +891,7 @@ impl Participant {
         Ok(MeetingConnection::build(rows, page.offset, total))
     }
     /// What the participant said, oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn quotations(
         &self,
         ctx: &Context<'_>,
@@ -913,6 +921,7 @@ impl Participant {
         ))
     }
     /// Claims the participant made, oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn claims(
         &self,
         ctx: &Context<'_>,

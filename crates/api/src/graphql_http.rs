@@ -1,0 +1,462 @@
+//! GraphQL over HTTP, following the GraphQL-over-HTTP specification: `Accept` negotiation
+//! between `application/graphql-response+json` and `application/json`, 400 without `data`
+//! for requests that fail to parse or validate under `graphql-response+json`, 405 for
+//! mutations over GET, 415 for bodies that are not JSON, batches refused; plus the
+//! service's own limits (aliases, per-request timeout) and an `extensions.code` on every
+//! error.
+
+use std::collections::HashMap;
+
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+};
+use async_graphql::parser::Positioned;
+use async_graphql::{ErrorExtensions, Request, Response as GqlResponse, ServerError, Variables};
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::ErrorCode;
+use crate::http::{authorized, AppState, GRAPHIQL_HTML};
+use crate::loaders::Loaders;
+use crate::schema::Authorized;
+
+/// The media type a client asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Media {
+    /// `application/graphql-response+json`.
+    GraphqlResponse,
+    /// `application/json` (also for `*/*` and no `Accept`).
+    Json,
+}
+
+impl Media {
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+fn negotiate(headers: &HeaderMap) -> Option<Media> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(Media::Json);
+    };
+    let mut best: Option<(f32, Media)> = None;
+    for part in accept.split(',') {
+        let mut it = part.split(';');
+        let ty = it.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = it
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|v| v.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let media = match ty.as_str() {
+            "application/graphql-response+json" => Some(Media::GraphqlResponse),
+            "application/json" | "application/*" | "*/*" => Some(Media::Json),
+            _ => None,
+        };
+        if let Some(m) = media {
+            if q > 0.0
+                && best.is_none_or(|(bq, bm)| {
+                    q > bq || (q == bq && m == Media::GraphqlResponse && bm == Media::Json)
+                })
+            {
+                best = Some((q, m));
+            }
+        }
+    }
+    best.map(|b| b.1)
+}
+
+fn error_body(code: ErrorCode, message: &str) -> serde_json::Value {
+    serde_json::json!({"errors": [{"message": message, "extensions": {"code": code.as_str()}}]})
+}
+
+fn respond(status: StatusCode, media: Media, body: &serde_json::Value) -> Response {
+    let mut r = (status, body.to_string()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(media.content_type()),
+    );
+    r
+}
+
+/// A request error (never reached execution): 400 under `graphql-response+json`, 200 under
+/// `application/json`, as the specification says.
+fn request_error(media: Media, code: ErrorCode, message: &str) -> Response {
+    let status = if media == Media::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    respond(status, media, &error_body(code, message))
+}
+
+fn count_aliases(doc: &ExecutableDocument) -> usize {
+    fn walk(set: &Positioned<SelectionSet>, n: &mut usize, budget: &mut usize) {
+        for item in &set.node.items {
+            if *budget == 0 {
+                return;
+            }
+            *budget -= 1;
+            match &item.node {
+                Selection::Field(f) => {
+                    if f.node.alias.is_some() {
+                        *n += 1;
+                    }
+                    walk(&f.node.selection_set, n, budget);
+                }
+                Selection::InlineFragment(f) => walk(&f.node.selection_set, n, budget),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    let mut n = 0;
+    let mut budget = 100_000;
+    for (_, op) in doc.operations.iter() {
+        walk(&op.node.selection_set, &mut n, &mut budget);
+    }
+    for f in doc.fragments.values() {
+        walk(&f.node.selection_set, &mut n, &mut budget);
+    }
+    n
+}
+
+fn operation_type(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(n)) => ops
+            .iter()
+            .find(|(k, _)| k.as_str() == n)
+            .map(|(_, op)| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    }
+}
+
+/// Gives every error an `extensions.code` from [`ErrorCode`] or the validation family.
+fn with_codes(mut resp: GqlResponse) -> GqlResponse {
+    for e in &mut resp.errors {
+        let has_code = e
+            .extensions
+            .as_ref()
+            .is_some_and(|x| x.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let code = if e.message.contains("nested too deep") {
+            "QUERY_TOO_DEEP"
+        } else if e.message.contains("too complex") {
+            "QUERY_TOO_COMPLEX"
+        } else if e.path.is_empty() {
+            "GRAPHQL_VALIDATION_FAILED"
+        } else {
+            ErrorCode::Internal.as_str()
+        };
+        let ext = e.extensions.get_or_insert_with(Default::default);
+        ext.set("code", code);
+    }
+    resp
+}
+
+struct Incoming {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<serde_json::Value>,
+    extensions: Option<serde_json::Value>,
+}
+
+async fn execute(
+    st: &AppState,
+    headers: &HeaderMap,
+    media: Media,
+    inc: Incoming,
+    is_get: bool,
+) -> Response {
+    let doc = match async_graphql::parser::parse_query(&inc.query) {
+        Ok(d) => d,
+        Err(e) => {
+            let err = ServerError::new(e.to_string(), None)
+                .extend_with(|_, x| x.set("code", "GRAPHQL_PARSE_FAILED"));
+            let status = if media == Media::GraphqlResponse {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            return respond(status, media, &serde_json::json!({"errors": [err]}));
+        }
+    };
+    if is_get
+        && operation_type(&doc, inc.operation_name.as_deref()) == Some(OperationType::Mutation)
+    {
+        let mut r = respond(
+            StatusCode::METHOD_NOT_ALLOWED,
+            media,
+            &error_body(ErrorCode::BadUserInput, "mutations must be sent with POST"),
+        );
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return r;
+    }
+    let aliases = count_aliases(&doc);
+    if aliases > st.config.max_aliases {
+        return request_error(
+            media,
+            ErrorCode::QueryTooLarge,
+            &format!(
+                "the query uses {aliases} aliases, above the limit of {}",
+                st.config.max_aliases
+            ),
+        );
+    }
+    let mut req = Request::new(inc.query);
+    if let Some(op) = inc.operation_name {
+        req = req.operation_name(op);
+    }
+    if let Some(v) = inc.variables {
+        req = req.variables(Variables::from_json(v));
+    }
+    if let Some(serde_json::Value::Object(ext)) = inc.extensions {
+        for (k, v) in ext {
+            if let Ok(v) = async_graphql::Value::from_json(v) {
+                req.extensions.insert(k, v);
+            }
+        }
+    }
+    let req = req
+        .data(Loaders::new(&st.store))
+        .data(Authorized(authorized(
+            headers,
+            st.config.admin_token.as_deref(),
+        )));
+    let op = req
+        .operation_name
+        .clone()
+        .unwrap_or_else(|| "anonymous".into());
+    let span = tracing::info_span!("graphql", operation = %op);
+    let started = std::time::Instant::now();
+    let exec = tracing::Instrument::instrument(st.schema.execute(req), span);
+    let resp = match tokio::time::timeout(st.config.request_timeout, exec).await {
+        Ok(r) => with_codes(r),
+        Err(_) => {
+            st.metrics.record(&op, started.elapsed(), true);
+            return respond(
+                StatusCode::OK,
+                media,
+                &error_body(
+                    ErrorCode::Timeout,
+                    &format!(
+                        "the request took longer than {} ms and was stopped",
+                        st.config.request_timeout.as_millis()
+                    ),
+                ),
+            );
+        }
+    };
+    st.metrics.record(&op, started.elapsed(), resp.is_err());
+    let request_failed = resp.data == async_graphql::Value::Null && resp.is_err();
+    let status = if media == Media::GraphqlResponse && request_failed {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    respond(
+        status,
+        media,
+        &serde_json::to_value(&resp).unwrap_or_default(),
+    )
+}
+
+fn parse_json_field(
+    v: Option<&serde_json::Value>,
+    name: &str,
+    object: bool,
+) -> Result<Option<serde_json::Value>, String> {
+    match v {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(x) if object && x.is_object() => Ok(Some(x.clone())),
+        Some(serde_json::Value::String(_)) if !object => Ok(v.cloned()),
+        Some(_) => Err(format!("`{name}` has the wrong type")),
+    }
+}
+
+/// `POST /graphql`.
+pub async fn post(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return (
+            StatusCode::NOT_ACCEPTABLE,
+            "send Accept: application/graphql-response+json or application/json",
+        )
+            .into_response();
+    };
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !ct.starts_with("application/json") {
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the request as application/json",
+        )
+            .into_response();
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return respond(
+                StatusCode::BAD_REQUEST,
+                media,
+                &error_body(
+                    ErrorCode::BadUserInput,
+                    &format!("the body is not JSON: {e}"),
+                ),
+            )
+        }
+    };
+    let obj = match value {
+        serde_json::Value::Object(o) => o,
+        serde_json::Value::Array(_) => {
+            return respond(
+                StatusCode::BAD_REQUEST,
+                media,
+                &error_body(
+                    ErrorCode::BadUserInput,
+                    "batched requests are not supported: send one operation per request",
+                ),
+            )
+        }
+        _ => {
+            return respond(
+                StatusCode::BAD_REQUEST,
+                media,
+                &error_body(ErrorCode::BadUserInput, "the body must be a JSON object"),
+            )
+        }
+    };
+    let query = match obj.get("query") {
+        Some(serde_json::Value::String(q)) => q.clone(),
+        _ => {
+            return respond(
+                StatusCode::BAD_REQUEST,
+                media,
+                &error_body(ErrorCode::BadUserInput, "the body needs a `query` string"),
+            )
+        }
+    };
+    let fields = (|| -> Result<Incoming, String> {
+        Ok(Incoming {
+            query,
+            operation_name: parse_json_field(obj.get("operationName"), "operationName", false)?
+                .and_then(|v| v.as_str().map(str::to_string)),
+            variables: parse_json_field(obj.get("variables"), "variables", true)?,
+            extensions: parse_json_field(obj.get("extensions"), "extensions", true)?,
+        })
+    })();
+    match fields {
+        Ok(inc) => execute(&st, &headers, media, inc, false).await,
+        Err(m) => respond(
+            StatusCode::BAD_REQUEST,
+            media,
+            &error_body(ErrorCode::BadUserInput, &m),
+        ),
+    }
+}
+
+/// `GET /graphql`: GraphiQL for browsers, else a query in the URL.
+pub async fn get(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !params.contains_key("query") && (accept.contains("text/html") || accept.is_empty()) {
+        return Html(GRAPHIQL_HTML).into_response();
+    }
+    let Some(media) = negotiate(&headers) else {
+        return (
+            StatusCode::NOT_ACCEPTABLE,
+            "send Accept: application/graphql-response+json or application/json",
+        )
+            .into_response();
+    };
+    let Some(query) = params.get("query").cloned() else {
+        return respond(
+            StatusCode::BAD_REQUEST,
+            media,
+            &error_body(ErrorCode::BadUserInput, "the URL needs a `query` parameter"),
+        );
+    };
+    let json = |k: &str| -> Result<Option<serde_json::Value>, String> {
+        match params.get(k) {
+            None => Ok(None),
+            Some(s) if s.is_empty() => Ok(None),
+            Some(s) => match serde_json::from_str::<serde_json::Value>(s) {
+                Ok(v) if v.is_object() || v.is_null() => Ok(Some(v).filter(|v| !v.is_null())),
+                _ => Err(format!("`{k}` must be a JSON object")),
+            },
+        }
+    };
+    let inc = match (json("variables"), json("extensions")) {
+        (Ok(variables), Ok(extensions)) => Incoming {
+            query,
+            operation_name: params
+                .get("operationName")
+                .cloned()
+                .filter(|s| !s.is_empty()),
+            variables,
+            extensions,
+        },
+        (Err(m), _) | (_, Err(m)) => {
+            return respond(
+                StatusCode::BAD_REQUEST,
+                media,
+                &error_body(ErrorCode::BadUserInput, &m),
+            )
+        }
+    };
+    execute(&st, &headers, media, inc, true).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(accept: &str) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        if let Ok(v) = HeaderValue::from_str(accept) {
+            m.insert(header::ACCEPT, v);
+        }
+        m
+    }
+
+    #[test]
+    fn accept_negotiation() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(Media::Json));
+        assert_eq!(
+            negotiate(&h(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
+            Some(Media::GraphqlResponse)
+        );
+        assert_eq!(negotiate(&h("application/json")), Some(Media::Json));
+        assert_eq!(negotiate(&h("*/*")), Some(Media::Json));
+        assert_eq!(negotiate(&h("text/xml")), None);
+    }
+
+    #[test]
+    fn aliases_are_counted_in_fragments_too() {
+        let doc = async_graphql::parser::parse_query(
+            "{ a: node(id: 1) { id } ...F } fragment F on Query { b: node(id: 2) { c: id } }",
+        )
+        .ok();
+        assert_eq!(doc.as_ref().map(count_aliases), Some(3));
+    }
+}
