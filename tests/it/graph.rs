@@ -105,7 +105,7 @@ async fn seed_graph_matches_the_answer_key() {
 }
 
 /// A description of the graph that does not depend on row ids.
-async fn signature(store: &Store) -> (BTreeSet<String>, BTreeSet<String>) {
+pub async fn signature(store: &Store) -> (BTreeSet<String>, BTreeSet<String>) {
     let db = store.connection();
     let docs = document::Entity::find().all(db).await.unwrap();
     let people = participant::Entity::find().all(db).await.unwrap();

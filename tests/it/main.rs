@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod e2e;
 mod eval_targets;
+mod faults;
 mod graph;
 mod graphql;
 mod http_limits;

@@ -142,31 +142,18 @@ fn throwaway_cluster() -> Option<String> {
     Some(format!("postgres://postgres@127.0.0.1:{port}/postgres"))
 }
 
-/// A fresh, migrated Postgres database (dropped with the returned guard's database name
-/// left behind only if the test process dies), or `None` when no Postgres is available.
-pub async fn postgres() -> Option<Store> {
+/// A fresh, empty Postgres database: (its URL, its name, the admin URL), or `None` when no
+/// Postgres is available.
+pub async fn postgres_db() -> Option<(String, String, String)> {
     let admin_url = pg_admin_url()?;
     let name = format!(
         "dg_test_{}_{}",
         std::process::id(),
         PG_SEQ.fetch_add(1, Ordering::SeqCst)
     );
-    let admin = Store::connect_with(&admin_url, 1)
-        .await
-        .expect("postgres admin connects");
-    use diplograph_store::sea_orm::ConnectionTrait;
-    admin
-        .connection()
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create test database");
-    admin.close().await.ok();
+    pg_admin(&admin_url, &format!("CREATE DATABASE {name}")).await;
     let url = match admin_url.rfind('/') {
-        Some(p)
-            if admin_url.get(..p).is_some_and(|h| {
-                h.contains("://") && p > admin_url.find("://").unwrap_or(0) + 3
-            }) =>
-        {
+        Some(p) if p > admin_url.find("://").map_or(0, |s| s + 3) => {
             let base = admin_url.get(..p).unwrap_or(&admin_url);
             let query = admin_url
                 .get(p..)
@@ -176,6 +163,26 @@ pub async fn postgres() -> Option<Store> {
         }
         _ => format!("{admin_url}/{name}"),
     };
+    Some((url, name, admin_url))
+}
+
+/// Runs one statement as the Postgres admin.
+pub async fn pg_admin(admin_url: &str, sql: &str) {
+    use diplograph_store::sea_orm::ConnectionTrait;
+    let admin = Store::connect_with(admin_url, 1)
+        .await
+        .expect("postgres admin connects");
+    admin
+        .connection()
+        .execute_unprepared(sql)
+        .await
+        .expect("admin statement");
+    admin.close().await.ok();
+}
+
+/// A fresh, migrated Postgres database, or `None` when no Postgres is available.
+pub async fn postgres() -> Option<Store> {
+    let (url, _, _) = postgres_db().await?;
     let s = Store::connect_with(&url, 4)
         .await
         .expect("postgres test database connects");

@@ -59,8 +59,25 @@ pub fn store(e: diplograph_store::StoreError) -> Error {
         S::NotFound(what) => ErrorCode::NotFound.err(format!("{what} not found")),
         S::Db(db) => {
             tracing::error!(error = %db, "database error");
-            let text = db.to_string();
-            if text.contains("Connection") || text.contains("connection") || text.contains("pool") {
+            let text = db.to_string().to_lowercase();
+            let unavailable = matches!(
+                db,
+                diplograph_store::sea_orm::DbErr::Conn(_)
+                    | diplograph_store::sea_orm::DbErr::ConnectionAcquire(_)
+            ) || [
+                "connection",
+                "communicating",
+                "pool",
+                "closed",
+                "terminat",
+                "refused",
+                "shutdown",
+                "broken pipe",
+                "not accepting",
+            ]
+            .iter()
+            .any(|w| text.contains(w));
+            if unavailable {
                 ErrorCode::Unavailable.err("the database is unavailable; try again shortly")
             } else {
                 ErrorCode::Internal.err("internal error")

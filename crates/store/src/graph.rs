@@ -764,6 +764,7 @@ impl Store {
     /// Deletes a document and what only it supported; logs the deletion.
     pub async fn delete_document(&self, id: i32, actor: &str) -> Result<(), StoreError> {
         let txn = self.db.begin().await?;
+        crate::ingest::lock_for_ingest(&txn).await?;
         let Some(doc) = document::Entity::find_by_id(id).one(&txn).await? else {
             return Err(StoreError::NotFound(format!("document {id}")));
         };
@@ -790,6 +791,7 @@ impl Store {
         actor: &str,
     ) -> Result<participant::Model, StoreError> {
         let txn = self.db.begin().await?;
+        crate::ingest::lock_for_ingest(&txn).await?;
         let f = participant::Entity::find_by_id(from)
             .one(&txn)
             .await?
@@ -823,6 +825,7 @@ impl Store {
         actor: &str,
     ) -> Result<quotation::Model, StoreError> {
         let txn = self.db.begin().await?;
+        crate::ingest::lock_for_ingest(&txn).await?;
         let q = quotation::Entity::find_by_id(quotation)
             .one(&txn)
             .await?

@@ -151,6 +151,7 @@ impl Store {
             }
         }
         let txn = self.db.begin().await?;
+        lock_for_ingest(&txn).await?;
         let taxonomy = opts
             .taxonomy
             .as_ref()
@@ -271,6 +272,7 @@ impl Store {
             }
             let ex = diplograph_parse::extract(&raw, &o)?;
             let txn = self.db.begin().await?;
+            lock_for_ingest(&txn).await?;
             crate::graph::delete_document_tx(&txn, id).await?;
             store_extraction(&txn, &ex, &hash, doc.file_name.as_deref(), taxonomy, &raw).await?;
             txn.commit().await?;
@@ -278,6 +280,25 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Serialises ingest transactions across processes, so cross-document merging always sees
+/// what was ingested before it (two ingests of one folder at once end as one would).
+/// Postgres: a transaction-scoped advisory lock. SQLite: take the write lock at once
+/// instead of upgrading a read lock later, which could fail under contention.
+pub(crate) async fn lock_for_ingest(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    match txn.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => {
+            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7220411)")
+                .await?;
+        }
+        _ => {
+            txn.execute_unprepared("DELETE FROM corrections WHERE 1 = 0")
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 async fn upsert_participant(
