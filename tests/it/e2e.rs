@@ -181,6 +181,31 @@ fn ingest_then_serve_then_query_over_http() {
     let (status, head, _) = http(&addr, "GET", "/assets/graphiql.min.js", &[], "");
     assert_eq!(status, 200);
     assert!(head.to_lowercase().contains("text/javascript"));
+
+    // The explore page and its library come from the binary too.
+    let (status, _, page) = http(&addr, "GET", "/explore", &[], "");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("/assets/vis-network.min.js") && !page.contains("https://"),
+        "no CDN"
+    );
+    assert_eq!(
+        http(&addr, "GET", "/assets/vis-network.min.js", &[], "").0,
+        200
+    );
+    // The OpenAPI document describes every REST route.
+    let (status, _, spec) = http(&addr, "GET", "/api/v1/openapi.json", &[], "");
+    assert_eq!(status, 200);
+    let spec: Value = serde_json::from_str(&spec).unwrap();
+    for path in [
+        "/api/v1/documents",
+        "/api/v1/export/{file}",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
+        assert!(spec["paths"][path].is_object(), "{path} is documented");
+    }
 }
 
 #[test]

@@ -279,6 +279,23 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/metrics", get(metrics))
         .route(
+            "/explore",
+            get(|| async { axum::response::Html(EXPLORE_HTML) }),
+        )
+        .route(
+            "/api/v1/openapi.json",
+            get(|| async { asset(include_bytes!("../assets/openapi.json"), "application/json") }),
+        )
+        .route(
+            "/assets/vis-network.min.js",
+            get(|| async {
+                asset(
+                    include_bytes!("../assets/vis-network.min.js"),
+                    "text/javascript; charset=utf-8",
+                )
+            }),
+        )
+        .route(
             "/",
             get(|| async { axum::response::Redirect::temporary("/graphql") }),
         )
@@ -326,6 +343,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors))
         .with_state(state)
 }
+
+/// The explore page: a graph of participants and meetings and a timeline of claims.
+pub const EXPLORE_HTML: &str = include_str!("../assets/explore.html");
 
 /// The GraphiQL page. Every asset comes from this server: it works offline.
 pub const GRAPHIQL_HTML: &str = include_str!("../assets/graphiql.html");
