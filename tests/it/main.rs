@@ -10,5 +10,6 @@ mod graph;
 mod graphql;
 mod http_limits;
 mod parse_corpus;
+mod readme;
 mod store;
 mod support;

@@ -1095,6 +1095,40 @@ impl Quotation {
             .map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(Topic).collect())
     }
+    /// For a reported quotation: the transcript passages in the graph that say the same
+    /// thing (same speaker, same meeting or date), best first. Empty when no primary record
+    /// backs it.
+    async fn primary_sources(&self, ctx: &Context<'_>) -> Result<Vec<QuoteMatch>> {
+        let rows = loaders(ctx)?
+            .quotation_sources
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|link| QuoteMatch {
+                link,
+                reported_side: true,
+            })
+            .collect())
+    }
+    /// For a transcript paragraph: the reported quotations that repeat it, best first.
+    async fn reported_in(&self, ctx: &Context<'_>) -> Result<Vec<QuoteMatch>> {
+        let rows = loaders(ctx)?
+            .quotation_reports
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|link| QuoteMatch {
+                link,
+                reported_side: false,
+            })
+            .collect())
+    }
 }
 
 /// A statement a party makes: a position, agreement, plan, fact, assessment or demand.
