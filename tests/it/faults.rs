@@ -302,3 +302,41 @@ async fn two_ingests_of_one_folder_at_once_end_as_one_would() {
         );
     }
 }
+
+/// The docker-compose start-up, against the local Postgres: configuration from the
+/// environment, migrations on start, the corpus ingested into the empty database.
+#[tokio::test]
+async fn compose_start_up_sequence_against_postgres() {
+    let Some((url, _, _)) = postgres_db().await else {
+        eprintln!("note: Postgres not available");
+        return;
+    };
+    let mut child = Command::new(bin())
+        .arg("serve")
+        .env("DATABASE_URL", &url)
+        .env("DIPLOGRAPH_BIND", "127.0.0.1:0")
+        .env("DIPLOGRAPH_CORPUS", corpus())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .trim_start_matches("diplograph listening on http://")
+        .trim_end_matches("/graphql")
+        .to_string();
+    assert_eq!(http_get(&addr, "/readyz").0, 200);
+    let (_, body) = http_post(
+        &addr,
+        r#"{"query":"{ documents { totalCount } meetings(filter: {from: \"2019-01-14\", to: \"2019-01-14\"}) { totalCount } }"}"#,
+    );
+    assert!(body.contains("\"documents\":{\"totalCount\":5}"), "{body}");
+    assert!(body.contains("\"meetings\":{\"totalCount\":1}"), "{body}");
+    let _ = child.kill();
+    let _ = child.wait();
+}

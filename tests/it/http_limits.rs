@@ -297,4 +297,8 @@ async fn metrics_count_requests_by_operation() {
         "{text}"
     );
     assert!(text.contains("diplograph_db_pool_connections"));
+    assert!(
+        text.contains("diplograph_ingests_total{outcome=\"new\"} 5"),
+        "{text}"
+    );
 }

@@ -68,7 +68,15 @@ async fn metrics(State(st): State<AppState>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        st.metrics.render(size, idle, docs),
+        st.metrics.render(size, idle, docs, {
+            use std::sync::atomic::Ordering::Relaxed;
+            let s = st.store.ingest_stats();
+            [
+                s.new.load(Relaxed),
+                s.unchanged.load(Relaxed),
+                s.failed.load(Relaxed),
+            ]
+        }),
     )
         .into_response()
 }
@@ -257,13 +265,27 @@ async fn get_export(
     }
 }
 
-fn asset(body: &'static [u8], content_type: &'static str) -> Response {
+/// GraphiQL, React, vis-network and the OpenAPI document, embedded in the binary.
+#[derive(rust_embed::RustEmbed)]
+#[folder = "assets/"]
+struct Assets;
+
+fn static_file(name: &str) -> Response {
+    let Some(file) = Assets::get(name) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let content_type = match name.rsplit('.').next() {
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    };
     (
         [
             (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
-        body,
+        file.data.into_owned(),
     )
         .into_response()
 }
@@ -284,16 +306,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/openapi.json",
-            get(|| async { asset(include_bytes!("../assets/openapi.json"), "application/json") }),
+            get(|| async { static_file("openapi.json") }),
         )
         .route(
-            "/assets/vis-network.min.js",
-            get(|| async {
-                asset(
-                    include_bytes!("../assets/vis-network.min.js"),
-                    "text/javascript; charset=utf-8",
-                )
-            }),
+            "/assets/{file}",
+            get(|Path(file): Path<String>| async move { static_file(&file) }),
         )
         .route(
             "/",
@@ -301,42 +318,6 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route(
-            "/assets/graphiql.min.js",
-            get(|| async {
-                asset(
-                    include_bytes!("../assets/graphiql.min.js"),
-                    "text/javascript; charset=utf-8",
-                )
-            }),
-        )
-        .route(
-            "/assets/graphiql.min.css",
-            get(|| async {
-                asset(
-                    include_bytes!("../assets/graphiql.min.css"),
-                    "text/css; charset=utf-8",
-                )
-            }),
-        )
-        .route(
-            "/assets/react.production.min.js",
-            get(|| async {
-                asset(
-                    include_bytes!("../assets/react.production.min.js"),
-                    "text/javascript; charset=utf-8",
-                )
-            }),
-        )
-        .route(
-            "/assets/react-dom.production.min.js",
-            get(|| async {
-                asset(
-                    include_bytes!("../assets/react-dom.production.min.js"),
-                    "text/javascript; charset=utf-8",
-                )
-            }),
-        )
         .route("/api/v1/documents", axum::routing::post(post_document))
         .route("/api/v1/export/{file}", get(get_export))
         .layer(DefaultBodyLimit::max(body_limit))

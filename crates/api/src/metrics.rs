@@ -55,7 +55,13 @@ impl Metrics {
     }
 
     /// The metrics in Prometheus text format.
-    pub fn render(&self, pool_size: u32, pool_idle: usize, documents: Option<u64>) -> String {
+    pub fn render(
+        &self,
+        pool_size: u32,
+        pool_idle: usize,
+        documents: Option<u64>,
+        ingests: [u64; 3],
+    ) -> String {
         let mut out = String::new();
         out.push_str(
             "# HELP diplograph_graphql_requests_total GraphQL requests by operation name.\n",
@@ -104,6 +110,12 @@ impl Metrics {
         out.push_str(&format!("diplograph_db_pool_connections {pool_size}\n"));
         out.push_str("# HELP diplograph_db_pool_idle Idle database connections.\n# TYPE diplograph_db_pool_idle gauge\n");
         out.push_str(&format!("diplograph_db_pool_idle {pool_idle}\n"));
+        out.push_str("# HELP diplograph_ingests_total Documents ingested by this process, by outcome.\n# TYPE diplograph_ingests_total counter\n");
+        for (outcome, n) in ["new", "unchanged", "failed"].iter().zip(ingests) {
+            out.push_str(&format!(
+                "diplograph_ingests_total{{outcome=\"{outcome}\"}} {n}\n"
+            ));
+        }
         if let Some(n) = documents {
             out.push_str("# HELP diplograph_documents Documents in the graph.\n# TYPE diplograph_documents gauge\n");
             out.push_str(&format!("diplograph_documents {n}\n"));

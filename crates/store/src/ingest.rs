@@ -119,6 +119,23 @@ impl Store {
         file_name: Option<&str>,
         opts: &Options,
     ) -> Result<IngestOutcome, StoreError> {
+        use std::sync::atomic::Ordering;
+        let out = self.ingest_inner(bytes, file_name, opts).await;
+        let counter = match &out {
+            Ok(IngestOutcome::New(_)) => &self.stats.new,
+            Ok(IngestOutcome::Unchanged(_)) => &self.stats.unchanged,
+            Err(_) => &self.stats.failed,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        out
+    }
+
+    async fn ingest_inner(
+        &self,
+        bytes: &[u8],
+        file_name: Option<&str>,
+        opts: &Options,
+    ) -> Result<IngestOutcome, StoreError> {
         let hash = content_hash(bytes);
         if let Some(d) = document::Entity::find()
             .filter(document::Column::ContentHash.eq(hash.clone()))

@@ -78,10 +78,22 @@ pub enum StoreError {
     BadUrl(String),
 }
 
+/// Counts of ingests by this process, for metrics.
+#[derive(Debug, Default)]
+pub struct IngestStats {
+    /// Documents stored.
+    pub new: std::sync::atomic::AtomicU64,
+    /// Documents already stored (same bytes).
+    pub unchanged: std::sync::atomic::AtomicU64,
+    /// Documents refused or failed.
+    pub failed: std::sync::atomic::AtomicU64,
+}
+
 /// A connection pool to the graph's database.
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    stats: std::sync::Arc<IngestStats>,
 }
 
 /// Adds `mode=rwc` to a SQLite file URL so the file is created when missing.
@@ -142,7 +154,10 @@ impl Store {
             db.execute_unprepared("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
                 .await?;
         }
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            stats: std::sync::Arc::default(),
+        })
     }
 
     /// Brings the schema up to date.
@@ -172,6 +187,11 @@ impl Store {
             DatabaseBackend::Sqlite => "sqlite",
             _ => "other",
         }
+    }
+
+    /// What this process has ingested so far.
+    pub fn ingest_stats(&self) -> &IngestStats {
+        &self.stats
     }
 
     /// Open and idle connections of the pool.
