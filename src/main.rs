@@ -3,6 +3,7 @@
 
 mod config;
 mod eval;
+mod gen;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -102,6 +103,22 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Write a deterministic corpus for scale tests, derived from a folder of documents by
+    /// varying names, places, dates and sentences.
+    GenCorpus {
+        /// How many documents.
+        #[arg(long)]
+        docs: usize,
+        /// Seed: the same seed always gives the same corpus.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Documents to derive from.
+        #[arg(long, default_value = "corpus")]
+        from: PathBuf,
+        /// Folder to write into.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Score extraction against an answer key and print a table.
     Eval {
         /// Answer key in the diplograph-gold/1 format.
@@ -212,6 +229,12 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::GenCorpus {
+            docs,
+            seed,
+            from,
+            out,
+        } => gen::run(&from, &out, docs, seed),
         Command::Schema => {
             print!("{}", diplograph_api::sdl());
             Ok(())
@@ -289,6 +312,14 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// A file read and extracted on a worker thread.
+type Parsed = (
+    Option<Vec<u8>>,
+    Result<diplograph_parse::Extraction, String>,
+);
+
+/// Ingests files: workers read and extract the next files (all cores) while this task
+/// writes, in file order, one transaction per document.
 async fn ingest_paths(
     store: &Store,
     paths: &[PathBuf],
@@ -299,24 +330,54 @@ async fn ingest_paths(
     let mut summary = Summary::default();
     let tty = progress && std::io::stderr().is_terminal();
     let total = files.len();
-    for (i, f) in files.iter().enumerate() {
+    let window = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get) * 2;
+    let mut inflight: std::collections::VecDeque<(PathBuf, tokio::task::JoinHandle<Parsed>)> =
+        std::collections::VecDeque::new();
+    let mut next = files.iter();
+    let mut done = 0usize;
+    loop {
+        while inflight.len() < window {
+            let Some(f) = next.next() else { break };
+            let (path, opts) = (f.clone(), opts.clone());
+            let handle = tokio::task::spawn_blocking(move || -> Parsed {
+                match std::fs::read(&path) {
+                    Ok(bytes) => {
+                        let ex = diplograph_store::extract_for_ingest(
+                            &bytes,
+                            path.file_name().and_then(|n| n.to_str()),
+                            &opts,
+                        )
+                        .map_err(|e| e.to_string());
+                        (Some(bytes), ex)
+                    }
+                    Err(e) => (None, Err(e.to_string())),
+                }
+            });
+            inflight.push_back((f.clone(), handle));
+        }
+        let Some((f, handle)) = inflight.pop_front() else {
+            break;
+        };
+        done += 1;
         if tty {
-            let done = (i * 30) / total.max(1);
+            let bar = (done * 30) / total.max(1);
             eprint!(
                 "\r[{}{}] {}/{} {}",
-                "#".repeat(done),
-                " ".repeat(30 - done),
-                i + 1,
+                "#".repeat(bar),
+                " ".repeat(30 - bar),
+                done,
                 total,
-                short(f)
+                short(&f)
             );
         }
-        let result = match std::fs::read(f) {
-            Ok(bytes) => store
-                .ingest(&bytes, f.file_name().and_then(|n| n.to_str()), opts)
+        let result = match handle.await {
+            Ok((Some(bytes), Ok(ex))) => store
+                .ingest_extracted(&bytes, f.file_name().and_then(|n| n.to_str()), opts, ex)
                 .await
                 .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
+            Ok((_, Err(e))) => Err(e),
+            Ok((None, Ok(_))) => Err("could not read the file".into()),
+            Err(e) => Err(format!("extraction stopped: {e}")),
         };
         match result {
             Ok(IngestOutcome::New(id)) => {

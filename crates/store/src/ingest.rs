@@ -42,6 +42,26 @@ impl IngestOutcome {
     }
 }
 
+fn opts_for(opts: &Options, file_name: Option<&str>) -> Options {
+    let mut opts = opts.clone();
+    if let Some(f) = file_name {
+        if opts.format == diplograph_parse::Format::Auto {
+            opts.format = diplograph_parse::Format::from_path(f);
+        }
+    }
+    opts
+}
+
+/// Extracts a document the way [`Store::ingest`] would (the format from the file name).
+/// Pure and synchronous: run it on a worker thread while another ingest writes.
+pub fn extract_for_ingest(
+    bytes: &[u8],
+    file_name: Option<&str>,
+    opts: &Options,
+) -> Result<Extraction, diplograph_parse::ParseError> {
+    diplograph_parse::extract(bytes, &opts_for(opts, file_name))
+}
+
 /// Hex SHA-256 of the bytes.
 pub fn content_hash(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
@@ -136,6 +156,36 @@ impl Store {
         file_name: Option<&str>,
         opts: &Options,
     ) -> Result<IngestOutcome, StoreError> {
+        self.ingest_with(bytes, file_name, opts, None).await
+    }
+
+    /// Ingests a document already extracted by [`extract_for_ingest`] (on another thread,
+    /// say, while this one writes). Same guarantees as [`Store::ingest`].
+    pub async fn ingest_extracted(
+        &self,
+        bytes: &[u8],
+        file_name: Option<&str>,
+        opts: &Options,
+        ex: Extraction,
+    ) -> Result<IngestOutcome, StoreError> {
+        use std::sync::atomic::Ordering;
+        let out = self.ingest_with(bytes, file_name, opts, Some(ex)).await;
+        let counter = match &out {
+            Ok(IngestOutcome::New(_)) => &self.stats.new,
+            Ok(IngestOutcome::Unchanged(_)) => &self.stats.unchanged,
+            Err(_) => &self.stats.failed,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        out
+    }
+
+    async fn ingest_with(
+        &self,
+        bytes: &[u8],
+        file_name: Option<&str>,
+        opts: &Options,
+        extracted: Option<Extraction>,
+    ) -> Result<IngestOutcome, StoreError> {
         let hash = content_hash(bytes);
         if let Some(d) = document::Entity::find()
             .filter(document::Column::ContentHash.eq(hash.clone()))
@@ -144,13 +194,11 @@ impl Store {
         {
             return Ok(IngestOutcome::Unchanged(DocumentId(d.id)));
         }
-        let mut opts = opts.clone();
-        if let Some(f) = file_name {
-            if opts.format == diplograph_parse::Format::Auto {
-                opts.format = diplograph_parse::Format::from_path(f);
-            }
-        }
-        let mut ex = diplograph_parse::extract(bytes, &opts)?;
+        let mut opts = opts_for(opts, file_name);
+        let mut ex = match extracted {
+            Some(ex) => ex,
+            None => diplograph_parse::extract(bytes, &opts)?,
+        };
         // A dateline with no year the text can settle: the year of a meeting already in
         // the graph on that day, with someone the document names.
         if let Some(dl) = ex

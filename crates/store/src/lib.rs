@@ -31,7 +31,9 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 pub use graph::{fold_name, table_counts, Correction, LoggedCorrection};
-pub use ingest::{content_hash, participant_key, IngestOutcome, Reprocessed, LIST_SEP};
+pub use ingest::{
+    content_hash, extract_for_ingest, participant_key, IngestOutcome, Reprocessed, LIST_SEP,
+};
 pub use pages::{ClaimOwner, QuotationOwner};
 pub use provenance::{similarity, THRESHOLD as PROVENANCE_THRESHOLD};
 pub use query::*;
