@@ -82,7 +82,7 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
-        /// A filter as in GraphQL, `name=value` (`speakerName=Kono`, `topic=security`,
+        /// A filter as in GraphQL, `name=value` (`speakerName=Roe`, `topic=security`,
         /// `from=2019-01`); repeat for several.
         #[arg(long = "filter", value_name = "NAME=VALUE")]
         filters: Vec<String>,

@@ -450,7 +450,7 @@ impl Turn {
     async fn kind(&self) -> TurnKind {
         TurnKind::from_db(&self.0.kind).unwrap_or(TurnKind::Answer)
     }
-    /// The speaker label as written (`Sergey Lavrov (speaking after ...)`); empty for the
+    /// The speaker label as written (`Jane Roe (speaking after ...)`); empty for the
     /// unlabelled opening statement.
     async fn label(&self) -> &str {
         &self.0.label
@@ -659,7 +659,7 @@ impl Meeting {
     async fn id(&self) -> ID {
         ID(ids::encode("Meeting", self.0.id))
     }
-    /// A short description (`Talks: Lavrov–Kono, Moscow, 2019-01-14`).
+    /// A short description (`Talks: Roe–Berg, Oslo, 2021-06-09`).
     async fn title(&self) -> &str {
         &self.0.title
     }
@@ -773,7 +773,7 @@ pub struct Participant(pub participant::Model);
 /// A form of a participant's name and the documents it was seen in.
 #[derive(SimpleObject)]
 pub struct AliasForm {
-    /// The form as written (`Lavrov`, `the Russian top diplomat`).
+    /// The form as written (`Roe`, `the British foreign secretary`).
     pub text: String,
     /// Documents that use it.
     pub documents: Vec<Document>,
@@ -795,7 +795,7 @@ impl Participant {
     async fn id(&self) -> ID {
         ID(ids::encode("Participant", self.0.id))
     }
-    /// Canonical name (`Sergey Lavrov`); for unnamed sources, their description.
+    /// Canonical name (`Jane Roe`); for unnamed sources, their description.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -811,7 +811,7 @@ impl Participant {
     async fn title(&self) -> Option<&str> {
         self.0.title.as_deref()
     }
-    /// Every other form the documents use (`Lavrov`, `the Russian top diplomat`).
+    /// Every other form the documents use (`Roe`, `the British foreign secretary`).
     async fn aliases(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         let rows = loaders(ctx)?
             .aliases

@@ -9,7 +9,10 @@ fn corpus() -> Vec<Vec<u8>> {
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     files.sort();
-    files.into_iter().filter_map(|p| std::fs::read(p).ok()).collect()
+    files
+        .into_iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .collect()
 }
 
 fn bench(c: &mut Criterion) {

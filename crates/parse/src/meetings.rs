@@ -644,7 +644,7 @@ fn reported_between(text: &str, from: usize, to: usize) -> bool {
         .any(|t| lex.reported_cues.contains(&t.text(text).to_lowercase()))
 }
 
-/// True when the mention at `r` is an attribution subject (`..., Taro Kono said`).
+/// True when the mention at `r` is an attribution subject (`..., Jane Roe said`).
 fn is_attribution(text: &str, r: &Range<usize>, end: usize) -> bool {
     let lex = lexicon();
     let toks = tokenize(text, r.end..end);

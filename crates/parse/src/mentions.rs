@@ -1,11 +1,11 @@
 //! Stage 4, mentions: names of people with their titles and countries, organisations, and
 //! descriptions of people (`the Russian top diplomat`), found by how names are written:
 //!
-//! - a title before a name (`Russian President Vladimir Putin`, `Prime Minister of Japan
-//!   Shinzo Abe`, `his Japanese counterpart Taro Kono`), or after it as an appositive
-//!   (`Igor Morgulov, Russian Deputy Foreign Minister,`);
-//! - an honorific (`Mr Abe`, `Mr. Obama`);
-//! - a speaker label in a transcript, or a name next to a cue verb (`Taro Kono added`,
+//! - a title before a name (`Spanish President Ana Ruiz`, `Prime Minister of Chile
+//!   Luis Soto`, `her Chilean counterpart Ana Ruiz`), or after it as an appositive
+//!   (`Jan Novak, Czech Deputy Foreign Minister,`);
+//! - an honorific (`Ms Roe`, `Mr. Obama`);
+//! - a speaker label in a transcript, or a name next to a cue verb (`Anna Berg added`,
 //!   `said John Doe`).
 //!
 //! A capitalised word sequence alone is never taken for a person: captions, book titles and
@@ -317,7 +317,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                 actors.add_mention(nr, who, Form::Name);
             }
         }
-        // `(speaking after Fumio Kishida)`
+        // `(speaking after John Doe)`
         if let Some(p) = toks
             .iter()
             .position(|t| t.text(text).eq_ignore_ascii_case("after"))

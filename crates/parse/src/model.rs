@@ -180,7 +180,7 @@ pub enum TurnKind {
 pub struct Turn {
     /// Statement, question or answer.
     pub kind: TurnKind,
-    /// The label as written (`Sergey Lavrov (speaking after Fumio Kishida)`), empty for the
+    /// The label as written (`Jane Roe (speaking after John Doe)`), empty for the
     /// unlabelled opening.
     pub label: String,
     /// Index into [`Extraction::participants`].
@@ -221,7 +221,7 @@ impl ParticipantKind {
 /// A person or organisation that acts or speaks in the document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Participant {
-    /// Canonical name (`Sergey Lavrov`); for unnamed sources, their description.
+    /// Canonical name (`Jane Roe`); for unnamed sources, their description.
     pub name: String,
     /// Person, organisation, document, unnamed source or journalist.
     pub kind: ParticipantKind,
@@ -231,8 +231,8 @@ pub struct Participant {
     pub country: Option<String>,
     /// Organisation the participant belongs to, when named.
     pub organization: Option<String>,
-    /// Every other form the document uses for this participant (`Lavrov`, `the Russian top
-    /// diplomat`, `Mr Abe`).
+    /// Every other form the document uses for this participant (`Roe`, `the British foreign
+    /// secretary`, `Ms Roe`).
     pub aliases: Vec<String>,
     /// Where the participant is mentioned, by any form (pronouns excluded).
     pub mentions: Vec<Span>,

@@ -555,7 +555,7 @@ fn attribution_after(ctx: &mut Ctx<'_>, from: usize, line_end: usize) -> Option<
     if rest.trim_start().starts_with(['"', '“']) {
         return None;
     }
-    // cue then subject: `said Mr. Putin`, `said the minister`
+    // cue then subject: `said Mr. Dubois`, `said the minister`
     if let Some((end, cue)) = is_cue(lex, text, &toks, i) {
         let stop = (end..toks.len().min(end + 8))
             .find(|&k| toks.get(k).is_some_and(|t| !t.word && t.text(text) != "."))
@@ -660,7 +660,7 @@ fn local_attribution(ctx: &mut Ctx<'_>, m: &Marks, line: &Range<usize>) -> Optio
     let p = lower.find(" put it")?;
     let toks = tokenize(text, m.close..m.close + p);
     let n = toks.len();
-    // `as he put it`, `as Mr Kawai put it`
+    // `as he put it`, `as Mr Doe put it`
     let as_pos = (0..n).rev().find(|&k| {
         toks.get(k)
             .is_some_and(|t| t.text(text).eq_ignore_ascii_case("as"))

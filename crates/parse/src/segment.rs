@@ -212,8 +212,8 @@ pub fn title_case(s: &str) -> String {
         .join(" ")
 }
 
-/// A speaker label at the start of a paragraph: `Question:`, `Sergey Lavrov:`,
-/// `Sergey Lavrov (speaking after Fumio Kishida):`. Returns the label's byte length
+/// A speaker label at the start of a paragraph: `Question:`, `Jane Roe:`,
+/// `Jane Roe (speaking after John Doe):`. Returns the label's byte length
 /// (without the colon) and whether it is a question.
 pub fn speaker_label(para: &str) -> Option<(usize, TurnKind)> {
     let colon = para.get(..para.len().min(120))?.find(':')?;
