@@ -130,9 +130,22 @@ pub(crate) async fn link_document(txn: &DatabaseTransaction, doc: i32) -> Result
     if speakers.is_empty() {
         return Ok(());
     }
+    // Only candidates at the same meeting or on the same date: the work per document stays
+    // flat however much a speaker has said before.
+    let meetings: Vec<i32> = mine.iter().filter_map(|q| q.meeting_id).collect();
+    let dates: Vec<i64> = mine
+        .iter()
+        .map(|q| q.date_key)
+        .filter(|d| *d != 0)
+        .collect();
     let others = quotation::Entity::find()
         .filter(quotation::Column::SpeakerId.is_in(speakers))
         .filter(quotation::Column::DocumentId.ne(doc))
+        .filter(
+            sea_orm::Condition::any()
+                .add(quotation::Column::MeetingId.is_in(meetings))
+                .add(quotation::Column::DateKey.is_in(dates)),
+        )
         .all(txn)
         .await?;
     let mut links = Vec::new();
