@@ -106,3 +106,23 @@ fn users_extend_the_topic_taxonomy() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not valid"));
 }
+
+#[test]
+fn logs_can_be_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("log.db").display());
+    let out = Command::new(bin())
+        .args(["--log-format", "json", "ingest", "--database-url", &db])
+        .arg(corpus())
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with('{')).collect();
+    assert!(lines.len() >= 5, "{stderr}");
+    for l in lines {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert!(v["level"].is_string() && v["fields"].is_object(), "{l}");
+    }
+}

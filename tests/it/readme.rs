@@ -24,6 +24,14 @@ fn graphql_blocks(md: &str) -> Vec<String> {
     out
 }
 
+/// GraphQL inside JavaScript examples: gql`...`.
+fn gql_templates(md: &str) -> Vec<String> {
+    md.split("gql`")
+        .skip(1)
+        .filter_map(|rest| rest.split('`').next().map(str::to_string))
+        .collect()
+}
+
 fn has_items(v: &Value) -> bool {
     match v {
         Value::Array(a) => !a.is_empty(),
@@ -35,8 +43,11 @@ fn has_items(v: &Value) -> bool {
 #[tokio::test]
 async fn every_readme_query_runs_and_finds_something() {
     let md = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let queries = graphql_blocks(&md);
+    let mut queries = graphql_blocks(&md);
     assert!(queries.len() >= 10, "the README has its ten questions");
+    let js = gql_templates(&md);
+    assert!(!js.is_empty(), "the frontend example is checked too");
+    queries.extend(js);
     let store = sqlite().await;
     ingest_corpus(&store).await;
     let schema = build(store.clone(), ApiConfig::default());

@@ -24,6 +24,14 @@ pub enum ErrorCode {
     QueryTooLarge,
     /// The request ran past the server's time limit.
     Timeout,
+    /// The query nests deeper than the server allows.
+    QueryTooDeep,
+    /// The query's complexity is above the server's limit.
+    QueryTooComplex,
+    /// The query is not valid GraphQL syntax.
+    GraphqlParseFailed,
+    /// The query does not fit the schema.
+    GraphqlValidationFailed,
     /// Anything else; details are in the server log only.
     Internal,
 }
@@ -41,6 +49,10 @@ impl ErrorCode {
             Self::Unavailable => "UNAVAILABLE",
             Self::QueryTooLarge => "QUERY_TOO_LARGE",
             Self::Timeout => "TIMEOUT",
+            Self::QueryTooDeep => "QUERY_TOO_DEEP",
+            Self::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             Self::Internal => "INTERNAL",
         }
     }

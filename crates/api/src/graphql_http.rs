@@ -149,14 +149,15 @@ fn with_codes(mut resp: GqlResponse) -> GqlResponse {
             continue;
         }
         let code = if e.message.contains("nested too deep") {
-            "QUERY_TOO_DEEP"
+            ErrorCode::QueryTooDeep
         } else if e.message.contains("too complex") {
-            "QUERY_TOO_COMPLEX"
+            ErrorCode::QueryTooComplex
         } else if e.path.is_empty() {
-            "GRAPHQL_VALIDATION_FAILED"
+            ErrorCode::GraphqlValidationFailed
         } else {
-            ErrorCode::Internal.as_str()
-        };
+            ErrorCode::Internal
+        }
+        .as_str();
         let ext = e.extensions.get_or_insert_with(Default::default);
         ext.set("code", code);
     }
@@ -181,7 +182,7 @@ async fn execute(
         Ok(d) => d,
         Err(e) => {
             let err = ServerError::new(e.to_string(), None)
-                .extend_with(|_, x| x.set("code", "GRAPHQL_PARSE_FAILED"));
+                .extend_with(|_, x| x.set("code", ErrorCode::GraphqlParseFailed.as_str()));
             let status = if media == Media::GraphqlResponse {
                 StatusCode::BAD_REQUEST
             } else {

@@ -307,6 +307,30 @@ impl Loader<i32> for QuotationReports {
     }
 }
 
+/// Quotation and claim counts per topic.
+pub struct TopicCounts(pub Store);
+
+impl Loader<i32> for TopicCounts {
+    type Value = (u64, u64);
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        self.0.topic_counts(keys).await.map_err(Arc::new)
+    }
+}
+
+/// The participants someone met, with the meetings in common.
+pub struct Counterparts(pub Store);
+
+impl Loader<i32> for Counterparts {
+    type Value = Vec<(participant::Model, Vec<i32>)>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        self.0.counterparts_of(keys).await.map_err(Arc::new)
+    }
+}
+
 /// Key of a page of a per-owner list: (owner kind, owner id, offset, limit).
 pub type PageKey<O> = (O, i32, u64, u64);
 
@@ -434,6 +458,10 @@ pub struct Loaders {
     pub claim_pages: DataLoader<ClaimPages>,
     /// Reported quotation → transcript passages.
     pub quotation_sources: DataLoader<QuotationSources>,
+    /// Topic → counts.
+    pub topic_counts: DataLoader<TopicCounts>,
+    /// Participant → counterparts.
+    pub counterparts: DataLoader<Counterparts>,
     /// Transcript paragraph → reported quotations.
     pub quotation_reports: DataLoader<QuotationReports>,
 }
@@ -460,6 +488,8 @@ impl Loaders {
             quotation_pages: DataLoader::new(QuotationPages(s()), tokio::spawn),
             claim_pages: DataLoader::new(ClaimPages(s()), tokio::spawn),
             quotation_sources: DataLoader::new(QuotationSources(s()), tokio::spawn),
+            topic_counts: DataLoader::new(TopicCounts(s()), tokio::spawn),
+            counterparts: DataLoader::new(Counterparts(s()), tokio::spawn),
             quotation_reports: DataLoader::new(QuotationReports(s()), tokio::spawn),
         }
     }

@@ -328,23 +328,23 @@ impl Topic {
     }
     /// How many quotations carry this topic.
     async fn quotation_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        let counts = store(ctx)?
-            .topic_counts(&[self.0.id])
+        let c = loaders(ctx)?
+            .topic_counts
+            .load_one(self.0.id)
             .await
-            .map_err(error::store)?;
-        Ok(counts
-            .get(&self.0.id)
-            .map_or(0, |c| i64::try_from(c.0).unwrap_or(0)))
+            .map_err(load_err)?
+            .unwrap_or_default();
+        Ok(i64::try_from(c.0).unwrap_or(0))
     }
     /// How many claims carry this topic.
     async fn claim_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        let counts = store(ctx)?
-            .topic_counts(&[self.0.id])
+        let c = loaders(ctx)?
+            .topic_counts
+            .load_one(self.0.id)
             .await
-            .map_err(error::store)?;
-        Ok(counts
-            .get(&self.0.id)
-            .map_or(0, |c| i64::try_from(c.1).unwrap_or(0)))
+            .map_err(load_err)?
+            .unwrap_or_default();
+        Ok(i64::try_from(c.1).unwrap_or(0))
     }
     /// Quotations on this topic, oldest first, to follow a position over time.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -952,14 +952,21 @@ impl Participant {
     }
     /// Participants this one met, most shared meetings first.
     async fn counterparts(&self, ctx: &Context<'_>) -> Result<Vec<Counterpart>> {
-        let rows = store(ctx)?
-            .counterparts(self.0.id)
-            .await
-            .map_err(error::store)?;
         let l = loaders(ctx)?;
+        let rows = l
+            .counterparts
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or_default();
+        let all: Vec<i32> = rows.iter().flat_map(|(_, ms)| ms.iter().copied()).collect();
+        let loaded = l.meeting.load_many(all).await.map_err(load_err)?;
         let mut out = Vec::with_capacity(rows.len());
         for (p, ms) in rows {
-            let meetings = l.meeting.load_many(ms).await.map_err(load_err)?;
+            let meetings: std::collections::HashMap<i32, meeting::Model> = ms
+                .iter()
+                .filter_map(|m| loaded.get(m).cloned().map(|x| (*m, x)))
+                .collect();
             let mut meetings: Vec<meeting::Model> = meetings.into_values().collect();
             meetings.sort_by_key(|m| (m.date_key, m.id));
             out.push(Counterpart {

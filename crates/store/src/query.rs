@@ -710,33 +710,50 @@ impl Store {
         &self,
         who: i32,
     ) -> Result<Vec<(participant::Model, Vec<i32>)>, StoreError> {
-        let mine: Vec<i32> = self
-            .participant_meeting_links(&[who])
+        Ok(self
+            .counterparts_of(&[who])
+            .await?
+            .remove(&who)
+            .unwrap_or_default())
+    }
+
+    /// For each of `ids`, the participants met and the shared meeting ids, most shared
+    /// meetings first: three statements whatever the number of ids.
+    pub async fn counterparts_of(
+        &self,
+        ids: &[i32],
+    ) -> Result<HashMap<i32, Vec<(participant::Model, Vec<i32>)>>, StoreError> {
+        let mine = self.participant_meeting_links(ids).await?;
+        let meetings: Vec<i32> = mine.iter().map(|(m, _)| *m).collect();
+        let all = self.meeting_participant_links(&meetings).await?;
+        let others: Vec<i32> = all.iter().map(|(_, p)| *p).collect();
+        let people: HashMap<i32, participant::Model> = self
+            .participants_by_ids(&others)
             .await?
             .into_iter()
-            .map(|(m, _)| m)
+            .map(|p| (p.id, p))
             .collect();
-        let links = self.meeting_participant_links(&mine).await?;
-        let mut shared: HashMap<i32, Vec<i32>> = HashMap::new();
-        for (m, p) in links {
-            if p != who {
-                shared.entry(p).or_default().push(m);
+        let mut out = HashMap::new();
+        for &who in ids {
+            let my_meetings: Vec<i32> = mine
+                .iter()
+                .filter(|(_, p)| *p == who)
+                .map(|(m, _)| *m)
+                .collect();
+            let mut shared: HashMap<i32, Vec<i32>> = HashMap::new();
+            for (m, p) in &all {
+                if *p != who && my_meetings.contains(m) {
+                    shared.entry(*p).or_default().push(*m);
+                }
             }
+            let mut list: Vec<(participant::Model, Vec<i32>)> = shared
+                .into_iter()
+                .filter_map(|(p, ms)| people.get(&p).cloned().map(|p| (p, ms)))
+                .collect();
+            list.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.name.cmp(&b.0.name)));
+            out.insert(who, list);
         }
-        let ids: Vec<i32> = shared.keys().copied().collect();
-        let mut people = self.participants_by_ids(&ids).await?;
-        people.sort_by(|a, b| {
-            let na = shared.get(&a.id).map_or(0, Vec::len);
-            let nb = shared.get(&b.id).map_or(0, Vec::len);
-            nb.cmp(&na).then(a.name.cmp(&b.name))
-        });
-        Ok(people
-            .into_iter()
-            .map(|p| {
-                let ms = shared.remove(&p.id).unwrap_or_default();
-                (p, ms)
-            })
-            .collect())
+        Ok(out)
     }
 
     /// Provenance links whose reported quotation is one of `ids`, best score first.
