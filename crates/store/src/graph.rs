@@ -911,7 +911,7 @@ mod tests {
 
     #[test]
     fn transliterations_fold_together() {
-        assert_eq!(fold_name("Sergei Lavrov"), fold_name("Sergey Lavrov"));
+        assert_eq!(fold_name("Sergei Petrov"), fold_name("Sergey Petrov"));
         assert_eq!(fold_name("Dmitriy Peskov"), fold_name("Dmitry Peskov"));
         assert_eq!(fold_name("Yuri Ushakov"), fold_name("Yury Ushakov"));
         assert_eq!(fold_name("José Martí"), "jose marti");
