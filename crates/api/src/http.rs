@@ -60,7 +60,9 @@ pub(crate) fn authorized(headers: &HeaderMap, token: Option<&str>) -> bool {
         .is_some_and(|given| same(given.trim().as_bytes(), token.as_bytes()))
 }
 
-async fn metrics(State(st): State<AppState>) -> Response {
+/// Prometheus metrics: requests and latency by operation, ingests, database pool.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Text exposition format", content_type = "text/plain", body = String)))]
+pub(crate) async fn metrics(State(st): State<AppState>) -> Response {
     let (size, idle) = st.store.pool_stats();
     let docs = st.store.document_count().await.ok();
     (
@@ -137,11 +139,15 @@ async fn cors(
     r
 }
 
-async fn healthz() -> &'static str {
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The process is up", body = String)))]
+pub(crate) async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn readyz(State(st): State<AppState>) -> Response {
+/// Readiness: the database answers.
+#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "Ready", body = String), (status = 503, description = "The database is unavailable", body = String)))]
+pub(crate) async fn readyz(State(st): State<AppState>) -> Response {
     match st.store.ping().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(e) => {
@@ -156,9 +162,33 @@ fn rest_error(status: StatusCode, code: ErrorCode, message: impl Into<String>) -
     (status, axum::Json(body)).into_response()
 }
 
-/// `POST /api/v1/documents`: ingest one document (text/plain, text/html or the JSON
-/// envelope). 201 when new, 200 when the same bytes were already stored.
-async fn post_document(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+/// Ingest one document: plain text, an HTML page or the JSON envelope. Idempotent: the
+/// same bytes return 200 with `created: false`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/documents",
+    request_body(content(
+        (String = "text/plain"),
+        (String = "text/html"),
+        (crate::openapi::Envelope = "application/json")
+    )),
+    responses(
+        (status = 201, description = "Stored", body = crate::openapi::Ingested),
+        (status = 200, description = "Already stored; nothing changed", body = crate::openapi::Ingested),
+        (status = 400, description = "Unreadable document", body = crate::openapi::RestError),
+        (status = 401, description = "No or wrong bearer token", body = crate::openapi::RestError),
+        (status = 403, description = "Writes are disabled", body = crate::openapi::RestError),
+        (status = 413, description = "Over the size limit"),
+        (status = 415, description = "Not text/plain, text/html or application/json", body = crate::openapi::RestError),
+        (status = 503, description = "The database is unavailable", body = crate::openapi::RestError)
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn post_document(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if st.config.admin_token.is_none() {
         return rest_error(
             StatusCode::FORBIDDEN,
@@ -225,9 +255,37 @@ async fn post_document(State(st): State<AppState>, headers: HeaderMap, body: Byt
     }
 }
 
-/// `GET /api/v1/export/{quotations,claims,meetings}.{csv,jsonl}` with the GraphQL filter
-/// names as query parameters.
-async fn get_export(
+/// Export quotations, claims or meetings as CSV (RFC 4180, UTF-8 with a byte-order mark,
+/// one row per item) or JSON Lines, with the GraphQL filter names as query parameters.
+#[utoipa::path(
+    get,
+    path = "/api/v1/export/{file}",
+    params(
+        ("file" = String, Path, description = "quotations.csv, quotations.jsonl, claims.csv, claims.jsonl, meetings.csv or meetings.jsonl"),
+        ("speakerName" = Option<String>, Query, description = "Quotations: the speaker's name or alias contains this"),
+        ("speaker" = Option<String>, Query, description = "Quotations: the speaker's global id"),
+        ("claimantName" = Option<String>, Query, description = "Claims: the claimant's name or alias contains this"),
+        ("claimant" = Option<String>, Query, description = "Claims: the claimant's global id"),
+        ("onBehalfOf" = Option<String>, Query, description = "Claims: made for this country"),
+        ("participantName" = Option<String>, Query, description = "Meetings: with a participant whose name contains this"),
+        ("participant" = Option<String>, Query, description = "Meetings: with this participant (global id)"),
+        ("topic" = Option<String>, Query, description = "Topic slug"),
+        ("kind" = Option<String>, Query, description = "Claim or meeting kind"),
+        ("status" = Option<String>, Query, description = "Meetings: HELD or PLANNED"),
+        ("place" = Option<String>, Query, description = "Meetings: place name contains this"),
+        ("meeting" = Option<String>, Query, description = "Meeting global id"),
+        ("document" = Option<String>, Query, description = "Document global id"),
+        ("text" = Option<String>, Query, description = "Text contains this"),
+        ("from" = Option<String>, Query, description = "On or after: YYYY, YYYY-MM or YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "On or before: YYYY, YYYY-MM or YYYY-MM-DD")
+    ),
+    responses(
+        (status = 200, description = "The export", content_type = "text/csv", body = String),
+        (status = 400, description = "A malformed filter", body = crate::openapi::RestError),
+        (status = 404, description = "No such export", body = crate::openapi::RestError)
+    )
+)]
+pub(crate) async fn get_export(
     State(st): State<AppState>,
     Path(file): Path<String>,
     Query(params): Query<HashMap<String, String>>,
@@ -306,7 +364,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/openapi.json",
-            get(|| async { static_file("openapi.json") }),
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    crate::openapi::json(),
+                )
+            }),
         )
         .route(
             "/assets/{file}",

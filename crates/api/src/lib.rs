@@ -21,6 +21,7 @@ pub mod http;
 pub mod ids;
 pub mod loaders;
 pub mod metrics;
+pub mod openapi;
 pub mod schema;
 pub mod types;
 
