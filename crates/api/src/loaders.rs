@@ -334,93 +334,60 @@ impl Loader<i32> for Counterparts {
 /// Key of a page of a per-owner list: (owner kind, owner id, offset, limit).
 pub type PageKey<O> = (O, i32, u64, u64);
 
-/// Pages of quotations for many owners (speakers, meetings, documents) in two statements.
-pub struct QuotationPages(pub Store);
+macro_rules! page_loader {
+    ($(#[$doc:meta])* $name:ident, $owner:ty, $model:ty, $method:ident, |$row:ident, $o:ident| $owner_of:expr) => {
+        $(#[$doc])*
+        pub struct $name(pub Store);
 
-impl Loader<PageKey<diplograph_store::QuotationOwner>> for QuotationPages {
-    type Value = (Vec<quotation::Model>, u64);
-    type Error = LoadError;
+        impl Loader<PageKey<$owner>> for $name {
+            type Value = (Vec<$model>, u64);
+            type Error = LoadError;
 
-    async fn load(
-        &self,
-        keys: &[PageKey<diplograph_store::QuotationOwner>],
-    ) -> Result<HashMap<PageKey<diplograph_store::QuotationOwner>, Self::Value>, Self::Error> {
-        let mut groups: HashMap<(diplograph_store::QuotationOwner, u64, u64), Vec<i32>> =
-            HashMap::new();
-        for (o, id, off, lim) in keys {
-            groups.entry((*o, *off, *lim)).or_default().push(*id);
-        }
-        let mut out = HashMap::new();
-        for ((o, off, lim), ids) in groups {
-            let (rows, totals) = self
-                .0
-                .quotation_pages(o, &ids, off, lim)
-                .await
-                .map_err(Arc::new)?;
-            for id in ids {
-                let owner_of = |q: &quotation::Model| match o {
-                    diplograph_store::QuotationOwner::Speaker => q.speaker_id,
-                    diplograph_store::QuotationOwner::Meeting => q.meeting_id,
-                    diplograph_store::QuotationOwner::Document => Some(q.document_id),
-                };
-                let mine: Vec<quotation::Model> = rows
-                    .iter()
-                    .filter(|q| owner_of(q) == Some(id))
-                    .cloned()
-                    .collect();
-                out.insert(
-                    (o, id, off, lim),
-                    (mine, totals.get(&id).copied().unwrap_or(0)),
-                );
+            async fn load(&self, keys: &[PageKey<$owner>]) -> Result<HashMap<PageKey<$owner>, Self::Value>, Self::Error> {
+                // One pair of statements per distinct (owner kind, offset, limit).
+                let mut groups: HashMap<($owner, u64, u64), Vec<i32>> = HashMap::new();
+                for (o, id, off, lim) in keys {
+                    groups.entry((*o, *off, *lim)).or_default().push(*id);
+                }
+                let mut out = HashMap::new();
+                for (($o, off, lim), ids) in groups {
+                    let (rows, totals) = self.0.$method($o, &ids, off, lim).await.map_err(Arc::new)?;
+                    for id in ids {
+                        let mine: Vec<$model> = rows.iter().filter(|$row| $owner_of == Some(id)).cloned().collect();
+                        out.insert(($o, id, off, lim), (mine, totals.get(&id).copied().unwrap_or(0)));
+                    }
+                }
+                Ok(out)
             }
         }
-        Ok(out)
-    }
+    };
 }
 
-/// Pages of claims for many owners (claimants, meetings, documents) in two statements.
-pub struct ClaimPages(pub Store);
-
-impl Loader<PageKey<diplograph_store::ClaimOwner>> for ClaimPages {
-    type Value = (Vec<claim::Model>, u64);
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[PageKey<diplograph_store::ClaimOwner>],
-    ) -> Result<HashMap<PageKey<diplograph_store::ClaimOwner>, Self::Value>, Self::Error> {
-        let mut groups: HashMap<(diplograph_store::ClaimOwner, u64, u64), Vec<i32>> =
-            HashMap::new();
-        for (o, id, off, lim) in keys {
-            groups.entry((*o, *off, *lim)).or_default().push(*id);
-        }
-        let mut out = HashMap::new();
-        for ((o, off, lim), ids) in groups {
-            let (rows, totals) = self
-                .0
-                .claim_pages(o, &ids, off, lim)
-                .await
-                .map_err(Arc::new)?;
-            for id in ids {
-                let owner_of = |c: &claim::Model| match o {
-                    diplograph_store::ClaimOwner::Claimant => c.claimant_id,
-                    diplograph_store::ClaimOwner::Meeting => c.meeting_id,
-                    diplograph_store::ClaimOwner::Document => Some(c.document_id),
-                };
-                let mine: Vec<claim::Model> = rows
-                    .iter()
-                    .filter(|c| owner_of(c) == Some(id))
-                    .cloned()
-                    .collect();
-                out.insert(
-                    (o, id, off, lim),
-                    (mine, totals.get(&id).copied().unwrap_or(0)),
-                );
-            }
-        }
-        Ok(out)
+page_loader!(
+    /// Pages of quotations for many owners (speakers, meetings, documents) in two statements.
+    QuotationPages,
+    diplograph_store::QuotationOwner,
+    quotation::Model,
+    quotation_pages,
+    |q, o| match o {
+        diplograph_store::QuotationOwner::Speaker => q.speaker_id,
+        diplograph_store::QuotationOwner::Meeting => q.meeting_id,
+        diplograph_store::QuotationOwner::Document => Some(q.document_id),
     }
-}
+);
+
+page_loader!(
+    /// Pages of claims for many owners (claimants, meetings, documents) in two statements.
+    ClaimPages,
+    diplograph_store::ClaimOwner,
+    claim::Model,
+    claim_pages,
+    |c, o| match o {
+        diplograph_store::ClaimOwner::Claimant => c.claimant_id,
+        diplograph_store::ClaimOwner::Meeting => c.meeting_id,
+        diplograph_store::ClaimOwner::Document => Some(c.document_id),
+    }
+);
 
 /// Every loader for one request.
 pub struct Loaders {

@@ -83,6 +83,21 @@ where
     Ok(())
 }
 
+/// Points every row whose `col` is `from` at `into` instead.
+async fn repoint<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    col: E::Column,
+    from: i32,
+    into: i32,
+) -> Result<(), DbErr> {
+    E::update_many()
+        .col_expr(col, Expr::value(into))
+        .filter(col.eq(from))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Moves everything that points at participant `from` to `into`, then deletes `from`.
 pub(crate) async fn merge_participants_tx(
     txn: &DatabaseTransaction,
@@ -164,31 +179,12 @@ pub(crate) async fn merge_participants_tx(
         .filter(meeting_participant::Column::ParticipantId.eq(from))
         .exec(txn)
         .await?;
-    participant_role::Entity::update_many()
-        .col_expr(participant_role::Column::ParticipantId, Expr::value(into))
-        .filter(participant_role::Column::ParticipantId.eq(from))
-        .exec(txn)
+    repoint::<participant_role::Entity>(txn, participant_role::Column::ParticipantId, from, into)
         .await?;
-    quotation::Entity::update_many()
-        .col_expr(quotation::Column::SpeakerId, Expr::value(into))
-        .filter(quotation::Column::SpeakerId.eq(from))
-        .exec(txn)
-        .await?;
-    quotation::Entity::update_many()
-        .col_expr(quotation::Column::ReportedById, Expr::value(into))
-        .filter(quotation::Column::ReportedById.eq(from))
-        .exec(txn)
-        .await?;
-    claim::Entity::update_many()
-        .col_expr(claim::Column::ClaimantId, Expr::value(into))
-        .filter(claim::Column::ClaimantId.eq(from))
-        .exec(txn)
-        .await?;
-    turn::Entity::update_many()
-        .col_expr(turn::Column::SpeakerId, Expr::value(into))
-        .filter(turn::Column::SpeakerId.eq(from))
-        .exec(txn)
-        .await?;
+    repoint::<quotation::Entity>(txn, quotation::Column::SpeakerId, from, into).await?;
+    repoint::<quotation::Entity>(txn, quotation::Column::ReportedById, from, into).await?;
+    repoint::<claim::Entity>(txn, claim::Column::ClaimantId, from, into).await?;
+    repoint::<turn::Entity>(txn, turn::Column::SpeakerId, from, into).await?;
     // Keep what the kept participant lacks.
     let old = participant::Entity::find_by_id(from).one(txn).await?;
     if let (Some(old), Some(keep)) = (old, participant::Entity::find_by_id(into).one(txn).await?) {
@@ -287,16 +283,8 @@ pub(crate) async fn merge_meetings_tx(
         .filter(meeting_document::Column::MeetingId.eq(from))
         .exec(txn)
         .await?;
-    quotation::Entity::update_many()
-        .col_expr(quotation::Column::MeetingId, Expr::value(into))
-        .filter(quotation::Column::MeetingId.eq(from))
-        .exec(txn)
-        .await?;
-    claim::Entity::update_many()
-        .col_expr(claim::Column::MeetingId, Expr::value(into))
-        .filter(claim::Column::MeetingId.eq(from))
-        .exec(txn)
-        .await?;
+    repoint::<quotation::Entity>(txn, quotation::Column::MeetingId, from, into).await?;
+    repoint::<claim::Entity>(txn, claim::Column::MeetingId, from, into).await?;
     let mut am: meeting::ActiveModel = b.clone().into();
     if a.status == "HELD" {
         am.status = Set("HELD".into());

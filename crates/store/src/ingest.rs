@@ -139,24 +139,18 @@ impl Store {
         file_name: Option<&str>,
         opts: &Options,
     ) -> Result<IngestOutcome, StoreError> {
-        use std::sync::atomic::Ordering;
-        let out = self.ingest_inner(bytes, file_name, opts).await;
-        let counter = match &out {
+        let out = self.ingest_with(bytes, file_name, opts, None).await;
+        self.count(&out);
+        out
+    }
+
+    fn count(&self, out: &Result<IngestOutcome, StoreError>) {
+        let counter = match out {
             Ok(IngestOutcome::New(_)) => &self.stats.new,
             Ok(IngestOutcome::Unchanged(_)) => &self.stats.unchanged,
             Err(_) => &self.stats.failed,
         };
-        counter.fetch_add(1, Ordering::Relaxed);
-        out
-    }
-
-    async fn ingest_inner(
-        &self,
-        bytes: &[u8],
-        file_name: Option<&str>,
-        opts: &Options,
-    ) -> Result<IngestOutcome, StoreError> {
-        self.ingest_with(bytes, file_name, opts, None).await
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Ingests a document already extracted by [`extract_for_ingest`] (on another thread,
@@ -168,14 +162,8 @@ impl Store {
         opts: &Options,
         ex: Extraction,
     ) -> Result<IngestOutcome, StoreError> {
-        use std::sync::atomic::Ordering;
         let out = self.ingest_with(bytes, file_name, opts, Some(ex)).await;
-        let counter = match &out {
-            Ok(IngestOutcome::New(_)) => &self.stats.new,
-            Ok(IngestOutcome::Unchanged(_)) => &self.stats.unchanged,
-            Err(_) => &self.stats.failed,
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+        self.count(&out);
         out
     }
 
