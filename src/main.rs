@@ -149,6 +149,11 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+/// mimalloc: the extraction allocates many small strings; it parses about 20% faster
+/// than with the system allocator (`cargo bench -p diplograph-parse`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();

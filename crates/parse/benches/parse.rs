@@ -3,6 +3,10 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
+/// The allocator the `diplograph` binary uses.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn corpus() -> Vec<Vec<u8>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
     let mut files: Vec<_> = std::fs::read_dir(&dir)

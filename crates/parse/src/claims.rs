@@ -3,6 +3,7 @@
 //! ...`). A sentence is a claim when it holds one of the phrases in `data/claim_cues.tsv`;
 //! the first kind in the file's order that matches gives the claim's kind.
 
+use aho_corasick::AhoCorasick;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -53,44 +54,90 @@ const NUMBER_WORDS: &[&str] = &[
     "trillion",
 ];
 
-fn has_number(words: &[String]) -> bool {
+fn has_number(words: &[&str]) -> bool {
     words.iter().any(|w| {
         (w.chars().any(|c| c.is_ascii_digit())
             && w.chars().filter(|c| c.is_ascii_digit()).count() >= 1)
-            || NUMBER_WORDS.contains(&w.as_str())
+            || NUMBER_WORDS.contains(w)
     })
+}
+
+const ORDER: [ClaimKind; 6] = [
+    ClaimKind::Agreement,
+    ClaimKind::Demand,
+    ClaimKind::Plan,
+    ClaimKind::Fact,
+    ClaimKind::Assessment,
+    ClaimKind::Position,
+];
+
+/// Every cue phrase, padded with spaces, in one automaton; and the kinds that a number
+/// alone makes.
+struct Matcher {
+    automaton: Option<AhoCorasick>,
+    kinds: Vec<ClaimKind>,
+    number_kinds: Vec<ClaimKind>,
+}
+
+fn matcher() -> &'static Matcher {
+    static M: OnceLock<Matcher> = OnceLock::new();
+    M.get_or_init(|| {
+        let mut patterns = Vec::new();
+        let mut kinds = Vec::new();
+        let mut number_kinds = Vec::new();
+        for (p, k) in cues() {
+            if p == "<number>" {
+                number_kinds.push(*k);
+            } else {
+                patterns.push(format!(" {p} "));
+                kinds.push(*k);
+            }
+        }
+        Matcher {
+            automaton: AhoCorasick::new(&patterns).ok(),
+            kinds,
+            number_kinds,
+        }
+    })
+}
+
+fn rank(kind: ClaimKind) -> usize {
+    ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
 }
 
 /// The kind of claim a sentence makes, if it makes one.
 pub fn classify(sentence: &str) -> Option<ClaimKind> {
     let lower = sentence.to_lowercase().replace('’', "'");
-    let words: Vec<String> = lower
+    let words: Vec<&str> = lower
         .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '$' || c == '%'))
         .filter(|w| !w.is_empty())
-        .map(str::to_string)
         .collect();
-    let joined = format!(" {} ", words.join(" "));
-    let order = [
-        ClaimKind::Agreement,
-        ClaimKind::Demand,
-        ClaimKind::Plan,
-        ClaimKind::Fact,
-        ClaimKind::Assessment,
-        ClaimKind::Position,
-    ];
-    for kind in order {
-        let hit = cues().iter().filter(|(_, k)| *k == kind).any(|(p, _)| {
-            if p == "<number>" {
-                has_number(&words)
-            } else {
-                joined.contains(&format!(" {p} "))
+    let mut joined = String::with_capacity(lower.len() + 2);
+    joined.push(' ');
+    for w in &words {
+        joined.push_str(w);
+        joined.push(' ');
+    }
+    let m = matcher();
+    let mut best: Option<ClaimKind> = None;
+    let mut consider = |k: ClaimKind| {
+        if best.is_none_or(|b| rank(k) < rank(b)) {
+            best = Some(k);
+        }
+    };
+    if let Some(ac) = &m.automaton {
+        for hit in ac.find_overlapping_iter(&joined) {
+            if let Some(k) = m.kinds.get(hit.pattern().as_usize()) {
+                consider(*k);
             }
-        });
-        if hit {
-            return Some(kind);
         }
     }
-    None
+    if !m.number_kinds.is_empty() && has_number(&words) {
+        for k in &m.number_kinds {
+            consider(*k);
+        }
+    }
+    best
 }
 
 /// Byte ranges of the sentences of `text[range]` that make a claim, with their kinds.

@@ -160,7 +160,8 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
         };
         let lw = w.to_lowercase();
         let start = toks.get(i).map_or(0, |t| t.start);
-        let future = tense_before(text, &toks, i);
+        // Tense is read only when a date is found here.
+        let future = || tense_before(text, &toks, i);
         // Qualifier: early/mid/late + Month
         let (qualifier, mi) = if matches!(lw.as_str(), "early" | "mid" | "late" | "mid-") {
             (Some(lw.clone()), i + 1)
@@ -240,7 +241,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                                 range: start..toks.get(end_tok).map_or(start, |t| t.end),
                                 date,
                                 explicit_year: false,
-                                future,
+                                future: future(),
                             });
                             i = end_tok + 1;
                             continue;
@@ -250,9 +251,9 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 if year.is_none() {
                     if let (Some(dy), Some(dm)) = (doc_year, doc.and_then(|d| d.month)) {
                         // A month without a year is the nearest one in the direction of tense.
-                        if future && month < dm {
+                        if future() && month < dm {
                             date.year = Some(dy + 1);
-                        } else if !future && month > dm + 1 {
+                        } else if !future() && month > dm + 1 {
                             date.year = Some(dy - 1);
                         }
                     }
@@ -261,7 +262,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                     range: start..end,
                     date,
                     explicit_year: year.is_some(),
-                    future,
+                    future: future(),
                 });
                 i = end_tok + 1;
                 continue;
@@ -281,7 +282,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                         ..PartialDate::default()
                     },
                     explicit_year: year.is_some(),
-                    future,
+                    future: future(),
                 });
                 i = end_tok + 1;
                 continue;
@@ -304,7 +305,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                         ..PartialDate::default()
                     },
                     explicit_year: true,
-                    future,
+                    future: future(),
                 });
             }
             i += 1;
@@ -350,7 +351,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                         ..PartialDate::default()
                     },
                     explicit_year: false,
-                    future,
+                    future: future(),
                 });
                 i += n;
                 continue;
@@ -403,7 +404,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                     range: start..toks.get(i).map_or(start, |t| t.end),
                     date: PartialDate::ymd(y, m, dd),
                     explicit_year: false,
-                    future,
+                    future: future(),
                 });
             }
             if let Some(wd) = weekday_number(w).filter(|_| {
@@ -418,7 +419,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 // Same day, else the nearest in the direction of tense.
                 let offset = if delta == 0 {
                     0
-                } else if future {
+                } else if future() {
                     delta.rem_euclid(7)
                 } else {
                     -((-delta).rem_euclid(7))
@@ -428,7 +429,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                     range: start..toks.get(i).map_or(start, |t| t.end),
                     date: PartialDate::ymd(ry, rm, rd),
                     explicit_year: false,
-                    future,
+                    future: future(),
                 });
             }
         }

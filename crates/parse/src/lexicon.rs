@@ -1,7 +1,7 @@
 //! The data files under `src/data/`, parsed once. Rules consult these lists instead of
 //! naming people, places or phrases in code.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::OnceLock;
 
 /// Every list the extraction rules use.
@@ -11,6 +11,13 @@ pub struct Lexicon {
     pub titles: HashMap<String, String>,
     /// Longest title in words, to bound the matcher.
     pub max_title_words: usize,
+    /// Every leading run of words of a title (`deputy`, `deputy foreign`), so matchers stop
+    /// as soon as no title can start with what they have read.
+    pub title_prefixes: HashSet<String>,
+    /// Leading runs of words of organisation names.
+    pub org_prefixes: HashSet<String>,
+    /// Leading runs of words of country names and aliases.
+    pub country_prefixes: HashSet<String>,
     /// Honorifics (`mr`, `dr.`).
     pub honorifics: HashSet<String>,
     /// Attribution cues (`said`, `pointed out`, `according to`).
@@ -86,9 +93,25 @@ pub fn weekday_number(word: &str) -> Option<u32> {
         .and_then(|p| u32::try_from(p).ok())
 }
 
+/// Every leading run of whole words of each phrase, the phrase itself included.
+fn prefixes<'a>(phrases: impl Iterator<Item = &'a String>) -> HashSet<String> {
+    let mut out = HashSet::default();
+    for p in phrases {
+        let mut acc = String::new();
+        for w in p.split_whitespace() {
+            if !acc.is_empty() {
+                acc.push(' ');
+            }
+            acc.push_str(w);
+            out.insert(acc.clone());
+        }
+    }
+    out
+}
+
 impl Lexicon {
     fn load() -> Self {
-        let mut titles = HashMap::new();
+        let mut titles = HashMap::default();
         for l in lines(include_str!("data/titles.txt")) {
             let (t, class) = match l.split_once("=>") {
                 Some((t, c)) => (t.trim(), c.trim()),
@@ -110,8 +133,8 @@ impl Lexicon {
         let reported_cues = lines(include_str!("data/reported_cues.txt"))
             .map(str::to_lowercase)
             .collect();
-        let mut countries = HashMap::new();
-        let mut demonyms = HashMap::new();
+        let mut countries = HashMap::default();
+        let mut demonyms = HashMap::default();
         for l in lines(include_str!("data/countries.tsv")) {
             let mut parts = l.split('\t');
             let Some(country) = parts.next().map(str::trim) else {
@@ -130,7 +153,7 @@ impl Lexicon {
                 }
             }
         }
-        let mut cities = HashMap::new();
+        let mut cities = HashMap::default();
         for l in lines(include_str!("data/cities.tsv")) {
             if let Some((city, country)) = l.split_once('\t') {
                 cities.insert(
@@ -139,7 +162,7 @@ impl Lexicon {
                 );
             }
         }
-        let mut organizations = HashMap::new();
+        let mut organizations = HashMap::default();
         for l in lines(include_str!("data/organizations.tsv")) {
             if let Some((k, v)) = l.split_once('\t') {
                 organizations.insert(k.trim().to_lowercase(), v.trim().to_string());
@@ -166,7 +189,7 @@ impl Lexicon {
                 nonnames.insert(c.clone());
             }
         }
-        let mut furniture_exact = HashSet::new();
+        let mut furniture_exact = HashSet::default();
         let mut furniture_prefix = Vec::new();
         for l in lines(include_str!("data/furniture.txt")) {
             if let Some(rest) = l.strip_prefix('=') {
@@ -175,9 +198,15 @@ impl Lexicon {
                 furniture_prefix.push(rest.trim().to_lowercase());
             }
         }
+        let title_prefixes = prefixes(titles.keys());
+        let org_prefixes = prefixes(organizations.keys());
+        let country_prefixes = prefixes(countries.keys());
         Self {
             titles,
             max_title_words,
+            title_prefixes,
+            org_prefixes,
+            country_prefixes,
             honorifics,
             cues,
             reported_cues,
@@ -214,8 +243,9 @@ impl Lexicon {
             return false;
         }
         // All-caps words of two or more letters are acronyms or datelines, not names.
-        let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
-        if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) {
+        let mut letters = word.chars().filter(|c| c.is_alphabetic());
+        let all_caps = letters.all(char::is_uppercase);
+        if all_caps && word.chars().filter(|c| c.is_alphabetic()).nth(1).is_some() {
             return false;
         }
         if !word

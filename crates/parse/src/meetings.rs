@@ -13,6 +13,7 @@ use crate::lexicon::lexicon;
 use crate::mentions::Actors;
 use crate::model::{MeetingKind, MeetingStatus, PartialDate, ParticipantKind, Place};
 use crate::segment::Sentence;
+use rustc_hash::FxHashMap as HashMap;
 use crate::text::{sub, tokenize};
 
 fn kinds() -> &'static Vec<(Vec<String>, MeetingKind)> {
@@ -32,25 +33,56 @@ fn kinds() -> &'static Vec<(Vec<String>, MeetingKind)> {
     })
 }
 
-/// The first meeting kind named in `text[range]`, by the data file's priority, with the byte
-/// range of the words that name it.
-pub fn kind_in(text: &str, range: Range<usize>) -> Option<(MeetingKind, Range<usize>)> {
+/// Patterns by their first word: first word → indices into [`kinds`] (priority order).
+fn kinds_by_first() -> &'static HashMap<String, Vec<usize>> {
+    static K: OnceLock<HashMap<String, Vec<usize>>> = OnceLock::new();
+    K.get_or_init(|| {
+        let mut m: HashMap<String, Vec<usize>> = HashMap::default();
+        for (prio, (pattern, _)) in kinds().iter().enumerate() {
+            if let Some(first) = pattern.first() {
+                m.entry(first.clone()).or_default().push(prio);
+            }
+        }
+        m
+    })
+}
+
+/// Every (priority, first token, last token) where a meeting pattern occurs in `words`,
+/// sorted by priority then position.
+fn pattern_hits(words: &[String]) -> Vec<(usize, MeetingKind, usize, usize)> {
+    let index = kinds_by_first();
+    let mut hits = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        for &prio in index.get(w.as_str()).map_or(&[][..], Vec::as_slice) {
+            if let Some((pattern, kind)) = kinds().get(prio) {
+                let n = pattern.len();
+                if words.get(i..i + n).is_some_and(|w| w == pattern.as_slice()) {
+                    hits.push((prio, *kind, i, i + n - 1));
+                }
+            }
+        }
+    }
+    hits.sort_unstable_by_key(|h| (h.0, h.2));
+    hits
+}
+
+fn meeting_words(text: &str, range: Range<usize>) -> (Vec<crate::text::Tok>, Vec<String>) {
     let toks: Vec<_> = tokenize(text, range)
         .into_iter()
         .filter(|t| t.word || t.text(text) == "+")
         .collect();
-    let words: Vec<String> = toks.iter().map(|t| t.text(text).to_lowercase()).collect();
-    for (pattern, kind) in kinds() {
-        let n = pattern.len();
-        for i in 0..words.len() {
-            if words.get(i..i + n).is_some_and(|w| w == pattern.as_slice()) {
-                let start = toks.get(i).map_or(0, |t| t.start);
-                let end = toks.get(i + n - 1).map_or(start, |t| t.end);
-                return Some((*kind, start..end));
-            }
-        }
-    }
-    None
+    let words = toks.iter().map(|t| t.text(text).to_lowercase()).collect();
+    (toks, words)
+}
+
+/// The first meeting kind named in `text[range]`, by the data file's priority, with the byte
+/// range of the words that name it.
+pub fn kind_in(text: &str, range: Range<usize>) -> Option<(MeetingKind, Range<usize>)> {
+    let (toks, words) = meeting_words(text, range);
+    let (_, kind, a, b) = pattern_hits(&words).into_iter().next()?;
+    let start = toks.get(a).map_or(0, |t| t.start);
+    let end = toks.get(b).map_or(start, |t| t.end);
+    Some((kind, start..end))
 }
 
 /// A meeting before it is placed in the extraction.
@@ -327,22 +359,13 @@ pub fn find(inp: &Input<'_>) -> Vec<RawMeeting> {
 /// Every meeting keyword in `text[range]`, in order; keywords within three words of each
 /// other name one meeting, and the data file's priority picks its kind.
 pub fn kinds_all(text: &str, range: Range<usize>) -> Vec<(MeetingKind, Range<usize>, usize)> {
-    let toks: Vec<_> = tokenize(text, range)
-        .into_iter()
-        .filter(|t| t.word || t.text(text) == "+")
-        .collect();
-    let words: Vec<String> = toks.iter().map(|t| t.text(text).to_lowercase()).collect();
+    let (toks, words) = meeting_words(text, range);
     // (priority, kind, first token, last token)
     let mut found: Vec<(usize, MeetingKind, usize, usize)> = Vec::new();
-    for (prio, (pattern, kind)) in kinds().iter().enumerate() {
-        let n = pattern.len();
-        for i in 0..words.len() {
-            if words.get(i..i + n).is_some_and(|w| w == pattern.as_slice()) {
-                let overlaps = found.iter().any(|f| i <= f.3 + 3 && f.2 <= i + n - 1 + 3);
-                if !overlaps {
-                    found.push((prio, *kind, i, i + n - 1));
-                }
-            }
+    for (prio, kind, i, last) in pattern_hits(&words) {
+        let overlaps = found.iter().any(|f| i <= f.3 + 3 && f.2 <= last + 3);
+        if !overlaps {
+            found.push((prio, kind, i, last));
         }
     }
     found.sort_by_key(|f| f.2);

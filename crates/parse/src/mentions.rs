@@ -138,13 +138,9 @@ impl Actors {
         self.list.len() - 1
     }
 
-    /// Records a mention unless one already covers that range.
+    /// Records a mention unless one already covers that range (empty ranges are no mention).
     pub fn add_mention(&mut self, range: Range<usize>, who: usize, form: Form) {
-        if self
-            .mentions
-            .iter()
-            .any(|m| m.range.start < range.end && range.start < m.range.end)
-        {
+        if range.is_empty() || self.mention_in(&range).is_some() {
             return;
         }
         let pos = self
@@ -155,9 +151,12 @@ impl Actors {
 
     /// The mention overlapping `range`, if any.
     pub fn mention_in(&self, range: &Range<usize>) -> Option<&Mention> {
-        self.mentions
-            .iter()
-            .find(|m| m.range.start < range.end && range.start < m.range.end)
+        // Mentions are non-empty, never overlap and are sorted by start, so their ends are
+        // sorted too: of those starting before `range` ends, only the last can reach into it.
+        let n = self.mentions.partition_point(|m| m.range.start < range.end);
+        n.checked_sub(1)
+            .and_then(|k| self.mentions.get(k))
+            .filter(|m| range.start < m.range.end)
     }
 
     /// Mentions inside `range`, in order.
@@ -247,15 +246,20 @@ fn match_title(
     lex: &Lexicon,
 ) -> Option<(usize, String, String)> {
     let mut best = None;
-    let mut words: Vec<String> = Vec::new();
+    let mut key = String::new();
     let mut j = i;
-    while words.len() < lex.max_title_words {
+    while j - i < lex.max_title_words {
         let Some(w) = word_at(text, toks, j) else {
             break;
         };
-        words.push(w.to_lowercase());
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        push_lower(&mut key, w);
         j += 1;
-        let key = words.join(" ");
+        if !lex.title_prefixes.contains(&key) {
+            break;
+        }
         if let Some(class) = lex.titles.get(&key) {
             let written: Vec<&str> = (i..j).filter_map(|k| word_at(text, toks, k)).collect();
             // An abbreviated title's full stop (`Gen.`) belongs to it.
@@ -266,6 +270,15 @@ fn match_title(
     best
 }
 
+/// Appends `w` in lower case to `buf` (no allocation for ASCII words).
+fn push_lower(buf: &mut String, w: &str) {
+    if w.is_ascii() {
+        buf.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        buf.push_str(&w.to_lowercase());
+    }
+}
+
 /// Matches a country phrase at token `i` (`Japan`, `the Russian Federation`, `Russia's`):
 /// returns (end token, country).
 fn match_country(text: &str, toks: &[Tok], i: usize, lex: &Lexicon) -> Option<(usize, String)> {
@@ -274,14 +287,21 @@ fn match_country(text: &str, toks: &[Tok], i: usize, lex: &Lexicon) -> Option<(u
         j += 1;
     }
     let mut best = None;
-    let mut words = Vec::new();
+    let mut key = String::new();
     for k in j..j + 4 {
         let Some(w) = word_at(text, toks, k) else {
             break;
         };
-        words.push(w);
-        if let Some(c) = lex.country_of(&words.join(" ")) {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        push_lower(&mut key, w);
+        if let Some(c) = lex.country_of(&key) {
             best = Some((k + 1, c.to_string()));
+        }
+        let bare = key.trim_end_matches("'s").trim_end_matches("’s");
+        if !lex.country_prefixes.contains(bare) {
+            break;
         }
     }
     best
@@ -530,6 +550,18 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
             a.add_alias(&alias);
         }
     }
+    // Full names by their first word, in actor order.
+    let mut by_first: HashMap<&str, Vec<(usize, Vec<&str>)>> = HashMap::new();
+    for (idx, a) in actors.list.iter().enumerate() {
+        if a.kind == ParticipantKind::Person && a.name.contains(' ') {
+            let parts: Vec<&str> = a.name.split(' ').collect();
+            if let Some(first) = parts.first() {
+                by_first.entry(first).or_default().push((idx, parts.clone()));
+            }
+        }
+    }
+    let mut found: Vec<(Range<usize>, usize, Form)> = Vec::new();
+    let mut alias_of: Vec<(usize, Range<usize>)> = Vec::new();
     for r in lines {
         let toks = tokenize(text, r.clone());
         for (i, t) in toks.iter().enumerate() {
@@ -538,32 +570,38 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
             }
             let (base, _) = strip_possessive(t.text(text));
             // Full name starting here?
-            let full = actors.list.iter().enumerate().find(|(_, a)| {
-                a.kind == ParticipantKind::Person && a.name.contains(' ') && {
-                    let n = a.name.split(' ').count();
-                    let ws: Vec<&str> = (i..i + n)
-                        .filter_map(|k| word_at(text, &toks, k))
-                        .map(|w| strip_possessive(w).0)
-                        .collect();
-                    ws.join(" ") == a.name
-                }
+            let full = by_first.get(base).and_then(|cands| {
+                cands.iter().find(|(_, parts)| {
+                    parts.iter().enumerate().all(|(k, p)| {
+                        word_at(text, &toks, i + k).is_some_and(|w| strip_possessive(w).0 == *p)
+                    })
+                })
             });
-            if let Some((who, a)) = full {
-                let n = a.name.split(' ').count();
+            if let Some((who, parts)) = full {
                 let end = toks
-                    .get(i + n - 1)
+                    .get(i + parts.len() - 1)
                     .map_or(t.end, |e| e.start + strip_possessive(e.text(text)).0.len());
-                actors.add_mention(t.start..end, who, Form::Name);
+                found.push((t.start..end, *who, Form::Name));
                 continue;
             }
             if let Some([who]) = by_surname.get(base).map(Vec::as_slice) {
-                let who = *who;
                 let end = t.start + base.len();
-                let before = actors.mentions.len();
-                actors.add_mention(t.start..end, who, Form::Surname);
+                found.push((t.start..end, *who, Form::Surname));
+                alias_of.push((found.len() - 1, t.start..end));
+            }
+        }
+    }
+    drop(by_first);
+    let mut alias_at = alias_of.into_iter().peekable();
+    for (n, (range, who, form)) in found.into_iter().enumerate() {
+        let before = actors.mentions.len();
+        actors.add_mention(range, who, form);
+        if alias_at.peek().is_some_and(|(k, _)| *k == n) {
+            if let Some((_, r)) = alias_at.next() {
                 if actors.mentions.len() > before {
+                    let base = sub(text, r).to_string();
                     if let Some(a) = actors.list.get_mut(who) {
-                        a.add_alias(base);
+                        a.add_alias(&base);
                     }
                 }
             }
@@ -626,13 +664,19 @@ fn appositive_title(
 
 fn match_org(text: &str, toks: &[Tok], i: usize, lex: &Lexicon) -> Option<(usize, String)> {
     let mut best = None;
-    let mut words = Vec::new();
+    let mut key = String::new();
     for j in i..i + 5 {
         let Some(w) = word_at(text, toks, j) else {
             break;
         };
-        words.push(w.to_lowercase());
-        if let Some(c) = lex.organizations.get(&words.join(" ")) {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        push_lower(&mut key, w);
+        if !lex.org_prefixes.contains(&key) {
+            break;
+        }
+        if let Some(c) = lex.organizations.get(&key) {
             best = Some((j + 1, c.clone()));
         }
     }

@@ -32,66 +32,78 @@ fn joiner(c: char) -> bool {
     matches!(c, '\'' | '’' | '-' | '.' | '+' | '&' | '/')
 }
 
+/// The char starting at byte `at` of `s`.
+fn char_at(s: &str, at: usize) -> Option<char> {
+    s.get(at..).and_then(|r| r.chars().next())
+}
+
 /// Splits `src[range]` into tokens.
 pub fn tokenize(src: &str, range: Range<usize>) -> Vec<Tok> {
-    let mut out = Vec::new();
     let s = sub(src, range.clone());
     let base = range.start;
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
-    let mut i = 0;
-    while let Some(&(b, c)) = chars.get(i) {
+    let mut out = Vec::with_capacity(s.len() / 5);
+    let mut b = 0;
+    while let Some(c) = char_at(s, b) {
         if c.is_whitespace() {
-            i += 1;
+            b += c.len_utf8();
             continue;
         }
         if c.is_alphanumeric() {
-            let mut j = i + 1;
+            let mut j = b + c.len_utf8();
+            // Whether the word so far is letters separated by dots (U.S).
+            let mut single_letters = true;
+            let mut run = 1usize;
+            let mut has_dot = false;
             loop {
-                match chars.get(j) {
-                    Some(&(_, d)) if d.is_alphanumeric() => j += 1,
-                    Some(&(_, d)) if joiner(d) => {
+                match char_at(s, j) {
+                    Some(d) if d.is_alphanumeric() => {
+                        run += 1;
+                        if run > 1 {
+                            single_letters = false;
+                        }
+                        j += d.len_utf8();
+                    }
+                    Some(d) if joiner(d) => {
                         // A joiner stays inside a word only between word characters, except a
                         // final '.' after a single letter (U.S.).
-                        let next_alnum =
-                            chars.get(j + 1).is_some_and(|&(_, e)| e.is_alphanumeric());
-                        if next_alnum {
-                            j += 2;
-                        } else if d == '.' && is_initialism(&chars, i, j) {
-                            j += 1;
-                            break;
-                        } else {
-                            break;
+                        let after = j + d.len_utf8();
+                        match char_at(s, after) {
+                            Some(e) if e.is_alphanumeric() => {
+                                if d == '.' {
+                                    has_dot = true;
+                                    run = 1;
+                                } else {
+                                    single_letters = false;
+                                    run = 1;
+                                }
+                                j = after + e.len_utf8();
+                            }
+                            _ if d == '.' && has_dot && single_letters => {
+                                j = after;
+                                break;
+                            }
+                            _ => break,
                         }
                     }
                     _ => break,
                 }
             }
-            let end = chars.get(j).map_or(s.len(), |&(e, _)| e);
             out.push(Tok {
                 start: base + b,
-                end: base + end,
+                end: base + j,
                 word: true,
             });
-            i = j;
+            b = j;
         } else {
             out.push(Tok {
                 start: base + b,
                 end: base + b + c.len_utf8(),
                 word: false,
             });
-            i += 1;
+            b += c.len_utf8();
         }
     }
     out
-}
-
-/// `U.S` followed by `.`: letters separated by dots.
-fn is_initialism(chars: &[(usize, char)], from: usize, dot: usize) -> bool {
-    let word: String = chars
-        .get(from..dot)
-        .map(|cs| cs.iter().map(|&(_, c)| c).collect())
-        .unwrap_or_default();
-    word.contains('.') && word.split('.').all(|p| p.chars().count() == 1)
 }
 
 const ABBREVIATIONS: &[&str] = &[
@@ -227,6 +239,95 @@ pub fn plain_apostrophes(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first, plainer tokenizer (one char vector per call), kept as the model the fast
+    /// one must agree with.
+    fn reference_tokenize(src: &str, range: Range<usize>) -> Vec<Tok> {
+        fn is_initialism(chars: &[(usize, char)], from: usize, dot: usize) -> bool {
+            let word: String = chars
+                .get(from..dot)
+                .map(|cs| cs.iter().map(|&(_, c)| c).collect())
+                .unwrap_or_default();
+            word.contains('.') && word.split('.').all(|p| p.chars().count() == 1)
+        }
+        let mut out = Vec::new();
+        let s = sub(src, range.clone());
+        let base = range.start;
+        let chars: Vec<(usize, char)> = s.char_indices().collect();
+        let mut i = 0;
+        while let Some(&(b, c)) = chars.get(i) {
+            if c.is_whitespace() {
+                i += 1;
+                continue;
+            }
+            if c.is_alphanumeric() {
+                let mut j = i + 1;
+                loop {
+                    match chars.get(j) {
+                        Some(&(_, d)) if d.is_alphanumeric() => j += 1,
+                        Some(&(_, d)) if joiner(d) => {
+                            let next_alnum =
+                                chars.get(j + 1).is_some_and(|&(_, e)| e.is_alphanumeric());
+                            if next_alnum {
+                                j += 2;
+                            } else if d == '.' && is_initialism(&chars, i, j) {
+                                j += 1;
+                                break;
+                            } else {
+                                break;
+                            }
+                        }
+                        _ => break,
+                    }
+                }
+                let end = chars.get(j).map_or(s.len(), |&(e, _)| e);
+                out.push(Tok {
+                    start: base + b,
+                    end: base + end,
+                    word: true,
+                });
+                i = j;
+            } else {
+                out.push(Tok {
+                    start: base + b,
+                    end: base + b + c.len_utf8(),
+                    word: false,
+                });
+                i += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fast_tokenizer_agrees_with_the_model_on_every_short_string() {
+        // Every string of up to five characters over an alphabet of the cases that matter:
+        // letters, digits, each joiner, space, a multi-byte letter and a quote.
+        let alphabet = ['a', 'B', '1', '.', '-', '\'', '’', '+', '&', '/', ' ', 'é', '"'];
+        let mut strings = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for s in &strings {
+                for c in alphabet {
+                    let mut t = s.clone();
+                    t.push(c);
+                    assert_eq!(
+                        tokenize(&t, 0..t.len()),
+                        reference_tokenize(&t, 0..t.len()),
+                        "{t:?}"
+                    );
+                    checked += 1;
+                    next.push(t);
+                }
+            }
+            strings = next;
+        }
+        assert!(checked > 400_000);
+        for t in ["U.S. officials", "the U.S.", "e.g. this", "A.B.C.", "Ab.C.", "x-y.z."] {
+            assert_eq!(tokenize(t, 2..t.len()), reference_tokenize(t, 2..t.len()), "{t:?}");
+        }
+    }
 
     fn words(s: &str) -> Vec<&str> {
         tokenize(s, 0..s.len()).iter().map(|t| t.text(s)).collect()

@@ -3,6 +3,7 @@
 //! it on word boundaries (`*` at the end of a keyword matches any word starting with it).
 
 use serde::Deserialize;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 /// One topic of the taxonomy.
@@ -24,26 +25,118 @@ struct File {
 }
 
 /// A topic taxonomy.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Taxonomy {
-    /// Topics in file order.
-    pub topics: Vec<Topic>,
+    topics: Vec<Topic>,
+    index: Index,
+}
+
+impl PartialEq for Taxonomy {
+    fn eq(&self, other: &Self) -> bool {
+        self.topics == other.topics
+    }
+}
+
+/// One keyword split into words; the last word may be a prefix (`terror*`).
+#[derive(Debug, Clone)]
+struct Keyword {
+    topic: usize,
+    words: Vec<String>,
+    /// True when the last word ends in `*`.
+    prefix: bool,
+}
+
+/// Keywords indexed by their first word: exact first words in a map, prefix first words
+/// by the length of the prefix. Built once per taxonomy, so classifying a passage costs a
+/// few hash look-ups per word instead of a scan of every keyword.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    keywords: Vec<Keyword>,
+    exact: HashMap<String, Vec<usize>>,
+    /// Prefix length in bytes → prefix → keywords.
+    prefixes: Vec<(usize, HashMap<String, Vec<usize>>)>,
+}
+
+impl Index {
+    fn build(topics: &[Topic]) -> Self {
+        let mut ix = Index::default();
+        for (t, topic) in topics.iter().enumerate() {
+            for k in &topic.keywords {
+                let mut words: Vec<String> = k.split_whitespace().map(str::to_lowercase).collect();
+                let prefix = words.last().is_some_and(|w| w.ends_with('*'));
+                if let Some(last) = words.last_mut() {
+                    *last = last.trim_end_matches('*').to_string();
+                }
+                let Some(first) = words.first().cloned() else {
+                    continue;
+                };
+                let n = ix.keywords.len();
+                if prefix && words.len() == 1 {
+                    let len = first.len();
+                    let slot = match ix.prefixes.iter().position(|(l, _)| *l == len) {
+                        Some(p) => p,
+                        None => {
+                            ix.prefixes.push((len, HashMap::default()));
+                            ix.prefixes.len() - 1
+                        }
+                    };
+                    if let Some((_, m)) = ix.prefixes.get_mut(slot) {
+                        m.entry(first).or_default().push(n);
+                    }
+                } else {
+                    ix.exact.entry(first).or_default().push(n);
+                }
+                ix.keywords.push(Keyword {
+                    topic: t,
+                    words,
+                    prefix,
+                });
+            }
+        }
+        ix
+    }
+
+    /// True when keyword `k` matches the words starting at `i`.
+    fn matches_at(&self, k: &Keyword, words: &[String], i: usize) -> bool {
+        let n = k.words.len();
+        k.words.iter().enumerate().all(|(j, kw)| {
+            let Some(w) = words.get(i + j) else {
+                return false;
+            };
+            if k.prefix && j + 1 == n {
+                w.starts_with(kw.as_str())
+            } else {
+                w == kw
+            }
+        })
+    }
 }
 
 impl Taxonomy {
+    /// A taxonomy of these topics.
+    pub fn new(topics: Vec<Topic>) -> Self {
+        let index = Index::build(&topics);
+        Self { topics, index }
+    }
+
+    /// Topics in file order.
+    pub fn topics(&self) -> &[Topic] {
+        &self.topics
+    }
+
     /// The built-in taxonomy.
     pub fn builtin() -> &'static Taxonomy {
         static T: OnceLock<Taxonomy> = OnceLock::new();
         T.get_or_init(|| {
             Taxonomy::from_toml(include_str!("data/topics.toml"))
-                .unwrap_or(Taxonomy { topics: Vec::new() })
+                .unwrap_or_else(|_| Taxonomy::new(Vec::new()))
         })
     }
 
     /// Parses a taxonomy file.
     pub fn from_toml(src: &str) -> Result<Self, String> {
         let f: File = toml::from_str(src).map_err(|e| e.to_string())?;
-        Ok(Self { topics: f.topic })
+        Ok(Self::new(f.topic))
     }
 
     /// This taxonomy with `other`'s topics added; a topic with the same slug replaces ours.
@@ -55,42 +148,46 @@ impl Taxonomy {
             .cloned()
             .collect();
         topics.extend(other.topics.iter().cloned());
-        Taxonomy { topics }
+        Taxonomy::new(topics)
     }
 
-    /// Slugs of the topics whose keywords occur in `text`.
+    /// Slugs of the topics whose keywords occur in `text`, in taxonomy order.
     pub fn classify(&self, text: &str) -> Vec<String> {
         let words: Vec<String> = text
             .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '+'))
             .filter(|w| !w.is_empty())
             .map(str::to_lowercase)
             .collect();
-        let mut out = Vec::new();
-        for t in &self.topics {
-            if t.keywords.iter().any(|k| matches(&words, k)) {
-                out.push(t.slug.clone());
+        let mut hit = vec![false; self.topics.len()];
+        let ix = &self.index;
+        let mut check = |ids: &[usize], i: usize| {
+            for &k in ids {
+                if let Some(kw) = ix.keywords.get(k) {
+                    if !hit.get(kw.topic).copied().unwrap_or(true) && ix.matches_at(kw, &words, i) {
+                        if let Some(h) = hit.get_mut(kw.topic) {
+                            *h = true;
+                        }
+                    }
+                }
+            }
+        };
+        for (i, w) in words.iter().enumerate() {
+            if let Some(ids) = ix.exact.get(w.as_str()) {
+                check(ids, i);
+            }
+            for (len, m) in &ix.prefixes {
+                if let Some(ids) = w.get(..*len).and_then(|p| m.get(p)) {
+                    check(ids, i);
+                }
             }
         }
-        out
+        self.topics
+            .iter()
+            .zip(hit)
+            .filter(|(_, h)| *h)
+            .map(|(t, _)| t.slug.clone())
+            .collect()
     }
-}
-
-fn matches(words: &[String], keyword: &str) -> bool {
-    let kw: Vec<&str> = keyword.split_whitespace().collect();
-    if kw.is_empty() || words.len() < kw.len() {
-        return false;
-    }
-    (0..=words.len() - kw.len()).any(|i| {
-        kw.iter().enumerate().all(|(j, k)| {
-            let Some(w) = words.get(i + j) else {
-                return false;
-            };
-            match k.strip_suffix('*') {
-                Some(prefix) => w.starts_with(prefix),
-                None => w == k,
-            }
-        })
-    })
 }
 
 #[cfg(test)]
@@ -100,7 +197,7 @@ mod tests {
     #[test]
     fn builtin_taxonomy_has_the_spec_topics() {
         let slugs: Vec<&str> = Taxonomy::builtin()
-            .topics
+            .topics()
             .iter()
             .map(|t| t.slug.as_str())
             .collect();
@@ -140,7 +237,7 @@ mod tests {
         let extra = Taxonomy::from_toml(
             "[[topic]]\nslug = \"arctic\"\nlabel = \"Arctic\"\nkeywords = [\"arctic\"]\n",
         )
-        .unwrap_or(Taxonomy { topics: vec![] });
+        .unwrap_or_else(|_| Taxonomy::new(vec![]));
         let t = Taxonomy::builtin().extended(&extra);
         assert_eq!(t.classify("Arctic shipping"), vec!["arctic".to_string()]);
     }

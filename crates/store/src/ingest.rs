@@ -429,7 +429,7 @@ async fn topic_ids(
             continue;
         }
         let label = taxonomy
-            .topics
+            .topics()
             .iter()
             .find(|t| &t.slug == s)
             .map_or_else(|| s.clone(), |t| t.label.clone());
