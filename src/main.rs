@@ -323,8 +323,12 @@ type Parsed = (
     Result<diplograph_parse::Extraction, String>,
 );
 
+/// Documents written per transaction by `ingest` (each still lands all or nothing).
+const BATCH: usize = 64;
+
 /// Ingests files: workers read and extract the next files (all cores) while this task
-/// writes, in file order, one transaction per document.
+/// writes, in file order, in transactions of up to [`BATCH`] documents, each document in
+/// its own savepoint, so a bad one never takes others down with it.
 async fn ingest_paths(
     store: &Store,
     paths: &[PathBuf],
@@ -335,68 +339,98 @@ async fn ingest_paths(
     let mut summary = Summary::default();
     let tty = progress && std::io::stderr().is_terminal();
     let total = files.len();
-    let window = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get) * 2;
-    let mut inflight: std::collections::VecDeque<(PathBuf, tokio::task::JoinHandle<Parsed>)> =
+    let window = BATCH * 2;
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    let workers = std::sync::Arc::new(tokio::sync::Semaphore::new(cores));
+    type Job = tokio::task::JoinHandle<Result<Parsed, tokio::task::JoinError>>;
+    let mut inflight: std::collections::VecDeque<(PathBuf, Job)> =
         std::collections::VecDeque::new();
     let mut next = files.iter();
     let mut done = 0usize;
+    let mut batch: Vec<(PathBuf, diplograph_store::Pending)> = Vec::new();
     loop {
         while inflight.len() < window {
             let Some(f) = next.next() else { break };
-            let (path, opts) = (f.clone(), opts.clone());
-            let handle = tokio::task::spawn_blocking(move || -> Parsed {
-                match std::fs::read(&path) {
-                    Ok(bytes) => {
-                        let ex = diplograph_store::extract_for_ingest(
-                            &bytes,
-                            path.file_name().and_then(|n| n.to_str()),
-                            &opts,
-                        )
-                        .map_err(|e| e.to_string());
-                        (Some(bytes), ex)
+            let (path, opts, workers) = (f.clone(), opts.clone(), workers.clone());
+            // At most one extraction per core at a time; the window keeps the writer fed.
+            let handle = tokio::spawn(async move {
+                let _permit = workers.acquire_owned().await;
+                tokio::task::spawn_blocking(move || -> Parsed {
+                    match std::fs::read(&path) {
+                        Ok(bytes) => {
+                            let ex = diplograph_store::extract_for_ingest(
+                                &bytes,
+                                path.file_name().and_then(|n| n.to_str()),
+                                &opts,
+                            )
+                            .map_err(|e| e.to_string());
+                            (Some(bytes), ex)
+                        }
+                        Err(e) => (None, Err(e.to_string())),
                     }
-                    Err(e) => (None, Err(e.to_string())),
-                }
+                })
+                .await
             });
             inflight.push_back((f.clone(), handle));
         }
-        let Some((f, handle)) = inflight.pop_front() else {
-            break;
-        };
-        done += 1;
-        if tty {
-            let bar = (done * 30) / total.max(1);
-            eprint!(
-                "\r[{}{}] {}/{} {}",
-                "#".repeat(bar),
-                " ".repeat(30 - bar),
-                done,
-                total,
-                short(&f)
-            );
-        }
-        let result = match handle.await {
-            Ok((Some(bytes), Ok(ex))) => store
-                .ingest_extracted(&bytes, f.file_name().and_then(|n| n.to_str()), opts, ex)
-                .await
-                .map_err(|e| e.to_string()),
-            Ok((_, Err(e))) => Err(e),
-            Ok((None, Ok(_))) => Err("could not read the file".into()),
-            Err(e) => Err(format!("extraction stopped: {e}")),
-        };
-        match result {
-            Ok(IngestOutcome::New(id)) => {
-                summary.new += 1;
-                info!(file = %f.display(), document = id.0, "new");
+        let finished = inflight.is_empty();
+        if let Some((f, handle)) = inflight.pop_front() {
+            done += 1;
+            if tty {
+                let bar = (done * 30) / total.max(1);
+                eprint!(
+                    "\r[{}{}] {}/{} {}",
+                    "#".repeat(bar),
+                    " ".repeat(30 - bar),
+                    done,
+                    total,
+                    short(&f)
+                );
             }
-            Ok(IngestOutcome::Unchanged(id)) => {
-                summary.unchanged += 1;
-                info!(file = %f.display(), document = id.0, "unchanged (already ingested)");
-            }
-            Err(e) => {
+            let failure = match handle.await.and_then(|r| r) {
+                Ok((Some(bytes), Ok(ex))) => {
+                    batch.push((
+                        f.clone(),
+                        diplograph_store::Pending {
+                            file_name: f.file_name().and_then(|n| n.to_str()).map(str::to_string),
+                            bytes,
+                            extraction: ex,
+                        },
+                    ));
+                    None
+                }
+                Ok((_, Err(e))) => Some(e),
+                Ok((None, Ok(_))) => Some("could not read the file".into()),
+                Err(e) => Some(format!("extraction stopped: {e}")),
+            };
+            if let Some(e) = failure {
                 warn!(file = %f.display(), error = %e, "failed");
                 summary.failed.push((f.clone(), e));
             }
+        }
+        if batch.len() >= BATCH || (finished && !batch.is_empty()) {
+            let (names, docs): (Vec<PathBuf>, Vec<diplograph_store::Pending>) =
+                std::mem::take(&mut batch).into_iter().unzip();
+            let results = store.ingest_batch(docs, opts).await;
+            for (f, result) in names.into_iter().zip(results) {
+                match result {
+                    Ok(IngestOutcome::New(id)) => {
+                        summary.new += 1;
+                        info!(file = %f.display(), document = id.0, "new");
+                    }
+                    Ok(IngestOutcome::Unchanged(id)) => {
+                        summary.unchanged += 1;
+                        info!(file = %f.display(), document = id.0, "unchanged (already ingested)");
+                    }
+                    Err(e) => {
+                        warn!(file = %f.display(), error = %e, "failed");
+                        summary.failed.push((f, e.to_string()));
+                    }
+                }
+            }
+        }
+        if finished {
+            break;
         }
     }
     if tty {

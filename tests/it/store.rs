@@ -216,3 +216,87 @@ async fn full_text_search_is_ranked_and_highlighted() {
         );
     }
 }
+
+fn pending(f: &std::path::Path) -> diplograph_store::Pending {
+    let bytes = std::fs::read(f).unwrap();
+    let name = f.file_name().and_then(|n| n.to_str()).map(str::to_string);
+    let extraction =
+        diplograph_store::extract_for_ingest(&bytes, name.as_deref(), &Default::default()).unwrap();
+    diplograph_store::Pending {
+        bytes,
+        file_name: name,
+        extraction,
+    }
+}
+
+async fn totals(store: &diplograph_store::Store) -> (u64, u64, u64) {
+    let (_, q) = store
+        .quotations(&QuotationFilter::default(), DateOrder::Asc, ALL)
+        .await
+        .unwrap();
+    let (_, p) = store
+        .participants(&ParticipantFilter::default(), ALL)
+        .await
+        .unwrap();
+    (store.document_count().await.unwrap(), q, p)
+}
+
+#[tokio::test]
+async fn a_batch_lands_each_document_alone_and_a_bad_one_fails_alone() {
+    for (backend, store) in backends().await {
+        let files = corpus_files();
+        let mut docs: Vec<_> = files.iter().map(|f| pending(f)).collect();
+        // Postgres refuses a NUL character in text: that document's write fails midway.
+        let bad = backend == "postgres";
+        if bad {
+            docs[2].extraction.text.push('\0');
+        }
+        docs.push(pending(&files[0]));
+        let out = store.ingest_batch(docs, &Default::default()).await;
+        assert_eq!(out.len(), 6, "{backend}");
+        let first = match &out[0] {
+            Ok(IngestOutcome::New(id)) => *id,
+            other => panic!("{backend}: {other:?}"),
+        };
+        for (i, r) in out.iter().enumerate().take(5) {
+            if i == 2 && bad {
+                assert!(r.is_err(), "{backend}: the bad document fails: {r:?}");
+            } else {
+                assert!(
+                    matches!(r, Ok(IngestOutcome::New(_))),
+                    "{backend} {i}: {r:?}"
+                );
+            }
+        }
+        assert_eq!(
+            out[5].as_ref().ok(),
+            Some(&IngestOutcome::Unchanged(first)),
+            "{backend}: the same bytes twice in one batch are stored once"
+        );
+        if bad {
+            assert_eq!(store.document_count().await.unwrap(), 4, "{backend}");
+            // Nothing of the failed document remains: storing it now gives the same graph
+            // as storing all five one at a time.
+            let bytes = std::fs::read(&files[2]).unwrap();
+            let again = store
+                .ingest(
+                    &bytes,
+                    files[2].file_name().and_then(|n| n.to_str()),
+                    &Default::default(),
+                )
+                .await
+                .unwrap();
+            assert!(again.is_new(), "{backend}");
+        }
+        let fresh = match backend {
+            "postgres" => crate::support::postgres().await.unwrap(),
+            _ => crate::support::sqlite().await,
+        };
+        ingest_corpus(&fresh).await;
+        assert_eq!(
+            totals(&store).await,
+            totals(&fresh).await,
+            "{backend}: a batch stores what one-at-a-time ingest stores"
+        );
+    }
+}

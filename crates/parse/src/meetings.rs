@@ -13,8 +13,8 @@ use crate::lexicon::lexicon;
 use crate::mentions::Actors;
 use crate::model::{MeetingKind, MeetingStatus, PartialDate, ParticipantKind, Place};
 use crate::segment::Sentence;
-use rustc_hash::FxHashMap as HashMap;
 use crate::text::{sub, tokenize};
+use rustc_hash::FxHashMap as HashMap;
 
 fn kinds() -> &'static Vec<(Vec<String>, MeetingKind)> {
     static K: OnceLock<Vec<(Vec<String>, MeetingKind)>> = OnceLock::new();

@@ -556,7 +556,10 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
         if a.kind == ParticipantKind::Person && a.name.contains(' ') {
             let parts: Vec<&str> = a.name.split(' ').collect();
             if let Some(first) = parts.first() {
-                by_first.entry(first).or_default().push((idx, parts.clone()));
+                by_first
+                    .entry(first)
+                    .or_default()
+                    .push((idx, parts.clone()));
             }
         }
     }

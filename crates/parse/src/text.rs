@@ -303,7 +303,9 @@ mod tests {
     fn fast_tokenizer_agrees_with_the_model_on_every_short_string() {
         // Every string of up to five characters over an alphabet of the cases that matter:
         // letters, digits, each joiner, space, a multi-byte letter and a quote.
-        let alphabet = ['a', 'B', '1', '.', '-', '\'', '’', '+', '&', '/', ' ', 'é', '"'];
+        let alphabet = [
+            'a', 'B', '1', '.', '-', '\'', '’', '+', '&', '/', ' ', 'é', '"',
+        ];
         let mut strings = vec![String::new()];
         let mut checked = 0;
         for _ in 0..5 {
@@ -324,8 +326,19 @@ mod tests {
             strings = next;
         }
         assert!(checked > 400_000);
-        for t in ["U.S. officials", "the U.S.", "e.g. this", "A.B.C.", "Ab.C.", "x-y.z."] {
-            assert_eq!(tokenize(t, 2..t.len()), reference_tokenize(t, 2..t.len()), "{t:?}");
+        for t in [
+            "U.S. officials",
+            "the U.S.",
+            "e.g. this",
+            "A.B.C.",
+            "Ab.C.",
+            "x-y.z.",
+        ] {
+            assert_eq!(
+                tokenize(t, 2..t.len()),
+                reference_tokenize(t, 2..t.len()),
+                "{t:?}"
+            );
         }
     }
 

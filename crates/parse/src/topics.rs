@@ -2,8 +2,8 @@
 //! file of the same format. A topic applies to a passage when one of its keywords occurs in
 //! it on word boundaries (`*` at the end of a keyword matches any word starting with it).
 
-use serde::Deserialize;
 use rustc_hash::FxHashMap as HashMap;
+use serde::Deserialize;
 use std::sync::OnceLock;
 
 /// One topic of the taxonomy.

@@ -8,8 +8,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -310,68 +310,93 @@ pub(crate) async fn merge_meetings_tx(
     Ok(())
 }
 
-/// The persons taking part in a meeting.
-async fn meeting_people(txn: &DatabaseTransaction, id: i32) -> Result<BTreeSet<i32>, DbErr> {
-    let links = meeting_participant::Entity::find()
-        .filter(meeting_participant::Column::MeetingId.eq(id))
-        .all(txn)
-        .await?;
-    let ids: Vec<i32> = links.into_iter().map(|l| l.participant_id).collect();
-    Ok(participant::Entity::find()
-        .filter(participant::Column::Id.is_in(ids))
-        .filter(participant::Column::Kind.eq("PERSON"))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect())
+/// The persons taking part in each of `ids`, in two queries whatever the number of meetings.
+async fn people_by_meeting(
+    txn: &DatabaseTransaction,
+    ids: &[i32],
+) -> Result<HashMap<i32, BTreeSet<i32>>, DbErr> {
+    let mut links = Vec::new();
+    for chunk in ids.chunks(500) {
+        links.extend(
+            meeting_participant::Entity::find()
+                .filter(meeting_participant::Column::MeetingId.is_in(chunk.to_vec()))
+                .all(txn)
+                .await?,
+        );
+    }
+    let mut pids: Vec<i32> = links.iter().map(|l| l.participant_id).collect();
+    pids.sort_unstable();
+    pids.dedup();
+    let mut persons = BTreeSet::new();
+    for chunk in pids.chunks(500) {
+        persons.extend(
+            participant::Entity::find()
+                .filter(participant::Column::Id.is_in(chunk.to_vec()))
+                .filter(participant::Column::Kind.eq("PERSON"))
+                .all(txn)
+                .await?
+                .into_iter()
+                .map(|p| p.id),
+        );
+    }
+    let mut out: HashMap<i32, BTreeSet<i32>> = ids.iter().map(|i| (*i, BTreeSet::new())).collect();
+    for l in links {
+        if persons.contains(&l.participant_id) {
+            out.entry(l.meeting_id)
+                .or_default()
+                .insert(l.participant_id);
+        }
+    }
+    Ok(out)
 }
 
 /// Whether two meeting rows can be one meeting: same kind; dates equal at the precision
 /// both give (never undated); same place when both give one; and people in common (two, or
 /// all of the smaller side), or no people on either side for kinds more specific than talks
 /// and visits.
-async fn compatible(
-    txn: &DatabaseTransaction,
+fn compatible(
     a: &meeting::Model,
     b: &meeting::Model,
-) -> Result<bool, DbErr> {
+    people: &HashMap<i32, BTreeSet<i32>>,
+) -> bool {
     if a.id == b.id || a.kind != b.kind {
-        return Ok(false);
+        return false;
     }
     let (Some(ya), Some(yb)) = (a.date_year, b.date_year) else {
-        return Ok(false);
+        return false;
     };
     if ya != yb {
-        return Ok(false);
+        return false;
     }
     if let (Some(ma), Some(mb)) = (a.date_month, b.date_month) {
         if ma != mb {
-            return Ok(false);
+            return false;
         }
     }
     if let (Some(da), Some(db)) = (a.date_day, b.date_day) {
         if da != db {
-            return Ok(false);
+            return false;
         }
     }
     if let (Some(pa), Some(pb)) = (&a.place_name, &b.place_name) {
         if pa != pb {
-            return Ok(false);
+            return false;
         }
     }
-    let pa = meeting_people(txn, a.id).await?;
-    let pb = meeting_people(txn, b.id).await?;
+    let empty = BTreeSet::new();
+    let pa = people.get(&a.id).unwrap_or(&empty);
+    let pb = people.get(&b.id).unwrap_or(&empty);
     if pa.is_empty() || pb.is_empty() {
-        return Ok(!matches!(a.kind.as_str(), "TALKS" | "VISIT") && pa.is_empty() && pb.is_empty());
+        return !matches!(a.kind.as_str(), "TALKS" | "VISIT") && pa.is_empty() && pb.is_empty();
     }
-    let common = pa.intersection(&pb).count();
-    Ok(common >= pa.len().min(pb.len()).min(2))
+    let common = pa.intersection(pb).count();
+    common >= pa.len().min(pb.len()).min(2)
 }
 
 /// Merges `meeting` with every compatible meeting already stored; returns the id kept.
 /// The most precisely dated meeting is kept, so the result does not depend on the order in
-/// which documents arrive.
+/// which documents arrive. Candidates are found through the (kind, year) index with the
+/// month, day and place conditions in SQL, so the work does not grow with the graph.
 pub(crate) async fn settle_meeting(txn: &DatabaseTransaction, id: i32) -> Result<i32, DbErr> {
     let Some(me) = meeting::Entity::find_by_id(id).one(txn).await? else {
         return Ok(id);
@@ -379,15 +404,39 @@ pub(crate) async fn settle_meeting(txn: &DatabaseTransaction, id: i32) -> Result
     let Some(year) = me.date_year else {
         return Ok(id);
     };
+    let either = |col: meeting::Column, v: Option<sea_orm::Value>| match v {
+        Some(v) => Condition::any().add(col.is_null()).add(col.eq(v)),
+        None => Condition::all(),
+    };
     let candidates = meeting::Entity::find()
         .filter(meeting::Column::Kind.eq(me.kind.clone()))
         .filter(meeting::Column::DateYear.eq(year))
+        .filter(meeting::Column::Id.ne(me.id))
+        .filter(either(
+            meeting::Column::DateMonth,
+            me.date_month.map(Into::into),
+        ))
+        .filter(either(
+            meeting::Column::DateDay,
+            me.date_day.map(Into::into),
+        ))
+        .filter(either(
+            meeting::Column::PlaceName,
+            me.place_name.clone().map(Into::into),
+        ))
         .order_by_asc(meeting::Column::Id)
         .all(txn)
         .await?;
+    if candidates.is_empty() {
+        return Ok(id);
+    }
+    let ids: Vec<i32> = std::iter::once(me.id)
+        .chain(candidates.iter().map(|c| c.id))
+        .collect();
+    let people = people_by_meeting(txn, &ids).await?;
     let mut group = vec![me.clone()];
     for c in candidates {
-        if compatible(txn, &me, &c).await? {
+        if compatible(&me, &c, &people) {
             group.push(c);
         }
     }
@@ -410,59 +459,107 @@ pub(crate) async fn settle_meeting(txn: &DatabaseTransaction, id: i32) -> Result
     Ok(keep)
 }
 
-/// Links a one-word person (`Obama`) to the one full-name person with that surname, and a
-/// full-name person to a stored one-word person with its surname, when exactly one full
-/// name carries that surname. Two people who share a surname are never merged.
-pub(crate) async fn settle_person(txn: &DatabaseTransaction, id: i32) -> Result<i32, DbErr> {
-    let Some(me) = participant::Entity::find_by_id(id).one(txn).await? else {
-        return Ok(id);
-    };
-    if me.kind != "PERSON" {
-        return Ok(id);
+/// Links one-word persons (`Obama`) to the one full-name person with that surname, for the
+/// surnames of `ids`: when exactly one full name carries a surname, a stored one-word
+/// person with it is merged into that full name. Two people who share a surname are never
+/// merged. One indexed query for all the surnames.
+pub(crate) async fn settle_people(txn: &DatabaseTransaction, ids: &[i32]) -> Result<(), DbErr> {
+    let mut surnames: Vec<String> = Vec::new();
+    for chunk in ids.chunks(500) {
+        for p in participant::Entity::find()
+            .filter(participant::Column::Id.is_in(chunk.to_vec()))
+            .filter(participant::Column::Kind.eq("PERSON"))
+            .all(txn)
+            .await?
+        {
+            if let Some(s) = p.surname {
+                surnames.push(s);
+            }
+        }
     }
-    let Some(folded) = me.key.strip_prefix("person:") else {
-        return Ok(id);
-    };
-    let surname = folded.split(' ').next_back().unwrap_or("").to_string();
-    if surname.is_empty() {
-        return Ok(id);
+    surnames.sort();
+    surnames.dedup();
+    let mut by_surname: HashMap<String, Vec<participant::Model>> = HashMap::new();
+    for chunk in surnames.chunks(500) {
+        for p in participant::Entity::find()
+            .filter(participant::Column::Surname.is_in(chunk.to_vec()))
+            .filter(participant::Column::Kind.eq("PERSON"))
+            .order_by_asc(participant::Column::Id)
+            .all(txn)
+            .await?
+        {
+            if let Some(s) = p.surname.clone() {
+                by_surname.entry(s).or_default().push(p);
+            }
+        }
     }
-    let full_like = format!("person:% {surname}");
-    let fulls = participant::Entity::find()
-        .filter(participant::Column::Key.like(full_like))
-        .all(txn)
-        .await?;
-    if fulls.len() != 1 {
-        return Ok(id);
+    for s in &surnames {
+        let Some(people) = by_surname.get(s) else {
+            continue;
+        };
+        let single_key = format!("person:{s}");
+        let fulls: Vec<&participant::Model> =
+            people.iter().filter(|p| p.key != single_key).collect();
+        let [full] = fulls.as_slice() else {
+            continue;
+        };
+        if let Some(single) = people.iter().find(|p| p.key == single_key) {
+            merge_participants_tx(txn, single.id, full.id).await?;
+        }
     }
-    let Some(full) = fulls.first() else {
-        return Ok(id);
-    };
-    let single = participant::Entity::find()
-        .filter(participant::Column::Key.eq(format!("person:{surname}")))
-        .one(txn)
-        .await?;
-    if let Some(single) = single {
-        merge_participants_tx(txn, single.id, full.id).await?;
-        return Ok(if id == single.id { full.id } else { id });
-    }
-    Ok(id)
+    Ok(())
 }
 
-/// Rebuilds a meeting's title from its kind, people, place and date.
-pub(crate) async fn refresh_meeting_title(txn: &DatabaseTransaction, id: i32) -> Result<(), DbErr> {
-    let Some(m) = meeting::Entity::find_by_id(id).one(txn).await? else {
+/// Rebuilds the titles of meetings from their kind, people, place and date.
+pub(crate) async fn refresh_meeting_titles(
+    txn: &DatabaseTransaction,
+    ids: &[i32],
+) -> Result<(), DbErr> {
+    if ids.is_empty() {
         return Ok(());
-    };
-    let people = meeting_people(txn, id).await?;
-    let mut names: Vec<String> = participant::Entity::find()
-        .filter(participant::Column::Id.is_in(people))
+    }
+    let meetings = meeting::Entity::find()
+        .filter(meeting::Column::Id.is_in(ids.to_vec()))
         .all(txn)
-        .await?
-        .into_iter()
-        .map(|p| p.name.split_whitespace().last().unwrap_or("").to_string())
-        .collect();
-    names.sort();
+        .await?;
+    let people = people_by_meeting(txn, ids).await?;
+    let all: Vec<i32> = people.values().flatten().copied().collect();
+    let mut names: HashMap<i32, String> = HashMap::new();
+    for chunk in all.chunks(500) {
+        for p in participant::Entity::find()
+            .filter(participant::Column::Id.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?
+        {
+            names.insert(
+                p.id,
+                p.name.split_whitespace().last().unwrap_or("").to_string(),
+            );
+        }
+    }
+    for m in meetings {
+        let mut surnames: Vec<&str> = people
+            .get(&m.id)
+            .map(|ps| {
+                ps.iter()
+                    .filter_map(|p| names.get(p))
+                    .map(String::as_str)
+                    .collect()
+            })
+            .unwrap_or_default();
+        surnames.sort_unstable();
+        let t = meeting_title(&m, &surnames);
+        if t != m.title {
+            let mut am: meeting::ActiveModel = m.into();
+            am.title = Set(t);
+            am.update(txn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A meeting's title: kind, people's surnames, place and date.
+fn meeting_title(m: &meeting::Model, surnames: &[&str]) -> String {
     let kind = match m.kind.as_str() {
         "TALKS" => "Talks",
         "TWO_PLUS_TWO" => "2+2 meeting",
@@ -476,9 +573,9 @@ pub(crate) async fn refresh_meeting_title(txn: &DatabaseTransaction, id: i32) ->
         _ => "Meeting",
     };
     let mut t = kind.to_string();
-    if !names.is_empty() {
+    if !surnames.is_empty() {
         t.push_str(": ");
-        t.push_str(&names.join("–"));
+        t.push_str(&surnames.join("–"));
     }
     if let Some(p) = &m.place_name {
         t.push_str(", ");
@@ -488,12 +585,7 @@ pub(crate) async fn refresh_meeting_title(txn: &DatabaseTransaction, id: i32) ->
         t.push_str(", ");
         t.push_str(d);
     }
-    if t != m.title {
-        let mut am: meeting::ActiveModel = m.into();
-        am.title = Set(t);
-        am.update(txn).await?;
-    }
-    Ok(())
+    t
 }
 
 /// Deletes a document and everything extracted from it, then whatever it leaves orphaned

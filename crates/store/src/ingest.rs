@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, SqlErr, TransactionTrait,
+    QueryFilter, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use tracing::{info, instrument};
@@ -174,63 +174,136 @@ impl Store {
         opts: &Options,
         extracted: Option<Extraction>,
     ) -> Result<IngestOutcome, StoreError> {
-        let hash = content_hash(bytes);
-        if let Some(d) = document::Entity::find()
-            .filter(document::Column::ContentHash.eq(hash.clone()))
-            .one(&self.db)
-            .await?
-        {
-            return Ok(IngestOutcome::Unchanged(DocumentId(d.id)));
-        }
-        let mut opts = opts_for(opts, file_name);
-        let mut ex = match extracted {
+        let ex = match extracted {
             Some(ex) => ex,
-            None => diplograph_parse::extract(bytes, &opts)?,
+            None => diplograph_parse::extract(bytes, &opts_for(opts, file_name))?,
         };
-        // A dateline with no year the text can settle: the year of a meeting already in
-        // the graph on that day, with someone the document names.
-        if let Some(dl) = ex
-            .document
-            .dateline
-            .as_ref()
-            .filter(|d| d.date.year.is_none())
-        {
-            if let Some(year) = self
-                .year_from_graph(&ex, dl.date.month, dl.date.day)
-                .await?
-            {
-                opts.year_hint = Some(year);
-                ex = diplograph_parse::extract(bytes, &opts)?;
+        let doc = Pending {
+            bytes: bytes.to_vec(),
+            file_name: file_name.map(str::to_string),
+            extraction: ex,
+        };
+        self.write_batch(vec![doc], opts)
+            .await
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(StoreError::Db(DbErr::Custom("empty batch".into()))))
+    }
+
+    /// Ingests several extracted documents in one transaction: one commit, one lock, one
+    /// look-up of the hashes already stored. Each document still lands all or nothing (a
+    /// savepoint each): one that fails is rolled back alone and reported in its slot, and
+    /// the others are stored. Results are in the order given.
+    #[instrument(skip_all, fields(documents = docs.len()))]
+    pub async fn ingest_batch(
+        &self,
+        docs: Vec<Pending>,
+        opts: &Options,
+    ) -> Vec<Result<IngestOutcome, StoreError>> {
+        let out = self.write_batch(docs, opts).await;
+        for r in &out {
+            self.count(r);
+        }
+        out
+    }
+
+    async fn write_batch(
+        &self,
+        docs: Vec<Pending>,
+        opts: &Options,
+    ) -> Vec<Result<IngestOutcome, StoreError>> {
+        let n = docs.len();
+        match self.write_batch_inner(docs, opts).await {
+            Ok(v) => v,
+            Err(e) => {
+                // The batch as a whole failed (connection, commit): nothing of it landed.
+                let msg = e.to_string();
+                (0..n)
+                    .map(|_| Err(StoreError::Db(DbErr::Custom(msg.clone()))))
+                    .collect()
             }
         }
+    }
+
+    async fn write_batch_inner(
+        &self,
+        docs: Vec<Pending>,
+        opts: &Options,
+    ) -> Result<Vec<Result<IngestOutcome, StoreError>>, StoreError> {
+        // A dateline with no year the text can settle: the year of a meeting already in
+        // the graph on that day, with someone the document names. Read before the write
+        // transaction, like the extraction itself.
+        let mut docs = docs;
+        for d in &mut docs {
+            let Some((month, day)) = d
+                .extraction
+                .document
+                .dateline
+                .as_ref()
+                .filter(|dl| dl.date.year.is_none())
+                .map(|dl| (dl.date.month, dl.date.day))
+            else {
+                continue;
+            };
+            if let Some(year) = self.year_from_graph(&d.extraction, month, day).await? {
+                let mut o = opts_for(opts, d.file_name.as_deref());
+                o.year_hint = Some(year);
+                d.extraction = diplograph_parse::extract(&d.bytes, &o)?;
+            }
+        }
+        let hashes: Vec<String> = docs.iter().map(|d| content_hash(&d.bytes)).collect();
         let txn = self.db.begin().await?;
         lock_for_ingest(&txn).await?;
+        let mut stored: HashMap<String, i32> = HashMap::new();
+        for chunk in hashes.chunks(CHUNK) {
+            for d in document::Entity::find()
+                .filter(document::Column::ContentHash.is_in(chunk.to_vec()))
+                .all(&txn)
+                .await?
+            {
+                stored.insert(d.content_hash, d.id);
+            }
+        }
         let taxonomy = opts
             .taxonomy
             .as_ref()
             .unwrap_or_else(|| diplograph_parse::Taxonomy::builtin());
-        match store_extraction(&txn, &ex, &hash, file_name, taxonomy, bytes).await {
-            Ok(id) => {
-                txn.commit().await?;
-                info!(document = id.0, title = %ex.document.title, quotations = ex.quotations.len(), "ingested");
-                Ok(IngestOutcome::New(id))
+        let mut out = Vec::with_capacity(docs.len());
+        for (d, hash) in docs.iter().zip(hashes) {
+            if let Some(id) = stored.get(&hash) {
+                out.push(Ok(IngestOutcome::Unchanged(DocumentId(*id))));
+                continue;
             }
-            Err(e) => {
-                txn.rollback().await?;
-                // Another process stored the same bytes first.
-                if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
-                    if let Some(d) = document::Entity::find()
-                        .filter(document::Column::ContentHash.eq(hash))
-                        .one(&self.db)
-                        .await?
-                    {
-                        return Ok(IngestOutcome::Unchanged(DocumentId(d.id)));
-                    }
+            let sp = txn.begin().await?;
+            let ex = &d.extraction;
+            match store_extraction(&sp, ex, &hash, d.file_name.as_deref(), taxonomy, &d.bytes).await
+            {
+                Ok(id) => {
+                    sp.commit().await?;
+                    info!(document = id.0, title = %ex.document.title, quotations = ex.quotations.len(), "ingested");
+                    stored.insert(hash, id.0);
+                    out.push(Ok(IngestOutcome::New(id)));
                 }
-                Err(e.into())
+                Err(e) => {
+                    sp.rollback().await?;
+                    out.push(Err(e.into()));
+                }
             }
         }
+        txn.commit().await?;
+        Ok(out)
     }
+}
+
+/// A document read and extracted, waiting to be written by [`Store::ingest_batch`].
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// The file's bytes (kept for re-processing; their hash identifies the document).
+    pub bytes: Vec<u8>,
+    /// The file name, when there is one.
+    pub file_name: Option<String>,
+    /// What [`extract_for_ingest`] found.
+    pub extraction: Extraction,
 }
 
 impl Store {
@@ -354,104 +427,184 @@ pub(crate) async fn lock_for_ingest(txn: &DatabaseTransaction) -> Result<(), DbE
     Ok(())
 }
 
-async fn upsert_participant(
-    txn: &DatabaseTransaction,
-    p: &diplograph_parse::Participant,
-    doc_hash: &str,
-) -> Result<i32, DbErr> {
-    let key = participant_key(&p.name, p.kind, doc_hash);
-    if let Some(row) = participant::Entity::find()
-        .filter(participant::Column::Key.eq(key.clone()))
-        .one(txn)
-        .await?
-    {
-        if (row.country.is_none() && p.country.is_some())
-            || (row.title.is_none() && p.title.is_some())
-        {
-            let mut am: participant::ActiveModel = row.clone().into();
-            if row.country.is_none() {
-                am.country = Set(p.country.clone());
-            }
-            if row.title.is_none() {
-                am.title = Set(p.title.clone());
-            }
-            am.update(txn).await?;
-        }
-        return Ok(row.id);
-    }
-    let am = participant::ActiveModel {
-        key: Set(key.clone()),
-        name: Set(p.name.clone()),
-        kind: Set(p.kind.as_str().to_string()),
-        country: Set(p.country.clone()),
-        title: Set(p.title.clone()),
-        ..Default::default()
-    };
-    let res = participant::Entity::insert(am)
-        .on_conflict(
-            OnConflict::column(participant::Column::Key)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
-    let _ = res;
-    participant::Entity::find()
-        .filter(participant::Column::Key.eq(key))
-        .one(txn)
-        .await?
-        .map(|r| r.id)
-        .ok_or_else(|| DbErr::RecordNotFound("participant after insert".into()))
-}
+/// Rows per multi-row INSERT: well inside both backends' bound-parameter limits.
+const CHUNK: usize = 200;
 
-async fn link<E, A>(txn: &DatabaseTransaction, am: A, cols: Vec<E::Column>) -> Result<(), DbErr>
+/// Inserts rows with multi-row statements, `ON CONFLICT (cols) DO NOTHING` when `conflict`
+/// names columns.
+async fn insert_all<E, A>(
+    txn: &DatabaseTransaction,
+    rows: Vec<A>,
+    conflict: &[E::Column],
+) -> Result<(), DbErr>
 where
     E: EntityTrait,
-    A: sea_orm::ActiveModelTrait<Entity = E> + Send,
+    A: ActiveModelTrait<Entity = E> + Send,
 {
-    E::insert(am)
-        .on_conflict(OnConflict::columns(cols).do_nothing().to_owned())
-        .exec_without_returning(txn)
-        .await?;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
+        let mut q = E::insert_many(chunk);
+        if !conflict.is_empty() {
+            q = q.on_conflict(
+                OnConflict::columns(conflict.to_vec())
+                    .do_nothing()
+                    .to_owned(),
+            );
+        }
+        q.exec_without_returning(txn).await?;
+    }
     Ok(())
 }
 
+/// Ids of the participants of an extraction, in its order: existing rows are found by key
+/// in one query, missing ones inserted in one statement; a stored row missing a country or
+/// title takes it from the document.
+async fn upsert_participants(
+    txn: &DatabaseTransaction,
+    ps: &[diplograph_parse::Participant],
+    doc_hash: &str,
+) -> Result<Vec<i32>, DbErr> {
+    let keys: Vec<String> = ps
+        .iter()
+        .map(|p| participant_key(&p.name, p.kind, doc_hash))
+        .collect();
+    let mut unique: Vec<String> = keys.clone();
+    unique.sort();
+    unique.dedup();
+    let mut rows: HashMap<String, participant::Model> = HashMap::new();
+    for chunk in unique.chunks(CHUNK) {
+        for r in participant::Entity::find()
+            .filter(participant::Column::Key.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?
+        {
+            rows.insert(r.key.clone(), r);
+        }
+    }
+    let mut fresh = Vec::new();
+    let mut queued = std::collections::HashSet::new();
+    for (p, key) in ps.iter().zip(&keys) {
+        if rows.contains_key(key) || !queued.insert(key.clone()) {
+            continue;
+        }
+        fresh.push(participant::ActiveModel {
+            key: Set(key.clone()),
+            name: Set(p.name.clone()),
+            kind: Set(p.kind.as_str().to_string()),
+            country: Set(p.country.clone()),
+            title: Set(p.title.clone()),
+            surname: Set(crate::migration::m20261123_000004_surname::surname_of_key(
+                key,
+            )),
+            ..Default::default()
+        });
+    }
+    if !fresh.is_empty() {
+        let new_keys: Vec<String> = queued.into_iter().collect();
+        insert_all(txn, fresh, &[participant::Column::Key]).await?;
+        for chunk in new_keys.chunks(CHUNK) {
+            for r in participant::Entity::find()
+                .filter(participant::Column::Key.is_in(chunk.to_vec()))
+                .all(txn)
+                .await?
+            {
+                rows.insert(r.key.clone(), r);
+            }
+        }
+    }
+    let mut ids = Vec::with_capacity(ps.len());
+    for (p, key) in ps.iter().zip(&keys) {
+        let Some(row) = rows.get_mut(key) else {
+            return Err(DbErr::RecordNotFound("participant after insert".into()));
+        };
+        let add_country = row.country.is_none() && p.country.is_some();
+        let add_title = row.title.is_none() && p.title.is_some();
+        if add_country || add_title {
+            let mut am: participant::ActiveModel = row.clone().into();
+            if add_country {
+                am.country = Set(p.country.clone());
+                row.country.clone_from(&p.country);
+            }
+            if add_title {
+                am.title = Set(p.title.clone());
+                row.title.clone_from(&p.title);
+            }
+            am.update(txn).await?;
+        }
+        ids.push(row.id);
+    }
+    Ok(ids)
+}
+
+/// Ids of the topics named by `slugs`, created from the taxonomy when missing.
 async fn topic_ids(
     txn: &DatabaseTransaction,
     taxonomy: &diplograph_parse::Taxonomy,
-    slugs: &[String],
-    cache: &mut HashMap<String, i32>,
-) -> Result<Vec<i32>, DbErr> {
-    let mut out = Vec::new();
-    for s in slugs {
-        if let Some(id) = cache.get(s) {
-            out.push(*id);
-            continue;
-        }
-        let label = taxonomy
-            .topics()
-            .iter()
-            .find(|t| &t.slug == s)
-            .map_or_else(|| s.clone(), |t| t.label.clone());
-        topic::Entity::insert(topic::ActiveModel {
-            slug: Set(s.clone()),
-            label: Set(label),
-            ..Default::default()
+    slugs: &[&String],
+) -> Result<HashMap<String, i32>, DbErr> {
+    let mut want: Vec<String> = slugs.iter().map(|s| (*s).clone()).collect();
+    want.sort();
+    want.dedup();
+    let mut out = HashMap::new();
+    if want.is_empty() {
+        return Ok(out);
+    }
+    let load = |want: Vec<String>| async move {
+        topic::Entity::find()
+            .filter(topic::Column::Slug.is_in(want))
+            .all(txn)
+            .await
+    };
+    for t in load(want.clone()).await? {
+        out.insert(t.slug, t.id);
+    }
+    let missing: Vec<topic::ActiveModel> = want
+        .iter()
+        .filter(|s| !out.contains_key(*s))
+        .map(|s| {
+            let label = taxonomy
+                .topics()
+                .iter()
+                .find(|t| &t.slug == s)
+                .map_or_else(|| s.clone(), |t| t.label.clone());
+            topic::ActiveModel {
+                slug: Set(s.clone()),
+                label: Set(label),
+                ..Default::default()
+            }
         })
-        .on_conflict(
-            OnConflict::column(topic::Column::Slug)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
-        if let Some(t) = topic::Entity::find()
-            .filter(topic::Column::Slug.eq(s.clone()))
-            .one(txn)
-            .await?
-        {
-            cache.insert(s.clone(), t.id);
-            out.push(t.id);
+        .collect();
+    if !missing.is_empty() {
+        insert_all(txn, missing, &[topic::Column::Slug]).await?;
+        for t in load(want).await? {
+            out.insert(t.slug, t.id);
+        }
+    }
+    Ok(out)
+}
+
+/// Ids of rows of one document by their `idx` (quotations, claims), after a multi-row insert.
+async fn ids_by_idx<E>(
+    txn: &DatabaseTransaction,
+    [id_col, doc_col, idx_col]: [E::Column; 3],
+    doc_id: i32,
+    n: usize,
+) -> Result<Vec<Option<i32>>, DbErr>
+where
+    E: EntityTrait,
+{
+    use sea_orm::{QuerySelect, Select};
+    let q: Select<E> = E::find()
+        .select_only()
+        .column(id_col)
+        .column(idx_col)
+        .filter(doc_col.eq(doc_id));
+    let rows: Vec<(i32, i32)> = q.into_tuple().all(txn).await?;
+    let mut out = vec![None; n];
+    for (id, idx) in rows {
+        if let Some(slot) = usize::try_from(idx).ok().and_then(|i| out.get_mut(i)) {
+            *slot = Some(id);
         }
     }
     Ok(out)
@@ -468,6 +621,10 @@ async fn store_extraction(
     let d = &ex.document;
     let published = d.published.clone();
     let date_key = published.as_ref().map_or(0, PartialDate::sort_key);
+    let published_iso = published
+        .as_ref()
+        .map(PartialDate::iso)
+        .filter(|s| !s.is_empty());
     let extraction_json = serde_json::to_string(&serde_json::json!({
         "paragraphs": ex.paragraphs,
         "diagnostics": ex.diagnostics,
@@ -481,10 +638,7 @@ async fn store_extraction(
         source: Set(d.source.clone()),
         title: Set(d.title.clone()),
         url: Set(d.url.clone()),
-        published: Set(published
-            .as_ref()
-            .map(PartialDate::iso)
-            .filter(|s| !s.is_empty())),
+        published: Set(published_iso.clone()),
         published_key: Set(date_key),
         published_time: Set(published.as_ref().and_then(|p| p.time.clone())),
         year_inferred: Set(d.dateline.as_ref().is_some_and(|dl| dl.date.year_inferred)),
@@ -497,159 +651,202 @@ async fn store_extraction(
         ingested_at: Set(now_iso()),
         raw: Set(Some(raw.to_vec())),
         ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    let doc_id = doc.id;
+    };
+    // Only the id comes back: returning the whole row would send the text and bytes back.
+    let doc_id = document::Entity::insert(doc)
+        .exec(txn)
+        .await?
+        .last_insert_id;
 
-    // Participants.
-    let mut pids: Vec<i32> = Vec::with_capacity(ex.participants.len());
-    for p in &ex.participants {
-        let id = upsert_participant(txn, p, hash).await?;
-        pids.push(id);
-        link(
-            txn,
-            document_participant::ActiveModel {
+    // Participants, their names as written, and the titles they held.
+    let pids = upsert_participants(txn, &ex.participants, hash).await?;
+    let mut doc_links = Vec::new();
+    let mut aliases = Vec::new();
+    let mut roles = Vec::new();
+    let mut seen_pid = std::collections::HashSet::new();
+    let mut seen_alias = std::collections::HashSet::new();
+    for (p, &id) in ex.participants.iter().zip(&pids) {
+        if seen_pid.insert(id) {
+            doc_links.push(document_participant::ActiveModel {
                 document_id: Set(doc_id),
                 participant_id: Set(id),
                 ..Default::default()
-            },
-            vec![
-                document_participant::Column::DocumentId,
-                document_participant::Column::ParticipantId,
-            ],
-        )
-        .await?;
-        let mut forms: Vec<&String> = p.aliases.iter().collect();
-        forms.push(&p.name);
-        for a in forms {
-            link(
-                txn,
-                participant_alias::ActiveModel {
+            });
+        }
+        for a in p.aliases.iter().chain(std::iter::once(&p.name)) {
+            if seen_alias.insert((id, a.clone())) {
+                aliases.push(participant_alias::ActiveModel {
                     participant_id: Set(id),
                     alias: Set(a.clone()),
                     document_id: Set(doc_id),
                     ..Default::default()
-                },
-                vec![
-                    participant_alias::Column::ParticipantId,
-                    participant_alias::Column::Alias,
-                    participant_alias::Column::DocumentId,
-                ],
-            )
-            .await?;
+                });
+            }
         }
         if let Some(t) = &p.title {
-            participant_role::ActiveModel {
+            roles.push(participant_role::ActiveModel {
                 participant_id: Set(id),
                 title: Set(t.clone()),
                 organization: Set(p.organization.clone()),
                 country: Set(p.country.clone()),
                 document_id: Set(doc_id),
-                observed_on: Set(published
-                    .as_ref()
-                    .map(PartialDate::iso)
-                    .filter(|s| !s.is_empty())),
+                observed_on: Set(published_iso.clone()),
                 ..Default::default()
-            }
-            .insert(txn)
-            .await?;
+            });
         }
     }
+    insert_all(
+        txn,
+        doc_links,
+        &[
+            document_participant::Column::DocumentId,
+            document_participant::Column::ParticipantId,
+        ],
+    )
+    .await?;
+    insert_all(
+        txn,
+        aliases,
+        &[
+            participant_alias::Column::ParticipantId,
+            participant_alias::Column::Alias,
+            participant_alias::Column::DocumentId,
+        ],
+    )
+    .await?;
+    insert_all(txn, roles, &[]).await?;
     let pid = |i: Option<usize>| i.and_then(|i| pids.get(i).copied());
 
-    // Meetings.
+    // Meetings: found by key, the missing ones inserted together.
+    let keys: Vec<String> = ex
+        .meetings
+        .iter()
+        .enumerate()
+        .map(|(idx, m)| meeting_key(m, hash, idx))
+        .collect();
+    let mut rows: HashMap<String, meeting::Model> = HashMap::new();
+    let load_meetings = |keys: Vec<String>| async move {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(CHUNK) {
+            out.extend(
+                meeting::Entity::find()
+                    .filter(meeting::Column::Key.is_in(chunk.to_vec()))
+                    .all(txn)
+                    .await?,
+            );
+        }
+        Ok::<_, DbErr>(out)
+    };
+    for r in load_meetings(keys.clone()).await? {
+        rows.insert(r.key.clone(), r);
+    }
+    let mut fresh = Vec::new();
+    let mut fresh_keys = Vec::new();
+    for (m, key) in ex.meetings.iter().zip(&keys) {
+        if rows.contains_key(key) || fresh_keys.contains(key) {
+            continue;
+        }
+        fresh_keys.push(key.clone());
+        let date = m.date.clone().unwrap_or_default();
+        fresh.push(meeting::ActiveModel {
+            key: Set(key.clone()),
+            title: Set(m.title.clone()),
+            kind: Set(m.kind.as_str().to_string()),
+            status: Set(m.status.as_str().to_string()),
+            date_year: Set(date.year),
+            date_month: Set(date_i32(date.month)),
+            date_day: Set(date_i32(date.day)),
+            date_text: Set(Some(date.iso()).filter(|s| !s.is_empty())),
+            date_key: Set(date.sort_key()),
+            place_name: Set(m.place.as_ref().map(|p| p.name.clone())),
+            place_country: Set(m.place.as_ref().and_then(|p| p.country.clone())),
+            ..Default::default()
+        });
+    }
+    if !fresh.is_empty() {
+        insert_all(txn, fresh, &[meeting::Column::Key]).await?;
+        for r in load_meetings(fresh_keys).await? {
+            rows.insert(r.key.clone(), r);
+        }
+    }
     let mut primary_meeting = None;
     let mut touched_meetings = Vec::new();
-    for (idx, m) in ex.meetings.iter().enumerate() {
-        let key = meeting_key(m, hash, idx);
-        let existing = meeting::Entity::find()
-            .filter(meeting::Column::Key.eq(key.clone()))
-            .one(txn)
-            .await?;
-        let mid = match existing {
-            Some(row) => {
-                if row.status == MeetingStatus::Planned.as_str() && m.status == MeetingStatus::Held
-                {
-                    let mut am: meeting::ActiveModel = row.clone().into();
-                    am.status = Set(MeetingStatus::Held.as_str().to_string());
-                    am.update(txn).await?;
-                }
-                row.id
-            }
-            None => {
-                let date = m.date.clone().unwrap_or_default();
-                meeting::Entity::insert(meeting::ActiveModel {
-                    key: Set(key.clone()),
-                    title: Set(m.title.clone()),
-                    kind: Set(m.kind.as_str().to_string()),
-                    status: Set(m.status.as_str().to_string()),
-                    date_year: Set(date.year),
-                    date_month: Set(date_i32(date.month)),
-                    date_day: Set(date_i32(date.day)),
-                    date_text: Set(Some(date.iso()).filter(|s| !s.is_empty())),
-                    date_key: Set(date.sort_key()),
-                    place_name: Set(m.place.as_ref().map(|p| p.name.clone())),
-                    place_country: Set(m.place.as_ref().and_then(|p| p.country.clone())),
-                    ..Default::default()
-                })
-                .on_conflict(
-                    OnConflict::column(meeting::Column::Key)
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
-                meeting::Entity::find()
-                    .filter(meeting::Column::Key.eq(key))
-                    .one(txn)
-                    .await?
-                    .map(|r| r.id)
-                    .ok_or_else(|| DbErr::RecordNotFound("meeting after insert".into()))?
-            }
+    let mut now_held = Vec::new();
+    let mut meeting_docs = Vec::new();
+    let mut meeting_people = Vec::new();
+    let mut seen_md = std::collections::HashSet::new();
+    let mut seen_mp = std::collections::HashSet::new();
+    for (m, key) in ex.meetings.iter().zip(&keys) {
+        let Some(row) = rows.get_mut(key) else {
+            return Err(DbErr::RecordNotFound("meeting after insert".into()));
         };
+        // A meeting stored as planned and now reported as held becomes held.
+        if row.status == MeetingStatus::Planned.as_str() && m.status == MeetingStatus::Held {
+            row.status = MeetingStatus::Held.as_str().to_string();
+            now_held.push(row.id);
+        }
+        let mid = row.id;
         if m.primary && primary_meeting.is_none() {
             primary_meeting = Some(mid);
         }
         touched_meetings.push(mid);
-        link(
-            txn,
-            meeting_document::ActiveModel {
+        if seen_md.insert(mid) {
+            meeting_docs.push(meeting_document::ActiveModel {
                 meeting_id: Set(mid),
                 document_id: Set(doc_id),
                 is_primary: Set(m.primary),
                 span_start: Set(i32_of(m.span.start)),
                 span_end: Set(i32_of(m.span.end)),
                 ..Default::default()
-            },
-            vec![
-                meeting_document::Column::MeetingId,
-                meeting_document::Column::DocumentId,
-            ],
-        )
-        .await?;
+            });
+        }
         for p in &m.participants {
             if let Some(p) = pids.get(*p) {
-                link(
-                    txn,
-                    meeting_participant::ActiveModel {
+                if seen_mp.insert((mid, *p)) {
+                    meeting_people.push(meeting_participant::ActiveModel {
                         meeting_id: Set(mid),
                         participant_id: Set(*p),
                         ..Default::default()
-                    },
-                    vec![
-                        meeting_participant::Column::MeetingId,
-                        meeting_participant::Column::ParticipantId,
-                    ],
-                )
-                .await?;
+                    });
+                }
             }
         }
     }
+    if !now_held.is_empty() {
+        meeting::Entity::update_many()
+            .col_expr(
+                meeting::Column::Status,
+                sea_orm::sea_query::Expr::value(MeetingStatus::Held.as_str()),
+            )
+            .filter(meeting::Column::Id.is_in(now_held))
+            .exec(txn)
+            .await?;
+    }
+    insert_all(
+        txn,
+        meeting_docs,
+        &[
+            meeting_document::Column::MeetingId,
+            meeting_document::Column::DocumentId,
+        ],
+    )
+    .await?;
+    insert_all(
+        txn,
+        meeting_people,
+        &[
+            meeting_participant::Column::MeetingId,
+            meeting_participant::Column::ParticipantId,
+        ],
+    )
+    .await?;
 
     // Turns.
-    for (i, t) in ex.turns.iter().enumerate() {
-        turn::ActiveModel {
+    let turns = ex
+        .turns
+        .iter()
+        .enumerate()
+        .map(|(i, t)| turn::ActiveModel {
             document_id: Set(doc_id),
             idx: Set(i32_of(i)),
             kind: Set(format!("{:?}", t.kind).to_uppercase()),
@@ -658,16 +855,23 @@ async fn store_extraction(
             span_start: Set(i32_of(t.span.start)),
             span_end: Set(i32_of(t.span.end)),
             ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-    }
+        })
+        .collect();
+    insert_all(txn, turns, &[]).await?;
 
-    // Quotations and claims.
-    let mut topic_cache = HashMap::new();
-    let mut qids = Vec::with_capacity(ex.quotations.len());
-    for (i, q) in ex.quotations.iter().enumerate() {
-        let row = quotation::ActiveModel {
+    // Quotations and claims, then their topics.
+    let slugs: Vec<&String> = ex
+        .quotations
+        .iter()
+        .flat_map(|q| &q.topics)
+        .chain(ex.claims.iter().flat_map(|c| &c.topics))
+        .collect();
+    let topics = topic_ids(txn, taxonomy, &slugs).await?;
+    let quotations = ex
+        .quotations
+        .iter()
+        .enumerate()
+        .map(|(i, q)| quotation::ActiveModel {
             document_id: Set(doc_id),
             meeting_id: Set(primary_meeting),
             speaker_id: Set(pid(q.speaker)),
@@ -681,31 +885,56 @@ async fn store_extraction(
             date_key: Set(date_key),
             idx: Set(i32_of(i)),
             ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        qids.push(row.id);
-        for t in topic_ids(txn, taxonomy, &q.topics, &mut topic_cache).await? {
-            link(
-                txn,
-                quotation_topic::ActiveModel {
-                    quotation_id: Set(row.id),
-                    topic_id: Set(t),
-                    ..Default::default()
-                },
-                vec![
-                    quotation_topic::Column::QuotationId,
-                    quotation_topic::Column::TopicId,
-                ],
-            )
-            .await?;
+        })
+        .collect();
+    insert_all(txn, quotations, &[]).await?;
+    let qids = if ex.quotations.is_empty() {
+        Vec::new()
+    } else {
+        ids_by_idx::<quotation::Entity>(
+            txn,
+            [
+                quotation::Column::Id,
+                quotation::Column::DocumentId,
+                quotation::Column::Idx,
+            ],
+            doc_id,
+            ex.quotations.len(),
+        )
+        .await?
+    };
+    let mut links = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (q, id) in ex.quotations.iter().zip(&qids) {
+        for t in q.topics.iter().filter_map(|s| topics.get(s)) {
+            if let Some(id) = id {
+                if seen.insert((*id, *t)) {
+                    links.push(quotation_topic::ActiveModel {
+                        quotation_id: Set(*id),
+                        topic_id: Set(*t),
+                        ..Default::default()
+                    });
+                }
+            }
         }
     }
-    for (i, c) in ex.claims.iter().enumerate() {
-        let row = claim::ActiveModel {
+    insert_all(
+        txn,
+        links,
+        &[
+            quotation_topic::Column::QuotationId,
+            quotation_topic::Column::TopicId,
+        ],
+    )
+    .await?;
+    let claims = ex
+        .claims
+        .iter()
+        .enumerate()
+        .map(|(i, c)| claim::ActiveModel {
             document_id: Set(doc_id),
             meeting_id: Set(primary_meeting),
-            quotation_id: Set(c.quotation.and_then(|q| qids.get(q).copied())),
+            quotation_id: Set(c.quotation.and_then(|q| qids.get(q).copied().flatten())),
             claimant_id: Set(pid(c.claimant)),
             on_behalf_of: Set(c.on_behalf_of.join("\u{1f}")),
             kind: Set(c.kind.as_str().to_string()),
@@ -715,36 +944,55 @@ async fn store_extraction(
             date_key: Set(date_key),
             idx: Set(i32_of(i)),
             ..Default::default()
-        }
-        .insert(txn)
+        })
+        .collect();
+    insert_all(txn, claims, &[]).await?;
+    if ex.claims.iter().any(|c| !c.topics.is_empty()) {
+        let cids = ids_by_idx::<claim::Entity>(
+            txn,
+            [
+                claim::Column::Id,
+                claim::Column::DocumentId,
+                claim::Column::Idx,
+            ],
+            doc_id,
+            ex.claims.len(),
+        )
         .await?;
-        for t in topic_ids(txn, taxonomy, &c.topics, &mut topic_cache).await? {
-            link(
-                txn,
-                claim_topic::ActiveModel {
-                    claim_id: Set(row.id),
-                    topic_id: Set(t),
-                    ..Default::default()
-                },
-                vec![claim_topic::Column::ClaimId, claim_topic::Column::TopicId],
-            )
-            .await?;
+        let mut links = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (c, id) in ex.claims.iter().zip(&cids) {
+            for t in c.topics.iter().filter_map(|s| topics.get(s)) {
+                if let Some(id) = id {
+                    if seen.insert((*id, *t)) {
+                        links.push(claim_topic::ActiveModel {
+                            claim_id: Set(*id),
+                            topic_id: Set(*t),
+                            ..Default::default()
+                        });
+                    }
+                }
+            }
         }
+        insert_all(
+            txn,
+            links,
+            &[claim_topic::Column::ClaimId, claim_topic::Column::TopicId],
+        )
+        .await?;
     }
     // Link this document's meetings and people with compatible ones already stored. Done
     // last: a merge re-points everything, quotations and claims included.
     let mut kept = Vec::new();
+    touched_meetings.sort_unstable();
+    touched_meetings.dedup();
     for mid in touched_meetings {
         kept.push(crate::graph::settle_meeting(txn, mid).await?);
     }
-    for p in pids {
-        crate::graph::settle_person(txn, p).await?;
-    }
+    crate::graph::settle_people(txn, &pids).await?;
     kept.sort_unstable();
     kept.dedup();
-    for mid in kept {
-        crate::graph::refresh_meeting_title(txn, mid).await?;
-    }
+    crate::graph::refresh_meeting_titles(txn, &kept).await?;
     crate::graph::apply_corrections(txn).await?;
     crate::provenance::link_document(txn, doc_id).await?;
     Ok(DocumentId(doc_id))

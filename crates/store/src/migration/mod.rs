@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_init;
 mod m20261122_000002_graph;
 mod m20261122_000003_provenance;
+pub(crate) mod m20261123_000004_surname;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_init::Migration),
             Box::new(m20261122_000002_graph::Migration),
             Box::new(m20261122_000003_provenance::Migration),
+            Box::new(m20261123_000004_surname::Migration),
         ]
     }
 }
