@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
@@ -408,7 +408,38 @@ pub(crate) async fn settle_meeting(txn: &DatabaseTransaction, id: i32) -> Result
         Some(v) => Condition::any().add(col.is_null()).add(col.eq(v)),
         None => Condition::all(),
     };
+    // Two meetings with people must share one of them; a meeting without people only
+    // merges with others without people, and never for talks and visits.
+    let mine = people_by_meeting(txn, &[me.id]).await?;
+    let my_people: Vec<i32> = mine
+        .get(&me.id)
+        .map(|s| s.iter().copied().collect())
+        .unwrap_or_default();
+    if my_people.is_empty() && matches!(me.kind.as_str(), "TALKS" | "VISIT") {
+        return Ok(id);
+    }
+    let shared = if my_people.is_empty() {
+        Condition::all()
+    } else {
+        // Per candidate of the (kind, year) index, one probe of the link table's
+        // (meeting, participant) index.
+        Condition::all().add(sea_orm::sea_query::Expr::exists(
+            sea_orm::sea_query::Query::select()
+                .expr(sea_orm::sea_query::Expr::val(1))
+                .from(meeting_participant::Entity)
+                .and_where(
+                    sea_orm::sea_query::Expr::col((
+                        meeting_participant::Entity,
+                        meeting_participant::Column::MeetingId,
+                    ))
+                    .equals((meeting::Entity, meeting::Column::Id)),
+                )
+                .and_where(meeting_participant::Column::ParticipantId.is_in(my_people))
+                .to_owned(),
+        ))
+    };
     let candidates = meeting::Entity::find()
+        .filter(shared)
         .filter(meeting::Column::Kind.eq(me.kind.clone()))
         .filter(meeting::Column::DateYear.eq(year))
         .filter(meeting::Column::Id.ne(me.id))

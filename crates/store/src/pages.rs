@@ -64,10 +64,22 @@ async fn page<M: FromQueryResult>(
     let lo = i64::try_from(offset).unwrap_or(i64::MAX);
     let hi = lo.saturating_add(i64::try_from(limit).unwrap_or(i64::MAX));
     // `table` and `column` come from the enums above, never from input.
-    let sql = format!(
+    // Postgres: per owner, an index scan of its first rows (LATERAL ... LIMIT), so the cost
+    // follows the page size, not how much a busy speaker has said.
+    let sql = if backend == DatabaseBackend::Postgres {
+        let limit = hi - lo;
+        format!(
+            "SELECT x.* FROM unnest(ARRAY[{ph}]::int4[]) AS o(owner) CROSS JOIN LATERAL \
+             (SELECT t.* FROM {table} t WHERE t.{column} = o.owner \
+              ORDER BY t.date_key, t.document_id, t.idx OFFSET {lo} LIMIT {limit}) x \
+             ORDER BY x.{column}, x.date_key, x.document_id, x.idx"
+        )
+    } else {
+        format!(
         "SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.{column} ORDER BY t.date_key, t.document_id, t.idx) AS rn \
          FROM {table} t WHERE t.{column} IN ({ph})) x WHERE x.rn > {lo} AND x.rn <= {hi} ORDER BY x.{column}, x.rn"
-    );
+        )
+    };
     let rows = M::find_by_statement(Statement::from_sql_and_values(
         backend,
         &sql,

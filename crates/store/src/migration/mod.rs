@@ -7,6 +7,7 @@ mod m20261122_000001_init;
 mod m20261122_000002_graph;
 mod m20261122_000003_provenance;
 pub(crate) mod m20261123_000004_surname;
+mod m20261123_000005_page_indexes;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_graph::Migration),
             Box::new(m20261122_000003_provenance::Migration),
             Box::new(m20261123_000004_surname::Migration),
+            Box::new(m20261123_000005_page_indexes::Migration),
         ]
     }
 }
