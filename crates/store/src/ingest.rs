@@ -1,4 +1,5 @@
-//! Ingest: one document in one transaction, idempotent by the SHA-256 of its bytes.
+//! Ingest: documents in batches, one transaction per batch and a savepoint per document
+//! (each lands all or nothing), idempotent by the SHA-256 of its bytes.
 //!
 //! People and organisations are linked across documents by a normalised-name key; a meeting
 //! with a full date is linked by kind, date and place, so the same meeting reported by two
