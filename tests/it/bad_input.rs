@@ -103,7 +103,8 @@ async fn every_kind_of_bad_input_is_handled_cleanly() {
                 Default::default(),
                 diplograph_store::Page {
                     offset: 0,
-                    limit: 10
+                    limit: 10,
+                    count: true
                 }
             )
             .await

@@ -94,6 +94,7 @@ async fn postgres_lost_mid_ingest_loses_nothing_and_a_rerun_completes() {
             diplograph_store::Page {
                 offset: 0,
                 limit: 1,
+                count: true,
             },
         )
         .await

@@ -15,6 +15,7 @@ use crate::support::{backends, corpus_files, ingest_corpus, root, sqlite};
 const ALL: Page = Page {
     offset: 0,
     limit: 1000,
+    count: true,
 };
 
 async fn ingest_text(store: &Store, name: &str, text: &str) {

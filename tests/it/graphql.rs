@@ -404,6 +404,7 @@ async fn nested_queries_run_a_bounded_number_of_statements() {
             diplograph_store::Page {
                 offset: 0,
                 limit: 1,
+                count: true,
             },
         )
         .await
@@ -417,4 +418,110 @@ async fn nested_queries_run_a_bounded_number_of_statements() {
         large <= 30,
         "a handful of batched statements, not one per row: {large}"
     );
+}
+
+/// Walks a connection page by page without asking for `totalCount` (the server then reads
+/// one row more instead of counting) and returns the ids seen and each page's hasNextPage.
+async fn walk(
+    schema: &DiploSchema,
+    store: &Store,
+    q: &str,
+    at: &[&str],
+    vars: Value,
+) -> (Vec<String>, Vec<bool>) {
+    let (mut ids, mut more) = (Vec::new(), Vec::new());
+    let mut after: Option<String> = None;
+    for _ in 0..500 {
+        let mut v = vars.clone();
+        v["a"] = json!(after);
+        let r = run(schema, store, q, v, false).await;
+        let mut conn = &r["data"];
+        for k in at {
+            conn = &conn[k];
+        }
+        assert!(conn.is_object(), "{r}");
+        for e in conn["edges"].as_array().unwrap() {
+            ids.push(e["node"]["id"].as_str().unwrap().to_string());
+        }
+        let next = conn["pageInfo"]["hasNextPage"].as_bool().unwrap();
+        more.push(next);
+        if !next {
+            break;
+        }
+        after = conn["pageInfo"]["endCursor"].as_str().map(str::to_string);
+    }
+    (ids, more)
+}
+
+#[tokio::test]
+async fn pages_without_total_count_still_say_when_the_list_ends() {
+    for (backend, store) in crate::support::backends().await {
+        ingest_corpus(&store).await;
+        let schema = build(store.clone(), ApiConfig::default());
+        eprintln!("{backend}");
+        pages_end_where_the_count_says(&schema, &store).await;
+    }
+}
+
+async fn pages_end_where_the_count_says(schema: &DiploSchema, store: &Store) {
+    let (schema, store) = (schema.clone(), store.clone());
+    // Top level.
+    let v = run(
+        &schema,
+        &store,
+        "{ quotations(first: 1) { totalCount } }",
+        json!({}),
+        false,
+    )
+    .await;
+    let total = v["data"]["quotations"]["totalCount"].as_u64().unwrap() as usize;
+    assert!(total > 20, "{v}");
+    let (ids, more) = walk(
+        &schema,
+        &store,
+        "query($a: String) { quotations(first: 7, after: $a) { pageInfo { hasNextPage endCursor } edges { node { id } } } }",
+        &["quotations"],
+        json!({}),
+    )
+    .await;
+    assert_eq!(ids.len(), total);
+    assert_eq!(
+        ids.iter().collect::<std::collections::HashSet<_>>().len(),
+        total
+    );
+    assert_eq!(more.len(), total.div_ceil(7));
+    assert!(more[..more.len() - 1].iter().all(|m| *m) && !more[more.len() - 1]);
+    // Nested, through the page loader: the participant who said most.
+    let v = run(
+        &schema,
+        &store,
+        "{ participants(first: 100) { edges { node { id quotations(first: 1) { totalCount } } } } }",
+        json!({}),
+        false,
+    )
+    .await;
+    let (pid, n) = v["data"]["participants"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["id"].as_str().unwrap().to_string(),
+                e["node"]["quotations"]["totalCount"].as_u64().unwrap() as usize,
+            )
+        })
+        .max_by_key(|p| p.1)
+        .unwrap();
+    assert!(n >= 5, "{v}");
+    let (ids, more) = walk(
+        &schema,
+        &store,
+        "query($id: ID!, $a: String) { node(id: $id) { ... on Participant { quotations(first: 2, after: $a) { pageInfo { hasNextPage endCursor } edges { node { id } } } } } }",
+        &["node", "quotations"],
+        json!({"id": pid}),
+    )
+    .await;
+    assert_eq!(ids.len(), n);
+    assert_eq!(more.len(), n.div_ceil(2));
+    assert!(more[..more.len() - 1].iter().all(|m| *m) && !more[more.len() - 1]);
 }

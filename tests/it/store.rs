@@ -9,6 +9,7 @@ use crate::support::{backends, corpus_files, ingest_corpus};
 const ALL: Page = Page {
     offset: 0,
     limit: 1000,
+    count: true,
 };
 
 #[tokio::test]
@@ -122,6 +123,7 @@ async fn filters_combine() {
                 Page {
                     offset: 0,
                     limit: 3,
+                    count: true,
                 },
             )
             .await

@@ -234,6 +234,8 @@ pub async fn export(
                         Page {
                             offset,
                             limit: BATCH,
+                            // Only "are there more rows" is needed.
+                            count: false,
                         },
                     )
                     .await?;
@@ -327,6 +329,8 @@ pub async fn export(
                         Page {
                             offset,
                             limit: BATCH,
+                            // Only "are there more rows" is needed.
+                            count: false,
                         },
                     )
                     .await?;
@@ -405,6 +409,8 @@ pub async fn export(
                         Page {
                             offset,
                             limit: BATCH,
+                            // Only "are there more rows" is needed.
+                            count: false,
                         },
                     )
                     .await?;

@@ -331,8 +331,8 @@ impl Loader<i32> for Counterparts {
     }
 }
 
-/// Key of a page of a per-owner list: (owner kind, owner id, offset, limit).
-pub type PageKey<O> = (O, i32, u64, u64);
+/// Key of a page of a per-owner list: (owner kind, owner id, page).
+pub type PageKey<O> = (O, i32, diplograph_store::Page);
 
 macro_rules! page_loader {
     ($(#[$doc:meta])* $name:ident, $owner:ty, $model:ty, $method:ident, |$row:ident, $o:ident| $owner_of:expr) => {
@@ -344,17 +344,18 @@ macro_rules! page_loader {
             type Error = LoadError;
 
             async fn load(&self, keys: &[PageKey<$owner>]) -> Result<HashMap<PageKey<$owner>, Self::Value>, Self::Error> {
-                // One pair of statements per distinct (owner kind, offset, limit).
-                let mut groups: HashMap<($owner, u64, u64), Vec<i32>> = HashMap::new();
-                for (o, id, off, lim) in keys {
-                    groups.entry((*o, *off, *lim)).or_default().push(*id);
+                // One or two statements per distinct (owner kind, page).
+                let mut groups: HashMap<($owner, diplograph_store::Page), Vec<i32>> = HashMap::new();
+                for (o, id, page) in keys {
+                    groups.entry((*o, *page)).or_default().push(*id);
                 }
                 let mut out = HashMap::new();
-                for (($o, off, lim), ids) in groups {
-                    let (rows, totals) = self.0.$method($o, &ids, off, lim).await.map_err(Arc::new)?;
+                for (($o, page), ids) in groups {
+                    let (rows, totals) = self.0.$method($o, &ids, page).await.map_err(Arc::new)?;
                     for id in ids {
                         let mine: Vec<$model> = rows.iter().filter(|$row| $owner_of == Some(id)).cloned().collect();
-                        out.insert(($o, id, off, lim), (mine, totals.get(&id).copied().unwrap_or(0)));
+                        let total = totals.get(&id).copied().unwrap_or(page.offset);
+                        out.insert(($o, id, page), (mine, total));
                     }
                 }
                 Ok(out)

@@ -96,7 +96,13 @@ pub(crate) fn page_args(
         }
         None => 0,
     };
-    Ok(Page { offset, limit })
+    // Count the list only when the query asks for its `totalCount`.
+    let count = ctx.look_ahead().field("totalCount").exists();
+    Ok(Page {
+        offset,
+        limit,
+        count,
+    })
 }
 
 fn date_arg(v: &Option<String>, end: bool, name: &str) -> Result<Option<i64>> {

@@ -600,12 +600,7 @@ impl Document {
         let page = page_args(ctx, first, after)?;
         let (rows, total) = loaders(ctx)?
             .quotation_pages
-            .load_one((
-                diplograph_store::QuotationOwner::Document,
-                self.0.id,
-                page.offset,
-                page.limit,
-            ))
+            .load_one((diplograph_store::QuotationOwner::Document, self.0.id, page))
             .await
             .map_err(load_err)?
             .unwrap_or_default();
@@ -630,12 +625,7 @@ impl Document {
         let page = page_args(ctx, first, after)?;
         let (rows, total) = loaders(ctx)?
             .claim_pages
-            .load_one((
-                diplograph_store::ClaimOwner::Document,
-                self.0.id,
-                page.offset,
-                page.limit,
-            ))
+            .load_one((diplograph_store::ClaimOwner::Document, self.0.id, page))
             .await
             .map_err(load_err)?
             .unwrap_or_default();
@@ -719,12 +709,7 @@ impl Meeting {
         let page = page_args(ctx, first, after)?;
         let (rows, total) = loaders(ctx)?
             .quotation_pages
-            .load_one((
-                diplograph_store::QuotationOwner::Meeting,
-                self.0.id,
-                page.offset,
-                page.limit,
-            ))
+            .load_one((diplograph_store::QuotationOwner::Meeting, self.0.id, page))
             .await
             .map_err(load_err)?
             .unwrap_or_default();
@@ -749,12 +734,7 @@ impl Meeting {
         let page = page_args(ctx, first, after)?;
         let (rows, total) = loaders(ctx)?
             .claim_pages
-            .load_one((
-                diplograph_store::ClaimOwner::Meeting,
-                self.0.id,
-                page.offset,
-                page.limit,
-            ))
+            .load_one((diplograph_store::ClaimOwner::Meeting, self.0.id, page))
             .await
             .map_err(load_err)?
             .unwrap_or_default();
@@ -905,12 +885,7 @@ impl Participant {
         let page = page_args(ctx, first, after)?;
         let (rows, total) = loaders(ctx)?
             .quotation_pages
-            .load_one((
-                diplograph_store::QuotationOwner::Speaker,
-                self.0.id,
-                page.offset,
-                page.limit,
-            ))
+            .load_one((diplograph_store::QuotationOwner::Speaker, self.0.id, page))
             .await
             .map_err(load_err)?
             .unwrap_or_default();
@@ -935,12 +910,7 @@ impl Participant {
         let page = page_args(ctx, first, after)?;
         let (rows, total) = loaders(ctx)?
             .claim_pages
-            .load_one((
-                diplograph_store::ClaimOwner::Claimant,
-                self.0.id,
-                page.offset,
-                page.limit,
-            ))
+            .load_one((diplograph_store::ClaimOwner::Claimant, self.0.id, page))
             .await
             .map_err(load_err)?
             .unwrap_or_default();

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use sea_orm::{DatabaseBackend, FromQueryResult, Statement, Value};
 
 use crate::entities::{claim, quotation};
-use crate::{Store, StoreError};
+use crate::{Page, Store, StoreError};
 
 /// Whose quotations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,9 +52,10 @@ async fn page<M: FromQueryResult>(
     table: &str,
     column: &str,
     ids: &[i32],
-    offset: u64,
-    limit: u64,
+    page: Page,
+    owner_of: impl Fn(&M) -> Option<i32>,
 ) -> Result<(Vec<M>, HashMap<i32, u64>), StoreError> {
+    let (offset, limit) = (page.offset, page.limit);
     if ids.is_empty() {
         return Ok((Vec::new(), HashMap::new()));
     }
@@ -62,7 +63,11 @@ async fn page<M: FromQueryResult>(
     let ph = placeholders(backend, ids.len());
     let values: Vec<Value> = ids.iter().map(|i| Value::from(*i)).collect();
     let lo = i64::try_from(offset).unwrap_or(i64::MAX);
-    let hi = lo.saturating_add(i64::try_from(limit).unwrap_or(i64::MAX));
+    // Without a count, one row more per owner says whether more follow.
+    let extra = i64::from(!page.count);
+    let hi = lo
+        .saturating_add(i64::try_from(limit).unwrap_or(i64::MAX))
+        .saturating_add(extra);
     // `table` and `column` come from the enums above, never from input.
     // Postgres: per owner, an index scan of its first rows (LATERAL ... LIMIT), so the cost
     // follows the page size, not how much a busy speaker has said.
@@ -87,6 +92,24 @@ async fn page<M: FromQueryResult>(
     ))
     .all(&store.db)
     .await?;
+    if !page.count {
+        // Rows come ordered by owner: keep each owner's first `limit`.
+        let mut seen: HashMap<i32, u64> = HashMap::new();
+        let mut kept = Vec::with_capacity(rows.len());
+        for r in rows {
+            let Some(o) = owner_of(&r) else { continue };
+            let n = seen.entry(o).or_default();
+            *n += 1;
+            if *n <= limit {
+                kept.push(r);
+            }
+        }
+        let totals = seen
+            .into_iter()
+            .map(|(o, n)| (o, offset + n.min(limit) + u64::from(n > limit)))
+            .collect();
+        return Ok((kept, totals));
+    }
     let count_sql = format!("SELECT {column} AS owner, COUNT(*) AS n FROM {table} WHERE {column} IN ({ph}) GROUP BY {column}");
     let counts =
         OwnerCount::find_by_statement(Statement::from_sql_and_values(backend, &count_sql, values))
@@ -100,34 +123,44 @@ async fn page<M: FromQueryResult>(
 
 impl Store {
     /// A page of quotations for each of `ids`, and each owner's total.
+    /// With `page.count` false, the totals only tell whether more rows follow (see [`Page`]).
     pub async fn quotation_pages(
         &self,
         owner: QuotationOwner,
         ids: &[i32],
-        offset: u64,
-        limit: u64,
+        page: Page,
     ) -> Result<(Vec<quotation::Model>, HashMap<i32, u64>), StoreError> {
         let column = match owner {
             QuotationOwner::Speaker => "speaker_id",
             QuotationOwner::Meeting => "meeting_id",
             QuotationOwner::Document => "document_id",
         };
-        page::<quotation::Model>(self, "quotations", column, ids, offset, limit).await
+        let owner_of = move |q: &quotation::Model| match owner {
+            QuotationOwner::Speaker => q.speaker_id,
+            QuotationOwner::Meeting => q.meeting_id,
+            QuotationOwner::Document => Some(q.document_id),
+        };
+        self::page::<quotation::Model>(self, "quotations", column, ids, page, owner_of).await
     }
 
     /// A page of claims for each of `ids`, and each owner's total.
+    /// With `page.count` false, the totals only tell whether more rows follow (see [`Page`]).
     pub async fn claim_pages(
         &self,
         owner: ClaimOwner,
         ids: &[i32],
-        offset: u64,
-        limit: u64,
+        page: Page,
     ) -> Result<(Vec<claim::Model>, HashMap<i32, u64>), StoreError> {
         let column = match owner {
             ClaimOwner::Claimant => "claimant_id",
             ClaimOwner::Meeting => "meeting_id",
             ClaimOwner::Document => "document_id",
         };
-        page::<claim::Model>(self, "claims", column, ids, offset, limit).await
+        let owner_of = move |c: &claim::Model| match owner {
+            ClaimOwner::Claimant => c.claimant_id,
+            ClaimOwner::Meeting => c.meeting_id,
+            ClaimOwner::Document => Some(c.document_id),
+        };
+        self::page::<claim::Model>(self, "claims", column, ids, page, owner_of).await
     }
 }

@@ -13,12 +13,25 @@ use crate::entities::*;
 use crate::{Store, StoreError};
 
 /// A page of a list: skip `offset`, take `limit`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Page {
     /// Rows to skip.
     pub offset: u64,
     /// Rows to return.
     pub limit: u64,
+    /// Whether the caller needs the list's total. Without it the total returned is only
+    /// good for telling whether more rows follow (`offset` + rows, plus one when there
+    /// are more): one row more is read instead of counting them all.
+    pub count: bool,
+}
+
+/// What a list read returns as its total when the caller did not ask for a count: enough
+/// to tell whether more rows follow. `rows` holds up to `limit + 1` rows; the extra one is
+/// dropped.
+pub(crate) fn total_without_count<T>(rows: &mut Vec<T>, page: Page) -> u64 {
+    let more = rows.len() as u64 > page.limit;
+    rows.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
+    page.offset + rows.len() as u64 + u64::from(more)
 }
 
 /// Sort direction on dates.
@@ -188,6 +201,15 @@ impl Store {
     where
         E::Model: Send + Sync,
     {
+        if !page.count {
+            let mut rows = q
+                .offset(page.offset)
+                .limit(page.limit.saturating_add(1))
+                .all(&self.db)
+                .await?;
+            let total = total_without_count(&mut rows, page);
+            return Ok((rows, total));
+        }
         let total = q.clone().count(&self.db).await?;
         let rows = q
             .offset(page.offset)
@@ -499,7 +521,21 @@ impl Store {
 
     /// Documents by id.
     pub async fn documents_by_ids(&self, ids: &[i32]) -> Result<Vec<document::Model>, StoreError> {
+        use sea_orm::{Iterable, QuerySelect};
+        // The original bytes and the stored extraction are for re-processing and never
+        // served: leave them in the database (they are most of a row's size).
+        let null_blob = match self.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => "CAST(NULL AS bytea)",
+            _ => "NULL",
+        };
         Ok(document::Entity::find()
+            .select_only()
+            .columns(
+                document::Column::iter()
+                    .filter(|c| !matches!(c, document::Column::Raw | document::Column::Extraction)),
+            )
+            .expr_as(sea_orm::sea_query::Expr::cust(null_blob), "raw")
+            .expr_as(sea_orm::sea_query::Expr::val(""), "extraction")
             .filter(document::Column::Id.is_in(ids.to_vec()))
             .all(&self.db)
             .await?)

@@ -1,5 +1,6 @@
-//! Indexes in page order for every owner of quotations and claims, so one owner's first
-//! rows are an index scan (`(owner, date_key, document_id, idx)`), however many it has.
+//! Indexes in page order: for every owner of quotations and claims, so one owner's first
+//! rows are an index scan (`(owner, date_key, document_id, idx)`) however many it has; and
+//! for the top-level lists, so their first page is read from the index, not sorted.
 
 use sea_orm_migration::prelude::*;
 
@@ -13,6 +14,23 @@ const INDEXES: &[(&str, &str, &str)] = &[
     ("claims", "claimant_id", "ix_claims_page_claimant"),
     ("claims", "meeting_id", "ix_claims_page_meeting"),
     ("claims", "document_id", "ix_claims_page_document"),
+];
+
+/// (table, name, columns) of the top-level lists' orders.
+const ORDERS: &[(&str, &str, &[&str])] = &[
+    ("meetings", "ix_meetings_page", &["date_key", "id"]),
+    (
+        "quotations",
+        "ix_quotations_page",
+        &["date_key", "document_id", "idx"],
+    ),
+    (
+        "claims",
+        "ix_claims_page",
+        &["date_key", "document_id", "idx"],
+    ),
+    ("documents", "ix_documents_page", &["published_key", "id"]),
+    ("participants", "ix_participants_page", &["name", "id"]),
 ];
 
 #[async_trait::async_trait]
@@ -32,11 +50,28 @@ impl MigrationTrait for Migration {
             )
             .await?;
         }
+        for (table, name, cols) in ORDERS {
+            let mut i = Index::create();
+            i.name(*name).table(Alias::new(*table)).if_not_exists();
+            for c in *cols {
+                i.col(Alias::new(*c));
+            }
+            m.create_index(i.to_owned()).await?;
+        }
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for (table, _, name) in INDEXES {
+            m.drop_index(
+                Index::drop()
+                    .name(*name)
+                    .table(Alias::new(*table))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        for (table, name, _) in ORDERS {
             m.drop_index(
                 Index::drop()
                     .name(*name)
