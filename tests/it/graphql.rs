@@ -525,3 +525,33 @@ async fn pages_end_where_the_count_says(schema: &DiploSchema, store: &Store) {
     assert_eq!(more.len(), n.div_ceil(2));
     assert!(more[..more.len() - 1].iter().all(|m| *m) && !more[more.len() - 1]);
 }
+
+#[tokio::test]
+async fn a_document_reached_through_a_list_still_gives_its_text() {
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let v = run(
+        &schema,
+        &store,
+        "{ quotations(first: 30) { edges { node { text span { start end } document { title text } } } } }",
+        json!({}),
+        false,
+    )
+    .await;
+    let edges = v["data"]["quotations"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 30, "{v}");
+    for e in edges {
+        let n = &e["node"];
+        let text = n["document"]["text"].as_str().unwrap();
+        let (s, end) = (
+            n["span"]["start"].as_u64().unwrap() as usize,
+            n["span"]["end"].as_u64().unwrap() as usize,
+        );
+        let quoted: String = text.chars().skip(s).take(end - s).collect();
+        assert_eq!(
+            quoted,
+            n["text"].as_str().unwrap(),
+            "{}",
+            n["document"]["title"]
+        );
+    }
+}

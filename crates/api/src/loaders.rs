@@ -34,7 +34,7 @@ macro_rules! by_id {
     };
 }
 
-by_id!(DocumentById, document::Model, documents_by_ids);
+by_id!(DocumentById, document::Model, document_heads_by_ids);
 by_id!(ParticipantById, participant::Model, participants_by_ids);
 by_id!(MeetingById, meeting::Model, meetings_by_ids);
 by_id!(QuotationById, quotation::Model, quotations_by_ids);
@@ -132,7 +132,7 @@ impl Loader<i32> for MeetingDocuments {
         let ids: Vec<i32> = links.iter().map(|l| l.document_id).collect();
         let docs: HashMap<i32, document::Model> = self
             .0
-            .documents_by_ids(&ids)
+            .document_heads_by_ids(&ids)
             .await
             .map_err(Arc::new)?
             .into_iter()
@@ -307,6 +307,24 @@ impl Loader<i32> for QuotationReports {
     }
 }
 
+/// Documents' texts, loaded only where a query asks for text.
+pub struct DocumentText(pub Store);
+
+impl Loader<i32> for DocumentText {
+    type Value = String;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        Ok(self
+            .0
+            .document_texts(keys)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .collect())
+    }
+}
+
 /// Quotation and claim counts per topic.
 pub struct TopicCounts(pub Store);
 
@@ -394,6 +412,8 @@ page_loader!(
 pub struct Loaders {
     /// Documents by id.
     pub document: DataLoader<DocumentById>,
+    /// Documents' texts by document id.
+    pub document_text: DataLoader<DocumentText>,
     /// Participants by id.
     pub participant: DataLoader<ParticipantById>,
     /// Meetings by id.
@@ -440,6 +460,7 @@ impl Loaders {
         let s = || store.clone();
         Self {
             document: DataLoader::new(DocumentById(s()), tokio::spawn),
+            document_text: DataLoader::new(DocumentText(s()), tokio::spawn),
             participant: DataLoader::new(ParticipantById(s()), tokio::spawn),
             meeting: DataLoader::new(MeetingById(s()), tokio::spawn),
             quotation: DataLoader::new(QuotationById(s()), tokio::spawn),

@@ -298,15 +298,15 @@ pub struct Span {
 impl Span {
     /// The words at that place in the document, taken from the stored text.
     async fn text(&self, ctx: &Context<'_>) -> Result<String> {
-        let doc = loaders(ctx)?
-            .document
+        let text = loaders(ctx)?
+            .document_text
             .load_one(self.document_id)
             .await
             .map_err(load_err)?;
         let start = usize::try_from(self.start).unwrap_or(0);
         let len = usize::try_from(self.end - self.start).unwrap_or(0);
-        Ok(doc
-            .map(|d| d.text.chars().skip(start).take(len).collect())
+        Ok(text
+            .map(|t| t.chars().skip(start).take(len).collect())
             .unwrap_or_default())
     }
 }
@@ -543,8 +543,17 @@ impl Document {
         &self.0.language
     }
     /// The cleaned text; every span points into it.
-    async fn text(&self) -> &str {
-        &self.0.text
+    async fn text(&self, ctx: &Context<'_>) -> Result<String> {
+        // Lists load documents without their text; read it only when it is asked for.
+        if !self.0.text.is_empty() {
+            return Ok(self.0.text.clone());
+        }
+        Ok(loaders(ctx)?
+            .document_text
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or_default())
     }
     /// SHA-256 of the ingested bytes.
     async fn content_hash(&self) -> &str {

@@ -521,6 +521,36 @@ impl Store {
 
     /// Documents by id.
     pub async fn documents_by_ids(&self, ids: &[i32]) -> Result<Vec<document::Model>, StoreError> {
+        self.documents_without(ids, true).await
+    }
+
+    /// Documents by id without their text (left empty): what lists and titles need. The
+    /// text is most of a row; [`Store::document_texts`] reads it when asked for.
+    pub async fn document_heads_by_ids(
+        &self,
+        ids: &[i32],
+    ) -> Result<Vec<document::Model>, StoreError> {
+        self.documents_without(ids, false).await
+    }
+
+    /// The cleaned text of each document.
+    pub async fn document_texts(&self, ids: &[i32]) -> Result<Vec<(i32, String)>, StoreError> {
+        use sea_orm::QuerySelect;
+        Ok(document::Entity::find()
+            .select_only()
+            .column(document::Column::Id)
+            .column(document::Column::Text)
+            .filter(document::Column::Id.is_in(ids.to_vec()))
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
+    async fn documents_without(
+        &self,
+        ids: &[i32],
+        text: bool,
+    ) -> Result<Vec<document::Model>, StoreError> {
         use sea_orm::{Iterable, QuerySelect};
         // The original bytes and the stored extraction are for re-processing and never
         // served: leave them in the database (they are most of a row's size).
@@ -528,15 +558,18 @@ impl Store {
             sea_orm::DatabaseBackend::Postgres => "CAST(NULL AS bytea)",
             _ => "NULL",
         };
-        Ok(document::Entity::find()
+        let mut q = document::Entity::find()
             .select_only()
-            .columns(
-                document::Column::iter()
-                    .filter(|c| !matches!(c, document::Column::Raw | document::Column::Extraction)),
-            )
+            .columns(document::Column::iter().filter(|c| {
+                !matches!(c, document::Column::Raw | document::Column::Extraction)
+                    && (text || !matches!(c, document::Column::Text))
+            }))
             .expr_as(sea_orm::sea_query::Expr::cust(null_blob), "raw")
-            .expr_as(sea_orm::sea_query::Expr::val(""), "extraction")
-            .filter(document::Column::Id.is_in(ids.to_vec()))
+            .expr_as(sea_orm::sea_query::Expr::val(""), "extraction");
+        if !text {
+            q = q.expr_as(sea_orm::sea_query::Expr::val(""), "text");
+        }
+        Ok(q.filter(document::Column::Id.is_in(ids.to_vec()))
             .all(&self.db)
             .await?)
     }
