@@ -120,13 +120,13 @@ pub fn subjects(
             if !t.word || in_any(t.start, quoted) {
                 continue;
             }
-            let w = t.text(text).to_lowercase();
-            let next = toks
-                .get(i + 1)
-                .filter(|n| n.word)
-                .map(|n| n.text(text).to_lowercase());
-            let cue = lex.reported_cues.contains(&w)
-                || next.is_some_and(|n| lex.reported_cues.contains(&format!("{w} {n}")));
+            let w = crate::text::lower(t.text(text));
+            let cue = lex.reported_cues.contains(w.as_ref())
+                || (lex.reported_cue_firsts.contains(w.as_ref())
+                    && toks.get(i + 1).filter(|n| n.word).is_some_and(|n| {
+                        let n = crate::text::lower(n.text(text));
+                        lex.reported_cues.contains(&format!("{w} {n}"))
+                    }));
             if !cue {
                 continue;
             }
@@ -144,7 +144,7 @@ pub fn subjects(
                     subject = Some(m.who);
                     break;
                 }
-                if PRONOUNS.contains(&tk.text(text).to_lowercase().as_str()) {
+                if PRONOUNS.contains(&&*crate::text::lower(tk.text(text))) {
                     subject = out.pronoun(si);
                     break;
                 }

@@ -127,11 +127,11 @@ fn tense_before(text: &str, toks: &[Tok], i: usize) -> bool {
             }
             continue;
         };
-        let lw = w.to_lowercase();
-        if FUTURE_CUES.contains(&lw.as_str()) {
+        let lw = crate::text::lower(w);
+        if FUTURE_CUES.contains(&&*lw) {
             return true;
         }
-        if PAST_CUES.contains(&lw.as_str()) || (lw.ends_with("ed") && lw.len() > 4) {
+        if PAST_CUES.contains(&&*lw) || (lw.ends_with("ed") && lw.len() > 4) {
             // A participle after `be` (`will be held`, `to be signed`) is not past tense.
             let prev = k
                 .checked_sub(1)
@@ -158,13 +158,13 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
             i += 1;
             continue;
         };
-        let lw = w.to_lowercase();
+        let lw = crate::text::lower(w);
         let start = toks.get(i).map_or(0, |t| t.start);
         // Tense is read only when a date is found here.
         let future = || tense_before(text, &toks, i);
         // Qualifier: early/mid/late + Month
-        let (qualifier, mi) = if matches!(lw.as_str(), "early" | "mid" | "late" | "mid-") {
-            (Some(lw.clone()), i + 1)
+        let (qualifier, mi) = if matches!(&*lw, "early" | "mid" | "late" | "mid-") {
+            (Some(lw.to_string()), i + 1)
         } else {
             (None, i)
         };
@@ -319,7 +319,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 d.day.unwrap_or(1),
             );
             let next = word(text, &toks, i + 1).map(str::to_lowercase);
-            let rel = match (lw.as_str(), next.as_deref()) {
+            let rel = match (&*lw, next.as_deref()) {
                 ("last", Some("month")) | ("previous", Some("month")) => {
                     Some((shift_month(y, m, -1), None, 2))
                 }
@@ -367,7 +367,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 let unit = word(text, &toks, i + n - 1)
                     .map(str::to_lowercase)
                     .unwrap_or_default();
-                let count: i64 = match lw.as_str() {
+                let count: i64 = match &*lw {
                     "a" | "an" | "one" => 1,
                     "two" | "couple" => 2,
                     "three" | "few" | "several" => 3,
@@ -399,7 +399,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                     continue;
                 }
             }
-            if matches!(lw.as_str(), "today" | "tonight") {
+            if matches!(&*lw, "today" | "tonight") {
                 out.push(DateRef {
                     range: start..toks.get(i).map_or(start, |t| t.end),
                     date: PartialDate::ymd(y, m, dd),

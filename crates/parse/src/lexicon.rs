@@ -24,6 +24,11 @@ pub struct Lexicon {
     pub cues: HashSet<String>,
     /// Cues that introduce reported speech.
     pub reported_cues: HashSet<String>,
+    /// First words of the attribution cues of two or more words (`pointed` of `pointed
+    /// out`), so a two-word look-up is tried only after one of them.
+    pub cue_firsts: HashSet<String>,
+    /// First words of the reported-speech cues of two or more words.
+    pub reported_cue_firsts: HashSet<String>,
     /// Lower-case country name, demonym or alias → canonical country.
     pub countries: HashMap<String, String>,
     /// Canonical country → its first demonym (`Russia` → `Russian`).
@@ -198,6 +203,14 @@ impl Lexicon {
                 furniture_prefix.push(rest.trim().to_lowercase());
             }
         }
+        let firsts = |set: &HashSet<String>| -> HashSet<String> {
+            set.iter()
+                .filter(|c| c.contains(' '))
+                .filter_map(|c| c.split_whitespace().next().map(str::to_string))
+                .collect()
+        };
+        let cue_firsts = firsts(&cues);
+        let reported_cue_firsts = firsts(&reported_cues);
         let title_prefixes = prefixes(titles.keys());
         let org_prefixes = prefixes(organizations.keys());
         let country_prefixes = prefixes(countries.keys());
@@ -210,6 +223,8 @@ impl Lexicon {
             honorifics,
             cues,
             reported_cues,
+            cue_firsts,
+            reported_cue_firsts,
             countries,
             demonyms,
             cities,

@@ -13,8 +13,9 @@ use crate::lexicon::lexicon;
 use crate::mentions::Actors;
 use crate::model::{MeetingKind, MeetingStatus, PartialDate, ParticipantKind, Place};
 use crate::segment::Sentence;
-use crate::text::{sub, tokenize};
+use crate::text::{lower, sub, tokenize};
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 
 fn kinds() -> &'static Vec<(Vec<String>, MeetingKind)> {
     static K: OnceLock<Vec<(Vec<String>, MeetingKind)>> = OnceLock::new();
@@ -49,11 +50,11 @@ fn kinds_by_first() -> &'static HashMap<String, Vec<usize>> {
 
 /// Every (priority, first token, last token) where a meeting pattern occurs in `words`,
 /// sorted by priority then position.
-fn pattern_hits(words: &[String]) -> Vec<(usize, MeetingKind, usize, usize)> {
+fn pattern_hits(words: &[Cow<'_, str>]) -> Vec<(usize, MeetingKind, usize, usize)> {
     let index = kinds_by_first();
     let mut hits = Vec::new();
     for (i, w) in words.iter().enumerate() {
-        for &prio in index.get(w.as_str()).map_or(&[][..], Vec::as_slice) {
+        for &prio in index.get(w.as_ref()).map_or(&[][..], Vec::as_slice) {
             if let Some((pattern, kind)) = kinds().get(prio) {
                 let n = pattern.len();
                 if words.get(i..i + n).is_some_and(|w| w == pattern.as_slice()) {
@@ -66,12 +67,12 @@ fn pattern_hits(words: &[String]) -> Vec<(usize, MeetingKind, usize, usize)> {
     hits
 }
 
-fn meeting_words(text: &str, range: Range<usize>) -> (Vec<crate::text::Tok>, Vec<String>) {
+fn meeting_words(text: &str, range: Range<usize>) -> (Vec<crate::text::Tok>, Vec<Cow<'_, str>>) {
     let toks: Vec<_> = tokenize(text, range)
         .into_iter()
         .filter(|t| t.word || t.text(text) == "+")
         .collect();
-    let words = toks.iter().map(|t| t.text(text).to_lowercase()).collect();
+    let words = toks.iter().map(|t| lower(t.text(text))).collect();
     (toks, words)
 }
 
@@ -664,7 +665,7 @@ fn reported_between(text: &str, from: usize, to: usize) -> bool {
     tokenize(text, from..to.max(from))
         .iter()
         .filter(|t| t.word)
-        .any(|t| lex.reported_cues.contains(&t.text(text).to_lowercase()))
+        .any(|t| lex.reported_cues.contains(lower(t.text(text)).as_ref()))
 }
 
 /// True when the mention at `r` is an attribution subject (`..., Jane Roe said`).
@@ -674,7 +675,7 @@ fn is_attribution(text: &str, r: &Range<usize>, end: usize) -> bool {
     toks.iter()
         .filter(|t| t.word)
         .take(2)
-        .any(|t| lex.cues.contains(&t.text(text).to_lowercase()))
+        .any(|t| lex.cues.contains(lower(t.text(text)).as_ref()))
 }
 
 #[cfg(test)]

@@ -311,12 +311,13 @@ fn is_cue_at(text: &str, toks: &[Tok], i: usize, lex: &Lexicon) -> bool {
     let Some(w) = word_at(text, toks, i) else {
         return false;
     };
-    let w = w.to_lowercase();
-    if lex.cues.contains(&w) {
+    let w = crate::text::lower(w);
+    if lex.cues.contains(w.as_ref()) {
         return true;
     }
-    word_at(text, toks, i + 1)
-        .is_some_and(|n| lex.cues.contains(&format!("{w} {}", n.to_lowercase())))
+    lex.cue_firsts.contains(w.as_ref())
+        && word_at(text, toks, i + 1)
+            .is_some_and(|n| lex.cues.contains(&format!("{w} {}", crate::text::lower(n))))
 }
 
 const DETERMINERS: &[&str] = &["the", "his", "her", "their", "its", "our", "your"];
@@ -359,9 +360,9 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                 i += 1;
                 continue;
             };
-            let lw = w.to_lowercase();
+            let lw = crate::text::lower(w);
             // Honorific + name.
-            if lex.honorifics.contains(&lw) {
+            if lex.honorifics.contains(lw.as_ref()) {
                 let mut j = i + 1;
                 if toks.get(j).is_some_and(|t| !t.word && t.text(text) == ".") {
                     j += 1;
@@ -463,8 +464,8 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                 // A description: determiner [demonym] title.
                 let det = (1..=2).find_map(|back| {
                     let p = i.checked_sub(back)?;
-                    let d = word_at(text, &toks, p)?.to_lowercase();
-                    DETERMINERS.contains(&d.as_str()).then_some(p)
+                    let d = crate::text::lower(word_at(text, &toks, p)?);
+                    DETERMINERS.contains(&&*d).then_some(p)
                 });
                 if let Some(p) = det {
                     let between_ok = p + 1 == i || country.is_some();
@@ -490,7 +491,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                         let cue_after = is_cue_at(text, &toks, end, lex);
                         let cue_before = i.checked_sub(1).is_some_and(|p| {
                             word_at(text, &toks, p)
-                                .is_some_and(|x| lex.cues.contains(&x.to_lowercase()))
+                                .is_some_and(|x| lex.cues.contains(crate::text::lower(x).as_ref()))
                         });
                         let appositive = appositive_title(text, &toks, end, lex);
                         let known = actors.list.iter().any(|a| a.name == name);
@@ -624,8 +625,7 @@ fn appositive_title(
         return None;
     }
     let mut j = i + 1;
-    if word_at(text, toks, j)
-        .is_some_and(|w| matches!(w.to_lowercase().as_str(), "the" | "a" | "an"))
+    if word_at(text, toks, j).is_some_and(|w| matches!(&*crate::text::lower(w), "the" | "a" | "an"))
     {
         j += 1;
     }

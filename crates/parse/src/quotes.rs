@@ -292,8 +292,11 @@ fn is_cue(
     i: usize,
 ) -> Option<(usize, String)> {
     let w = toks.get(i).filter(|t| t.word)?.text(text).to_lowercase();
-    if let Some(n) = toks.get(i + 1).filter(|t| t.word) {
-        let two = format!("{w} {}", n.text(text).to_lowercase());
+    if let Some(n) = toks
+        .get(i + 1)
+        .filter(|t| t.word && lex.cue_firsts.contains(&w))
+    {
+        let two = format!("{w} {}", crate::text::lower(n.text(text)));
         if lex.cues.contains(&two) {
             return Some((i + 2, two));
         }

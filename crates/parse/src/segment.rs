@@ -247,7 +247,7 @@ pub fn speaker_label(para: &str) -> Option<(usize, TurnKind)> {
     let names = words.iter().filter(|w| lex.name_word(w)).count();
     let ok = words.iter().all(|w| {
         lex.name_word(w)
-            || lex.honorifics.contains(&w.to_lowercase())
+            || lex.honorifics.contains(crate::text::lower(w).as_ref())
             || matches!(*w, "de" | "van" | "von" | "bin" | "al" | "da" | "le" | "la")
     });
     (ok && names >= 1 && (names >= 2 || words.len() >= 2))

@@ -23,6 +23,16 @@ impl Tok {
     }
 }
 
+/// `s` in lower case, borrowed when lower-casing would not change it (most words), so the
+/// per-word checks of the stages allocate only for capitalised words.
+pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().all(|c| c.is_lowercase() || !c.is_alphabetic()) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.to_lowercase())
+    }
+}
+
 /// Safe substring: empty when the range is not on char boundaries or out of bounds.
 pub fn sub(s: &str, r: Range<usize>) -> &str {
     s.get(r).unwrap_or("")

@@ -97,7 +97,7 @@ impl Index {
     }
 
     /// True when keyword `k` matches the words starting at `i`.
-    fn matches_at(&self, k: &Keyword, words: &[String], i: usize) -> bool {
+    fn matches_at(&self, k: &Keyword, words: &[std::borrow::Cow<'_, str>], i: usize) -> bool {
         let n = k.words.len();
         k.words.iter().enumerate().all(|(j, kw)| {
             let Some(w) = words.get(i + j) else {
@@ -153,10 +153,10 @@ impl Taxonomy {
 
     /// Slugs of the topics whose keywords occur in `text`, in taxonomy order.
     pub fn classify(&self, text: &str) -> Vec<String> {
-        let words: Vec<String> = text
+        let words: Vec<std::borrow::Cow<'_, str>> = text
             .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '+'))
             .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
+            .map(crate::text::lower)
             .collect();
         let mut hit = vec![false; self.topics.len()];
         let ix = &self.index;
@@ -172,7 +172,7 @@ impl Taxonomy {
             }
         };
         for (i, w) in words.iter().enumerate() {
-            if let Some(ids) = ix.exact.get(w.as_str()) {
+            if let Some(ids) = ix.exact.get(w.as_ref()) {
                 check(ids, i);
             }
             for (len, m) in &ix.prefixes {
