@@ -276,15 +276,18 @@ fn english(text: &str) -> bool {
     if letters > 0 && latin * 10 < letters * 7 {
         return false;
     }
-    let words: Vec<String> = text
+    let (mut n, mut en, mut other) = (0usize, 0usize, 0usize);
+    for w in text
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
         .take(5000)
-        .map(str::to_lowercase)
-        .collect();
-    let en = words.iter().filter(|w| EN.contains(&w.as_str())).count();
-    let other = words.iter().filter(|w| OTHER.contains(&w.as_str())).count();
-    other <= en || words.len() < 8
+    {
+        let w = crate::text::lower(w);
+        n += 1;
+        en += usize::from(EN.contains(&&*w));
+        other += usize::from(OTHER.contains(&&*w));
+    }
+    other <= en || n < 8
 }
 
 /// Segments cleaned text.
