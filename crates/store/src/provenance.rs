@@ -138,16 +138,27 @@ pub(crate) async fn link_document(txn: &DatabaseTransaction, doc: i32) -> Result
         .map(|q| q.date_key)
         .filter(|d| *d != 0)
         .collect();
-    let others = quotation::Entity::find()
-        .filter(quotation::Column::SpeakerId.is_in(speakers))
-        .filter(quotation::Column::DocumentId.ne(doc))
-        .filter(
-            sea_orm::Condition::any()
-                .add(quotation::Column::MeetingId.is_in(meetings))
-                .add(quotation::Column::DateKey.is_in(dates)),
-        )
-        .all(txn)
-        .await?;
+    // Two look-ups, each along an index ((meeting, ...) and (speaker, date, ...)), rather
+    // than one `OR` that SQLite answers by reading every quotation of the speakers.
+    let mut others = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for by in [
+        quotation::Column::MeetingId.is_in(meetings),
+        quotation::Column::DateKey.is_in(dates),
+    ] {
+        for q in quotation::Entity::find()
+            .filter(quotation::Column::SpeakerId.is_in(speakers.clone()))
+            .filter(quotation::Column::DocumentId.ne(doc))
+            .filter(by)
+            .all(txn)
+            .await?
+        {
+            if seen.insert(q.id) {
+                others.push(q);
+            }
+        }
+    }
+    others.sort_by_key(|q| q.id);
     let mut links = Vec::new();
     for a in &mine {
         for b in &others {
