@@ -508,3 +508,48 @@ async fn a_planned_meeting_later_reported_as_held_becomes_held() {
         );
     }
 }
+
+#[tokio::test]
+async fn same_day_talks_with_other_people_stay_apart() {
+    for (backend, store) in backends().await {
+        ingest_text(&store, "a.txt", "Talks in Geneva\n\nGENEVA, May 20, 2021 (Agency) - Portuguese Foreign Minister Rui Costa held talks with Spanish Foreign Minister Ana Ruiz and Norwegian Foreign Minister Lars Berg on Thursday.").await;
+        ingest_text(&store, "b.txt", "More talks in Geneva\n\nGENEVA, May 20, 2021 (Agency) - Portuguese Foreign Minister Rui Costa held talks with Spanish Foreign Minister Ana Ruiz and Italian Foreign Minister Carla Neri on Thursday.").await;
+        ingest_text(&store, "c.txt", "Costa in Geneva\n\nGENEVA, May 20, 2021 (Agency) - Portuguese Foreign Minister Rui Costa held talks with Spanish Foreign Minister Ana Ruiz on Thursday.").await;
+        let f = MeetingFilter {
+            from: Some(20210520),
+            to: Some(20210520),
+            ..Default::default()
+        };
+        let (ms, n) = store.meetings(&f, DateOrder::Asc, ALL).await.unwrap();
+        assert_eq!(
+            n, 2,
+            "{backend}: two people in common do not make two talks one: {ms:?}"
+        );
+        let mut people = Vec::new();
+        let mut sources = 0;
+        for m in &ms {
+            let links = store.meeting_participant_links(&[m.id]).await.unwrap();
+            let ids: Vec<i32> = links.iter().map(|l| l.1).collect();
+            let mut names: Vec<String> = store
+                .participants_by_ids(&ids)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|p| p.name)
+                .collect();
+            names.sort();
+            people.push(names);
+            sources += store.meeting_document_links(&[m.id]).await.unwrap().len();
+        }
+        people.sort();
+        assert_eq!(
+            people,
+            vec![
+                vec!["Ana Ruiz", "Carla Neri", "Rui Costa"],
+                vec!["Ana Ruiz", "Lars Berg", "Rui Costa"],
+            ],
+            "{backend}: the report naming two of them joins one meeting, not both"
+        );
+        assert_eq!(sources, 3, "{backend}: every report is linked once");
+    }
+}

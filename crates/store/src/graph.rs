@@ -389,24 +389,87 @@ fn compatible(
     if pa.is_empty() || pb.is_empty() {
         return !matches!(a.kind.as_str(), "TALKS" | "VISIT") && pa.is_empty() && pb.is_empty();
     }
+    // The people of one must all be among the other's: a report naming fewer of the same
+    // people is the same meeting. Sharing only some (two meetings of one day with one or
+    // two people in common) is not enough, or merged meetings would snowball into ever
+    // larger groups that match any meeting of that day.
     let common = pa.intersection(pb).count();
-    common >= pa.len().min(pb.len()).min(2)
+    common == pa.len().min(pb.len())
+}
+
+/// The dates a meeting can merge with, as index ranges of `(kind, date_year, date_month,
+/// date_day)`: the same kind and year, and a month (day) that is the same or unknown. Each
+/// alternative names the whole index prefix, so both backends read one range per
+/// alternative (an OR of index look-ups) instead of every meeting of the year.
+fn date_probes(me: &meeting::Model, year: i32) -> Condition {
+    let base = || {
+        Condition::all()
+            .add(meeting::Column::Kind.eq(me.kind.clone()))
+            .add(meeting::Column::DateYear.eq(year))
+    };
+    let day_matches = |c: Condition| match me.date_day {
+        Some(d) => vec![
+            c.clone().add(meeting::Column::DateDay.eq(d)),
+            c.add(meeting::Column::DateDay.is_null()),
+        ],
+        None => vec![c],
+    };
+    let mut alternatives = Vec::new();
+    match me.date_month {
+        Some(m) => {
+            alternatives.extend(day_matches(base().add(meeting::Column::DateMonth.eq(m))));
+            alternatives.push(base().add(meeting::Column::DateMonth.is_null()));
+        }
+        // Without a month every month of the year is compatible.
+        None => alternatives.extend(day_matches(base())),
+    }
+    alternatives
+        .into_iter()
+        .fold(Condition::any(), |any, c| any.add(c))
+}
+
+/// `SELECT 1` from the links of the outer `meetings` row to a person: to one of `among`, or
+/// to any person.
+fn person_link(among: Option<Vec<i32>>) -> sea_orm::sea_query::SelectStatement {
+    let mut q = sea_orm::sea_query::Query::select();
+    q.expr(Expr::val(1))
+        .from(meeting_participant::Entity)
+        .and_where(
+            Expr::col((
+                meeting_participant::Entity,
+                meeting_participant::Column::MeetingId,
+            ))
+            .equals((meeting::Entity, meeting::Column::Id)),
+        );
+    match among {
+        Some(ids) => {
+            q.and_where(meeting_participant::Column::ParticipantId.is_in(ids));
+        }
+        None => {
+            q.inner_join(
+                participant::Entity,
+                Expr::col((participant::Entity, participant::Column::Id)).equals((
+                    meeting_participant::Entity,
+                    meeting_participant::Column::ParticipantId,
+                )),
+            )
+            .and_where(Expr::col((participant::Entity, participant::Column::Kind)).eq("PERSON"));
+        }
+    }
+    q.to_owned()
 }
 
 /// Merges `meeting` with every compatible meeting already stored; returns the id kept.
 /// The most precisely dated meeting is kept, so the result does not depend on the order in
-/// which documents arrive. Candidates are found through the (kind, year) index with the
-/// month, day and place conditions in SQL, so the work does not grow with the graph.
+/// which documents arrive. Candidates are read through the (kind, year, month, day) index,
+/// one range per compatible date (see [`date_probes`]), with the people and place
+/// conditions in SQL, so the work does not grow with the graph.
 pub(crate) async fn settle_meeting(txn: &DatabaseTransaction, id: i32) -> Result<i32, DbErr> {
     let Some(me) = meeting::Entity::find_by_id(id).one(txn).await? else {
         return Ok(id);
     };
     let Some(year) = me.date_year else {
         return Ok(id);
-    };
-    let either = |col: meeting::Column, v: Option<sea_orm::Value>| match v {
-        Some(v) => Condition::any().add(col.is_null()).add(col.eq(v)),
-        None => Condition::all(),
     };
     // Two meetings with people must share one of them; a meeting without people only
     // merges with others without people, and never for talks and visits.
@@ -418,43 +481,23 @@ pub(crate) async fn settle_meeting(txn: &DatabaseTransaction, id: i32) -> Result
     if my_people.is_empty() && matches!(me.kind.as_str(), "TALKS" | "VISIT") {
         return Ok(id);
     }
-    let shared = if my_people.is_empty() {
-        Condition::all()
+    let people = if my_people.is_empty() {
+        // No person on the candidate either.
+        Condition::all().add(Expr::exists(person_link(None))).not()
     } else {
-        // Per candidate of the (kind, year) index, one probe of the link table's
-        // (meeting, participant) index.
-        Condition::all().add(sea_orm::sea_query::Expr::exists(
-            sea_orm::sea_query::Query::select()
-                .expr(sea_orm::sea_query::Expr::val(1))
-                .from(meeting_participant::Entity)
-                .and_where(
-                    sea_orm::sea_query::Expr::col((
-                        meeting_participant::Entity,
-                        meeting_participant::Column::MeetingId,
-                    ))
-                    .equals((meeting::Entity, meeting::Column::Id)),
-                )
-                .and_where(meeting_participant::Column::ParticipantId.is_in(my_people))
-                .to_owned(),
-        ))
+        // Per candidate, one probe of the link table's (meeting, participant) index.
+        Condition::all().add(Expr::exists(person_link(Some(my_people))))
     };
     let candidates = meeting::Entity::find()
-        .filter(shared)
-        .filter(meeting::Column::Kind.eq(me.kind.clone()))
-        .filter(meeting::Column::DateYear.eq(year))
+        .filter(date_probes(&me, year))
+        .filter(people)
         .filter(meeting::Column::Id.ne(me.id))
-        .filter(either(
-            meeting::Column::DateMonth,
-            me.date_month.map(Into::into),
-        ))
-        .filter(either(
-            meeting::Column::DateDay,
-            me.date_day.map(Into::into),
-        ))
-        .filter(either(
-            meeting::Column::PlaceName,
-            me.place_name.clone().map(Into::into),
-        ))
+        .filter(match me.place_name.clone() {
+            Some(p) => Condition::any()
+                .add(meeting::Column::PlaceName.is_null())
+                .add(meeting::Column::PlaceName.eq(p)),
+            None => Condition::all(),
+        })
         .order_by_asc(meeting::Column::Id)
         .all(txn)
         .await?;
@@ -465,9 +508,12 @@ pub(crate) async fn settle_meeting(txn: &DatabaseTransaction, id: i32) -> Result
         .chain(candidates.iter().map(|c| c.id))
         .collect();
     let people = people_by_meeting(txn, &ids).await?;
+    // Every member must be compatible with every other, not just with this meeting: a
+    // report naming fewer people, or a vaguer date, must not join two distinct meetings
+    // into one. Among alternatives the oldest stored meeting wins.
     let mut group = vec![me.clone()];
     for c in candidates {
-        if compatible(&me, &c, &people) {
+        if group.iter().all(|g| compatible(g, &c, &people)) {
             group.push(c);
         }
     }

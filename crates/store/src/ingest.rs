@@ -107,14 +107,44 @@ pub fn participant_key(name: &str, kind: ParticipantKind, doc_hash: &str) -> Str
     }
 }
 
-fn meeting_key(m: &diplograph_parse::Meeting, doc_hash: &str, idx: usize) -> String {
+/// The key that finds a meeting already stored: kind, full date, place and the surnames of
+/// the people named in it. Two talks on one day in one city with different people (the
+/// bilateral meetings on the sidelines of a summit) are different meetings; reports that
+/// name fewer of the same people are joined afterwards by `settle_meeting`. Without a full
+/// date the meeting is this document's own until it is settled.
+fn meeting_key(
+    ex: &Extraction,
+    m: &diplograph_parse::Meeting,
+    doc_hash: &str,
+    idx: usize,
+) -> String {
     let place = m
         .place
         .as_ref()
         .map(|p| p.name.to_lowercase())
         .unwrap_or_default();
     match &m.date {
-        Some(d) if d.is_full() => format!("{}|{}|{place}", m.kind.as_str(), d.iso()),
+        Some(d) if d.is_full() => {
+            let mut people: Vec<String> = m
+                .participants
+                .iter()
+                .filter_map(|i| ex.participants.get(*i))
+                .filter(|p| p.kind == ParticipantKind::Person)
+                .filter_map(|p| {
+                    crate::migration::m20261123_000004_surname::surname_of_key(&participant_key(
+                        &p.name, p.kind, doc_hash,
+                    ))
+                })
+                .collect();
+            people.sort_unstable();
+            people.dedup();
+            format!(
+                "{}|{}|{place}|{}",
+                m.kind.as_str(),
+                d.iso(),
+                people.join("+")
+            )
+        }
         _ => format!(
             "{}|{}|{idx}",
             m.kind.as_str(),
@@ -723,7 +753,7 @@ async fn store_extraction(
         .meetings
         .iter()
         .enumerate()
-        .map(|(idx, m)| meeting_key(m, hash, idx))
+        .map(|(idx, m)| meeting_key(ex, m, hash, idx))
         .collect();
     let mut rows: HashMap<String, meeting::Model> = HashMap::new();
     let load_meetings = |keys: Vec<String>| async move {
@@ -984,13 +1014,15 @@ async fn store_extraction(
     }
     // Link this document's meetings and people with compatible ones already stored. Done
     // last: a merge re-points everything, quotations and claims included.
+    // People first: a one-word name linked to its full name makes the meetings' people
+    // comparable.
+    crate::graph::settle_people(txn, &pids).await?;
     let mut kept = Vec::new();
     touched_meetings.sort_unstable();
     touched_meetings.dedup();
     for mid in touched_meetings {
         kept.push(crate::graph::settle_meeting(txn, mid).await?);
     }
-    crate::graph::settle_people(txn, &pids).await?;
     kept.sort_unstable();
     kept.dedup();
     crate::graph::refresh_meeting_titles(txn, &kept).await?;
