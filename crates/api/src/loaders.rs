@@ -58,26 +58,12 @@ impl Loader<i32> for MeetingParticipants {
     type Error = LoadError;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        let links = self
+        let rows = self
             .0
-            .meeting_participant_links(keys)
+            .participants_of_meetings(keys)
             .await
             .map_err(Arc::new)?;
-        let ids: Vec<i32> = links.iter().map(|l| l.1).collect();
-        let people: HashMap<i32, participant::Model> = self
-            .0
-            .participants_by_ids(&ids)
-            .await
-            .map_err(Arc::new)?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect();
-        Ok(group(
-            keys,
-            links
-                .into_iter()
-                .filter_map(|(m, p)| people.get(&p).cloned().map(|p| (m, p))),
-        ))
+        Ok(group(keys, rows))
     }
 }
 

@@ -37,7 +37,7 @@ struct OwnerCount {
     n: i64,
 }
 
-fn placeholders(backend: DatabaseBackend, n: usize) -> String {
+pub(crate) fn placeholders(backend: DatabaseBackend, n: usize) -> String {
     (1..=n)
         .map(|i| match backend {
             DatabaseBackend::Postgres => format!("${i}"),

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 
 use crate::entities::*;
@@ -626,6 +626,39 @@ impl Store {
             .into_tuple()
             .all(&self.db)
             .await?)
+    }
+
+    /// The participants of these meetings, each with its meeting, in link order: one join
+    /// instead of the links and then the participants (one round trip less per nested
+    /// `Meeting.participants`).
+    pub async fn participants_of_meetings(
+        &self,
+        meetings: &[i32],
+    ) -> Result<Vec<(i32, participant::Model)>, StoreError> {
+        let backend = self.db.get_database_backend();
+        let mut out = Vec::new();
+        for chunk in meetings.chunks(1000) {
+            let ph = crate::pages::placeholders(backend, chunk.len());
+            let sql = format!(
+                "SELECT mp.meeting_id AS link_meeting, p.* FROM meeting_participants mp \
+                 JOIN participants p ON p.id = mp.participant_id \
+                 WHERE mp.meeting_id IN ({ph}) ORDER BY mp.id"
+            );
+            let values: Vec<sea_orm::Value> = chunk.iter().map(|i| (*i).into()).collect();
+            for row in self
+                .db
+                .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                    backend, &sql, values,
+                ))
+                .await?
+            {
+                out.push((
+                    row.try_get::<i32>("", "link_meeting")?,
+                    <participant::Model as sea_orm::FromQueryResult>::from_query_result(&row, "")?,
+                ));
+            }
+        }
+        Ok(out)
     }
 
     /// (meeting id, participant id) pairs for these participants.
