@@ -173,7 +173,10 @@ async fn unreadable_input_stores_nothing() {
 async fn full_text_search_is_ranked_and_highlighted() {
     for (backend, store) in backends().await {
         ingest_corpus(&store).await;
-        let (hits, total) = store.search_ranked("peace treaty", 10, 0).await.unwrap();
+        let (hits, total) = store
+            .search_ranked("peace treaty", counted(10, 0))
+            .await
+            .unwrap();
         assert!(total >= 10 && hits.len() == 10, "{backend}: {total}");
         assert!(
             hits.windows(2).all(|w| w[0].rank >= w[1].rank),
@@ -185,26 +188,54 @@ async fn full_text_search_is_ranked_and_highlighted() {
                     || h.snippet.to_lowercase().contains("[treaty]")),
             "{backend}: {hits:?}"
         );
-        let (all, _) = store.search_ranked("peace treaty", 100, 0).await.unwrap();
+        let (all, _) = store
+            .search_ranked("peace treaty", counted(100, 0))
+            .await
+            .unwrap();
         let kinds: std::collections::BTreeSet<&str> = all.iter().map(|h| h.kind.as_str()).collect();
         assert_eq!(
             kinds.len(),
             3,
             "{backend}: quotations, claims and documents: {kinds:?}"
         );
-        let (next, _) = store.search_ranked("peace treaty", 10, 10).await.unwrap();
+        let (next, _) = store
+            .search_ranked("peace treaty", counted(10, 10))
+            .await
+            .unwrap();
         assert!(
             next.iter().all(|h| !hits.contains(h)),
             "{backend}: pages do not overlap"
         );
+        // Without a count the same page comes back, and the total only says whether more
+        // follow: one more than the page while they do, the exact total at the end.
+        let uncounted = |offset, limit| Page {
+            offset,
+            limit,
+            count: false,
+        };
+        let (same, more) = store
+            .search_ranked("peace treaty", uncounted(0, 10))
+            .await
+            .unwrap();
+        assert_eq!((same, more), (hits.clone(), 11), "{backend}");
+        let (tail, end) = store
+            .search_ranked("peace treaty", uncounted(total - 3, 10))
+            .await
+            .unwrap();
+        assert_eq!((tail.len(), end), (3, total), "{backend}");
         // Stemming, and input that is not query syntax.
         assert!(
-            store.search_ranked("treaties", 5, 0).await.unwrap().1 > 0,
+            store
+                .search_ranked("treaties", counted(5, 0))
+                .await
+                .unwrap()
+                .1
+                > 0,
             "{backend}: stems"
         );
         assert_eq!(
             store
-                .search_ranked("\"unbalanced (AND OR", 5, 0)
+                .search_ranked("\"unbalanced (AND OR", counted(5, 0))
                 .await
                 .unwrap()
                 .1,
@@ -212,10 +243,23 @@ async fn full_text_search_is_ranked_and_highlighted() {
             "{backend}"
         );
         assert_eq!(
-            store.search_ranked("xylophone", 5, 0).await.unwrap().1,
+            store
+                .search_ranked("xylophone", counted(5, 0))
+                .await
+                .unwrap()
+                .1,
             0,
             "{backend}"
         );
+    }
+}
+
+/// A page whose total is counted.
+fn counted(limit: u64, offset: u64) -> Page {
+    Page {
+        offset,
+        limit,
+        count: true,
     }
 }
 

@@ -524,10 +524,7 @@ impl QueryRoot {
     ) -> Result<SearchHitConnection> {
         let page = page_args(ctx, first, after)?;
         let s = store(ctx)?;
-        let (hits, total) = s
-            .search_ranked(&query, page.limit, page.offset)
-            .await
-            .map_err(error::store)?;
+        let (hits, total) = s.search_ranked(&query, page).await.map_err(error::store)?;
         let ids = |kind: &str| {
             hits.iter()
                 .filter(|h| h.kind == kind)

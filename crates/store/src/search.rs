@@ -4,7 +4,7 @@
 
 use sea_orm::{DatabaseBackend, FromQueryResult, Statement, Value};
 
-use crate::{Store, StoreError};
+use crate::{Page, Store, StoreError};
 
 /// One search hit before its node is loaded.
 #[derive(Debug, Clone, PartialEq, FromQueryResult)]
@@ -35,12 +35,13 @@ fn fts5_query(q: &str) -> String {
 }
 
 impl Store {
-    /// Ranked hits for `query`, with the total number of hits.
+    /// Ranked hits for `query`, a page of them, with the total number of hits. With
+    /// `page.count` false the hits are not counted (on a common word, counting costs as
+    /// much as ranking): the total then only tells whether more follow (see [`Page`]).
     pub async fn search_ranked(
         &self,
         query: &str,
-        limit: u64,
-        offset: u64,
+        page: Page,
     ) -> Result<(Vec<SearchRow>, u64), StoreError> {
         let backend = self.db.get_database_backend();
         let (sql, count_sql, q) = match backend {
@@ -58,15 +59,20 @@ impl Store {
         if q.trim().is_empty() {
             return Ok((Vec::new(), 0));
         }
-        let lim = i64::try_from(limit).unwrap_or(i64::MAX);
-        let off = i64::try_from(offset).unwrap_or(0);
-        let rows = SearchRow::find_by_statement(Statement::from_sql_and_values(
+        let extra = u64::from(!page.count);
+        let lim = i64::try_from(page.limit.saturating_add(extra)).unwrap_or(i64::MAX);
+        let off = i64::try_from(page.offset).unwrap_or(0);
+        let mut rows = SearchRow::find_by_statement(Statement::from_sql_and_values(
             backend,
             sql,
             [Value::from(q.clone()), Value::from(lim), Value::from(off)],
         ))
         .all(&self.db)
         .await?;
+        if !page.count {
+            let total = crate::query::total_without_count(&mut rows, page);
+            return Ok((rows, total));
+        }
         let total = Count::find_by_statement(Statement::from_sql_and_values(
             backend,
             count_sql,
