@@ -2,11 +2,9 @@
 -- same shape the service reads them: meetings(first: 20) -> participants ->
 -- quotations(first: 5) (one row more, to know whether more follow) -> document titles.
 SELECT id, title, kind, status, date_text, place_name FROM meetings ORDER BY date_key, id LIMIT 21;
-SELECT mp.meeting_id, mp.participant_id FROM meeting_participants mp
- WHERE mp.meeting_id IN (SELECT id FROM meetings ORDER BY date_key, id LIMIT 20);
-SELECT p.id, p.name, p.kind FROM participants p WHERE p.id IN (
-  SELECT mp.participant_id FROM meeting_participants mp
-   WHERE mp.meeting_id IN (SELECT id FROM meetings ORDER BY date_key, id LIMIT 20));
+SELECT mp.meeting_id, p.id, p.name, p.kind FROM meeting_participants mp
+  JOIN participants p ON p.id = mp.participant_id
+ WHERE mp.meeting_id IN (SELECT id FROM meetings ORDER BY date_key, id LIMIT 20) ORDER BY mp.id;
 SELECT x.id, x.text, x.document_id FROM (
   SELECT DISTINCT mp.participant_id AS owner FROM meeting_participants mp
    WHERE mp.meeting_id IN (SELECT id FROM meetings ORDER BY date_key, id LIMIT 20)) o
