@@ -351,9 +351,9 @@ async fn people_by_meeting(
 }
 
 /// Whether two meeting rows can be one meeting: same kind; dates equal at the precision
-/// both give (never undated); same place when both give one; and people in common (two, or
-/// all of the smaller side), or no people on either side for kinds more specific than talks
-/// and visits.
+/// both give (never undated); same place when both give one; and the people of one all
+/// among the other's, or no people on either side for kinds more specific than talks and
+/// visits.
 fn compatible(
     a: &meeting::Model,
     b: &meeting::Model,

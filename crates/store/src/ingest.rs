@@ -2,9 +2,10 @@
 //! (each lands all or nothing), idempotent by the SHA-256 of its bytes.
 //!
 //! People and organisations are linked across documents by a normalised-name key; a meeting
-//! with a full date is linked by kind, date and place, so the same meeting reported by two
-//! documents is one row linked to both. A meeting first stored as planned and later reported
-//! as held becomes held.
+//! with a full date is linked by kind, date, place and its people's surnames, so the same
+//! meeting reported by two documents is one row linked to both, and reports naming fewer of
+//! its people are joined to it when settled. A meeting first stored as planned and later
+//! reported as held becomes held.
 
 use std::collections::HashMap;
 
