@@ -553,3 +553,96 @@ async fn same_day_talks_with_other_people_stay_apart() {
         assert_eq!(sources, 3, "{backend}: every report is linked once");
     }
 }
+
+/// Every meeting as (kind, date, place, people), sorted: the graph's meetings without ids.
+async fn meeting_shapes(store: &Store) -> Vec<(String, String, String, Vec<String>)> {
+    let mut out = Vec::new();
+    for m in meeting::Entity::find()
+        .all(store.connection())
+        .await
+        .unwrap()
+    {
+        let ids: Vec<i32> = store
+            .meeting_participant_links(&[m.id])
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.1)
+            .collect();
+        let mut people: Vec<String> = store
+            .participants_by_ids(&ids)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        people.sort();
+        out.push((
+            m.kind,
+            m.date_text.unwrap_or_default(),
+            m.place_name.unwrap_or_default(),
+            people,
+        ));
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn reprocessing_rebuilds_meetings_merged_under_older_rules() {
+    use diplograph_store::sea_orm::{ConnectionTrait, Statement};
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        let before = meeting_shapes(&store).await;
+        // What an older version's looser merge left behind: two distinct meetings as one.
+        let ms = meeting::Entity::find()
+            .all(store.connection())
+            .await
+            .unwrap();
+        // Two dated meetings reported by different documents, so that deleting one
+        // document at a time never leaves the merged row without a report.
+        let mut docs = Vec::new();
+        for m in ms.iter().filter(|m| m.date_day.is_some()) {
+            let d: BTreeSet<i32> = store
+                .meeting_document_links(&[m.id])
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|l| l.document_id)
+                .collect();
+            docs.push((m.id, d));
+        }
+        let (keep, gone) = docs
+            .iter()
+            .flat_map(|a| docs.iter().map(move |b| (a, b)))
+            .find(|(a, b)| a.0 != b.0 && a.1.is_disjoint(&b.1))
+            .map(|(a, b)| (a.0, b.0))
+            .expect("two dated meetings from different documents");
+        let db = store.connection();
+        for sql in [
+            format!("DELETE FROM meeting_participants WHERE meeting_id = {gone} AND participant_id IN (SELECT participant_id FROM meeting_participants WHERE meeting_id = {keep})"),
+            format!("UPDATE meeting_participants SET meeting_id = {keep} WHERE meeting_id = {gone}"),
+            format!("DELETE FROM meeting_documents WHERE meeting_id = {gone} AND document_id IN (SELECT document_id FROM meeting_documents WHERE meeting_id = {keep})"),
+            format!("UPDATE meeting_documents SET meeting_id = {keep} WHERE meeting_id = {gone}"),
+            format!("UPDATE quotations SET meeting_id = {keep} WHERE meeting_id = {gone}"),
+            format!("UPDATE claims SET meeting_id = {keep} WHERE meeting_id = {gone}"),
+            format!("DELETE FROM meetings WHERE id = {gone}"),
+        ] {
+            db.execute_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .unwrap();
+        }
+        assert_ne!(
+            meeting_shapes(&store).await,
+            before,
+            "{backend}: the over-merge took"
+        );
+        let r = store.reprocess_all(&Default::default()).await.unwrap();
+        assert_eq!(r.skipped, 0, "{backend}");
+        assert_eq!(
+            meeting_shapes(&store).await,
+            before,
+            "{backend}: reprocessing gives the meetings a fresh ingest gives"
+        );
+    }
+}

@@ -350,6 +350,26 @@ async fn people_by_meeting(
     Ok(out)
 }
 
+/// Removes every meeting and its links; quotations and claims keep their rows without a
+/// meeting. For rebuilding meetings from the stored documents.
+pub(crate) async fn clear_meetings_tx(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    quotation::Entity::update_many()
+        .col_expr(
+            quotation::Column::MeetingId,
+            Expr::value(Option::<i32>::None),
+        )
+        .exec(txn)
+        .await?;
+    claim::Entity::update_many()
+        .col_expr(claim::Column::MeetingId, Expr::value(Option::<i32>::None))
+        .exec(txn)
+        .await?;
+    meeting_participant::Entity::delete_many().exec(txn).await?;
+    meeting_document::Entity::delete_many().exec(txn).await?;
+    meeting::Entity::delete_many().exec(txn).await?;
+    Ok(())
+}
+
 /// Whether two meeting rows can be one meeting: same kind; dates equal at the precision
 /// both give (never undated); same place when both give one; and the people of one all
 /// among the other's, or no people on either side for kinds more specific than talks and

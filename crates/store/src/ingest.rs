@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, TransactionTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use tracing::{info, instrument};
@@ -403,14 +403,31 @@ pub struct Reprocessed {
 impl Store {
     /// Extracts every stored document again from its original bytes (after a parser
     /// change), one transaction per document, and re-applies the corrections people made.
+    ///
+    /// When every document has its bytes, meetings are rebuilt from scratch first (in a
+    /// transaction of their own), so the merge rules of this version apply to all of them:
+    /// a meeting merged under older rules would otherwise keep absorbing the documents
+    /// re-stored into it. Meetings are derived from the documents, which are all kept; an
+    /// interrupted run is completed by running it again.
     #[instrument(skip(self, opts))]
     pub async fn reprocess_all(&self, opts: &Options) -> Result<Reprocessed, StoreError> {
         let ids: Vec<(i32, String)> = document::Entity::find()
+            .select_only()
+            .column(document::Column::Id)
+            .column(document::Column::ContentHash)
+            .into_tuple()
             .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d.content_hash))
-            .collect();
+            .await?;
+        let without_bytes = document::Entity::find()
+            .filter(document::Column::Raw.is_null())
+            .count(&self.db)
+            .await?;
+        if without_bytes == 0 && !ids.is_empty() {
+            let txn = self.db.begin().await?;
+            lock_for_ingest(&txn).await?;
+            crate::graph::clear_meetings_tx(&txn).await?;
+            txn.commit().await?;
+        }
         let taxonomy = opts
             .taxonomy
             .as_ref()
