@@ -688,6 +688,21 @@ fn meeting_title(m: &meeting::Model, surnames: &[&str]) -> String {
 /// Deletes a document and everything extracted from it, then whatever it leaves orphaned
 /// (meetings no document reports, participants no document names).
 pub(crate) async fn delete_document_tx(txn: &DatabaseTransaction, doc: i32) -> Result<(), DbErr> {
+    // This document's meetings and people: the only ones it can leave without a report.
+    let doc_meetings: Vec<i32> = meeting_document::Entity::find()
+        .filter(meeting_document::Column::DocumentId.eq(doc))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|m| m.meeting_id)
+        .collect();
+    let doc_people: Vec<i32> = document_participant::Entity::find()
+        .filter(document_participant::Column::DocumentId.eq(doc))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|d| d.participant_id)
+        .collect();
     let qids: Vec<i32> = quotation::Entity::find()
         .filter(quotation::Column::DocumentId.eq(doc))
         .all(txn)
@@ -739,18 +754,17 @@ pub(crate) async fn delete_document_tx(txn: &DatabaseTransaction, doc: i32) -> R
         .exec(txn)
         .await?;
     document::Entity::delete_by_id(doc).exec(txn).await?;
-    // Orphans.
+    // Orphans: of this document's meetings and people, those no other document reports
+    // (only these, so deleting costs the same however large the graph).
     let reported: BTreeSet<i32> = meeting_document::Entity::find()
+        .filter(meeting_document::Column::MeetingId.is_in(doc_meetings.clone()))
         .all(txn)
         .await?
         .into_iter()
         .map(|m| m.meeting_id)
         .collect();
-    let orphan_meetings: Vec<i32> = meeting::Entity::find()
-        .all(txn)
-        .await?
+    let orphan_meetings: Vec<i32> = doc_meetings
         .into_iter()
-        .map(|m| m.id)
         .filter(|id| !reported.contains(id))
         .collect();
     meeting_participant::Entity::delete_many()
@@ -762,16 +776,14 @@ pub(crate) async fn delete_document_tx(txn: &DatabaseTransaction, doc: i32) -> R
         .exec(txn)
         .await?;
     let named: BTreeSet<i32> = document_participant::Entity::find()
+        .filter(document_participant::Column::ParticipantId.is_in(doc_people.clone()))
         .all(txn)
         .await?
         .into_iter()
         .map(|d| d.participant_id)
         .collect();
-    let orphan_people: Vec<i32> = participant::Entity::find()
-        .all(txn)
-        .await?
+    let orphan_people: Vec<i32> = doc_people
         .into_iter()
-        .map(|p| p.id)
         .filter(|id| !named.contains(id))
         .collect();
     participant_alias::Entity::delete_many()
