@@ -67,7 +67,8 @@ enum Command {
         #[arg(required_unless_present = "reprocess")]
         paths: Vec<PathBuf>,
         /// Extract every stored document again from its original bytes (after a parser
-        /// change); corrections made by people are re-applied.
+        /// change or an upgrade); meetings are rebuilt under the current merge rules and
+        /// corrections made by people are re-applied.
         #[arg(long)]
         reprocess: bool,
     },
