@@ -258,6 +258,12 @@ async fn deleting_every_document_leaves_nothing_behind() {
         for (table, n) in counts {
             assert_eq!(n, 0, "{backend}: {table} has orphans");
         }
+        let (hits, total) = store.search_ranked("treaty", ALL).await.unwrap();
+        assert_eq!(
+            (hits.len(), total),
+            (0, 0),
+            "{backend}: the search index forgets deleted rows"
+        );
         assert_eq!(
             store.corrections().await.unwrap().len(),
             5,
@@ -594,6 +600,7 @@ async fn reprocessing_rebuilds_meetings_merged_under_older_rules() {
     for (backend, store) in backends().await {
         ingest_corpus(&store).await;
         let before = meeting_shapes(&store).await;
+        let found = store.search_ranked("treaty", ALL).await.unwrap();
         // What an older version's looser merge left behind: two distinct meetings as one.
         let ms = meeting::Entity::find()
             .all(store.connection())
@@ -643,6 +650,12 @@ async fn reprocessing_rebuilds_meetings_merged_under_older_rules() {
             meeting_shapes(&store).await,
             before,
             "{backend}: reprocessing gives the meetings a fresh ingest gives"
+        );
+        let again = store.search_ranked("treaty", ALL).await.unwrap();
+        assert_eq!(
+            (again.0.len(), again.1),
+            (found.0.len(), found.1),
+            "{backend}: the search index holds each row once after reprocessing"
         );
     }
 }

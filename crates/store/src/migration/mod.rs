@@ -9,6 +9,7 @@ mod m20261122_000003_provenance;
 pub(crate) mod m20261123_000004_surname;
 mod m20261123_000005_page_indexes;
 mod m20261123_000006_merge_index;
+mod m20261123_000007_fts_rowids;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_surname::Migration),
             Box::new(m20261123_000005_page_indexes::Migration),
             Box::new(m20261123_000006_merge_index::Migration),
+            Box::new(m20261123_000007_fts_rowids::Migration),
         ]
     }
 }
