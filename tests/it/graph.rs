@@ -534,17 +534,7 @@ async fn same_day_talks_with_other_people_stay_apart() {
         let mut people = Vec::new();
         let mut sources = 0;
         for m in &ms {
-            let links = store.meeting_participant_links(&[m.id]).await.unwrap();
-            let ids: Vec<i32> = links.iter().map(|l| l.1).collect();
-            let mut names: Vec<String> = store
-                .participants_by_ids(&ids)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|p| p.name)
-                .collect();
-            names.sort();
-            people.push(names);
+            people.push(meeting_people(&store, m.id).await);
             sources += store.meeting_document_links(&[m.id]).await.unwrap().len();
         }
         people.sort();
@@ -560,6 +550,26 @@ async fn same_day_talks_with_other_people_stay_apart() {
     }
 }
 
+/// The names of a meeting's participants, sorted.
+async fn meeting_people(store: &Store, meeting: i32) -> Vec<String> {
+    let ids: Vec<i32> = store
+        .meeting_participant_links(&[meeting])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.1)
+        .collect();
+    let mut names: Vec<String> = store
+        .participants_by_ids(&ids)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    names.sort();
+    names
+}
+
 /// Every meeting as (kind, date, place, people), sorted: the graph's meetings without ids.
 async fn meeting_shapes(store: &Store) -> Vec<(String, String, String, Vec<String>)> {
     let mut out = Vec::new();
@@ -568,21 +578,7 @@ async fn meeting_shapes(store: &Store) -> Vec<(String, String, String, Vec<Strin
         .await
         .unwrap()
     {
-        let ids: Vec<i32> = store
-            .meeting_participant_links(&[m.id])
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|l| l.1)
-            .collect();
-        let mut people: Vec<String> = store
-            .participants_by_ids(&ids)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|p| p.name)
-            .collect();
-        people.sort();
+        let people = meeting_people(store, m.id).await;
         out.push((
             m.kind,
             m.date_text.unwrap_or_default(),
