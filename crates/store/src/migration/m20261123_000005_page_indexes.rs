@@ -94,16 +94,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         }
-        for (table, _, name) in INDEXES {
-            m.drop_index(
-                Index::drop()
-                    .name(*name)
-                    .table(Alias::new(*table))
-                    .to_owned(),
-            )
-            .await?;
-        }
-        for (table, name, _) in ORDERS {
+        let created = INDEXES
+            .iter()
+            .map(|(table, _, name)| (table, name))
+            .chain(ORDERS.iter().map(|(table, name, _)| (table, name)));
+        for (table, name) in created {
             m.drop_index(
                 Index::drop()
                     .name(*name)

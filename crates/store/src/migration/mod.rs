@@ -28,3 +28,40 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement};
+
+    async fn trigger_sql(db: &DatabaseConnection, name: &str) -> String {
+        let stmt = Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+            [name.into()],
+        );
+        match db.query_one_raw(stmt).await {
+            Ok(Some(row)) => row.try_get::<String>("", "sql").unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    /// The migrations roll back and apply again on SQLite, whose full-text index has
+    /// migrations of its own: after the last one is rolled back, the index's deletes match
+    /// on kind and id again; applied again, they use the rowid.
+    #[tokio::test]
+    async fn migrations_roll_back_and_apply_again() {
+        let mut opts = ConnectOptions::new("sqlite::memory:");
+        opts.max_connections(1).min_connections(1);
+        let db = Database::connect(opts).await.expect("sqlite connects");
+        Migrator::up(&db, None).await.expect("up");
+        assert!(trigger_sql(&db, "claims_fts_del").await.contains("rowid"));
+        Migrator::down(&db, Some(1)).await.expect("down one");
+        let old = trigger_sql(&db, "claims_fts_del").await;
+        assert!(old.contains("kind = 'claim'"), "{old}");
+        Migrator::down(&db, None).await.expect("down all");
+        assert_eq!(trigger_sql(&db, "claims_fts_del").await, "");
+        Migrator::up(&db, None).await.expect("up again");
+        assert!(trigger_sql(&db, "claims_fts_del").await.contains("rowid"));
+    }
+}
