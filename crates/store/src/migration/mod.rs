@@ -10,6 +10,7 @@ pub(crate) mod m20261123_000004_surname;
 mod m20261123_000005_page_indexes;
 mod m20261123_000006_merge_index;
 mod m20261123_000007_fts_rowids;
+mod m20261123_000008_name_trigrams;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_page_indexes::Migration),
             Box::new(m20261123_000006_merge_index::Migration),
             Box::new(m20261123_000007_fts_rowids::Migration),
+            Box::new(m20261123_000008_name_trigrams::Migration),
         ]
     }
 }
@@ -56,7 +58,8 @@ mod tests {
         let db = Database::connect(opts).await.expect("sqlite connects");
         Migrator::up(&db, None).await.expect("up");
         assert!(trigger_sql(&db, "claims_fts_del").await.contains("rowid"));
-        Migrator::down(&db, Some(1)).await.expect("down one");
+        // The last migrations: name trigrams (nothing on SQLite), then the index rowids.
+        Migrator::down(&db, Some(2)).await.expect("down two");
         let old = trigger_sql(&db, "claims_fts_del").await;
         assert!(old.contains("kind = 'claim'"), "{old}");
         Migrator::down(&db, None).await.expect("down all");
