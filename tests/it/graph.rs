@@ -552,19 +552,12 @@ async fn same_day_talks_with_other_people_stay_apart() {
 
 /// The names of a meeting's participants, sorted.
 async fn meeting_people(store: &Store, meeting: i32) -> Vec<String> {
-    let ids: Vec<i32> = store
-        .meeting_participant_links(&[meeting])
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|l| l.1)
-        .collect();
     let mut names: Vec<String> = store
-        .participants_by_ids(&ids)
+        .participants_of_meetings(&[meeting])
         .await
         .unwrap()
         .into_iter()
-        .map(|p| p.name)
+        .map(|(_, p)| p.name)
         .collect();
     names.sort();
     names
