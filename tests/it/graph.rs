@@ -648,3 +648,124 @@ async fn reprocessing_rebuilds_meetings_merged_under_older_rules() {
         );
     }
 }
+
+/// Every quotation as (document file, index, speaker, meeting title, sources), sorted.
+async fn quotation_shapes(store: &Store) -> Vec<String> {
+    let db = store.connection();
+    let docs = document::Entity::find().all(db).await.unwrap();
+    let people = participant::Entity::find().all(db).await.unwrap();
+    let meetings = meeting::Entity::find().all(db).await.unwrap();
+    let quotations = quotation::Entity::find().all(db).await.unwrap();
+    let sources = quotation_source::Entity::find().all(db).await.unwrap();
+    let file = |id: i32| {
+        docs.iter()
+            .find(|d| d.id == id)
+            .and_then(|d| d.file_name.clone())
+    };
+    let name = |id: Option<i32>| {
+        id.and_then(|id| people.iter().find(|p| p.id == id).map(|p| p.name.clone()))
+    };
+    let place = |q: &quotation::Model| (file(q.document_id), q.idx);
+    let mut out: Vec<String> = quotations
+        .iter()
+        .map(|q| {
+            let mut from: Vec<_> = sources
+                .iter()
+                .filter(|s| s.quotation_id == q.id)
+                .filter_map(|s| quotations.iter().find(|x| x.id == s.source_quotation_id))
+                .map(place)
+                .collect();
+            from.sort();
+            let meeting = q
+                .meeting_id
+                .and_then(|m| meetings.iter().find(|x| x.id == m).map(|x| x.title.clone()));
+            format!(
+                "{:?} {:?} {:?} {from:?}",
+                place(q),
+                name(q.speaker_id),
+                meeting
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn a_batch_builds_the_graph_that_one_at_a_time_builds() {
+    // Generated documents repeat people, places and days, so a batch holds documents
+    // about the same meetings and people, as a real folder does.
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(crate::support::bin())
+        .args(["gen-corpus", "--docs", "150", "--seed", "11", "--from"])
+        .arg(crate::support::corpus())
+        .arg("--out")
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files.extend(corpus_files());
+    // A transcript and a report quoting it, in one batch: provenance is linked once.
+    for (name, text) in [("t.txt", TRANSCRIPT), ("r.txt", REPORT)] {
+        let f = dir.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        files.push(f);
+    }
+    for (backend, batched) in backends().await {
+        let docs: Vec<_> = files.iter().map(|f| crate::store::pending(f)).collect();
+        let mut stored = 0;
+        for chunk in docs.chunks(64) {
+            for r in batched
+                .ingest_batch(chunk.to_vec(), &Default::default())
+                .await
+            {
+                assert!(
+                    matches!(r, Ok(diplograph_store::IngestOutcome::New(_))),
+                    "{backend}: {r:?}"
+                );
+                stored += 1;
+            }
+        }
+        assert_eq!(stored, files.len());
+        let single = match backend {
+            "postgres" => crate::support::postgres().await.unwrap(),
+            _ => sqlite().await,
+        };
+        for f in &files {
+            let bytes = std::fs::read(f).unwrap();
+            single
+                .ingest(
+                    &bytes,
+                    f.file_name().and_then(|n| n.to_str()),
+                    &Default::default(),
+                )
+                .await
+                .unwrap();
+        }
+        let counts = table_counts(batched.connection()).await.unwrap();
+        assert!(
+            counts["meetings"] > 100 && counts["quotation_sources"] > 0,
+            "{backend}: {counts:?}"
+        );
+        assert_eq!(
+            counts,
+            table_counts(single.connection()).await.unwrap(),
+            "{backend}"
+        );
+        assert_eq!(
+            signature(&batched).await,
+            signature(&single).await,
+            "{backend}"
+        );
+        assert_eq!(
+            quotation_shapes(&batched).await,
+            quotation_shapes(&single).await,
+            "{backend}"
+        );
+    }
+}

@@ -263,7 +263,7 @@ fn counted(limit: u64, offset: u64) -> Page {
     }
 }
 
-fn pending(f: &std::path::Path) -> diplograph_store::Pending {
+pub fn pending(f: &std::path::Path) -> diplograph_store::Pending {
     let bytes = std::fs::read(f).unwrap();
     let name = f.file_name().and_then(|n| n.to_str()).map(str::to_string);
     let extraction =

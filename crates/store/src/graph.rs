@@ -310,41 +310,30 @@ pub(crate) async fn merge_meetings_tx(
     Ok(())
 }
 
-/// The persons taking part in each of `ids`, in two queries whatever the number of meetings.
+/// The persons taking part in each of `ids`, in one query per 500 meetings.
 async fn people_by_meeting(
     txn: &DatabaseTransaction,
     ids: &[i32],
 ) -> Result<HashMap<i32, BTreeSet<i32>>, DbErr> {
-    let mut links = Vec::new();
-    for chunk in ids.chunks(500) {
-        links.extend(
-            meeting_participant::Entity::find()
-                .filter(meeting_participant::Column::MeetingId.is_in(chunk.to_vec()))
-                .all(txn)
-                .await?,
-        );
-    }
-    let mut pids: Vec<i32> = links.iter().map(|l| l.participant_id).collect();
-    pids.sort_unstable();
-    pids.dedup();
-    let mut persons = BTreeSet::new();
-    for chunk in pids.chunks(500) {
-        persons.extend(
-            participant::Entity::find()
-                .filter(participant::Column::Id.is_in(chunk.to_vec()))
-                .filter(participant::Column::Kind.eq("PERSON"))
-                .all(txn)
-                .await?
-                .into_iter()
-                .map(|p| p.id),
-        );
-    }
+    let backend = txn.get_database_backend();
     let mut out: HashMap<i32, BTreeSet<i32>> = ids.iter().map(|i| (*i, BTreeSet::new())).collect();
-    for l in links {
-        if persons.contains(&l.participant_id) {
-            out.entry(l.meeting_id)
-                .or_default()
-                .insert(l.participant_id);
+    for chunk in ids.chunks(500) {
+        let ph = crate::pages::placeholders(backend, chunk.len());
+        let sql = format!(
+            "SELECT mp.meeting_id, mp.participant_id FROM meeting_participants mp \
+             JOIN participants p ON p.id = mp.participant_id \
+             WHERE mp.meeting_id IN ({ph}) AND p.kind = 'PERSON'"
+        );
+        let values: Vec<sea_orm::Value> = chunk.iter().map(|i| (*i).into()).collect();
+        for row in txn
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                backend, &sql, values,
+            ))
+            .await?
+        {
+            let m: i32 = row.try_get_by_index(0)?;
+            let p: i32 = row.try_get_by_index(1)?;
+            out.entry(m).or_default().insert(p);
         }
     }
     Ok(out)
@@ -479,37 +468,82 @@ fn person_link(among: Option<Vec<i32>>) -> sea_orm::sea_query::SelectStatement {
     q.to_owned()
 }
 
-/// Merges `meeting` with every compatible meeting already stored; returns the id kept.
-/// The most precisely dated meeting is kept, so the result does not depend on the order in
-/// which documents arrive. Candidates are read through the (kind, year, month, day) index,
-/// one range per compatible date (see [`date_probes`]), with the people and place
-/// conditions in SQL, so the work does not grow with the graph.
-pub(crate) async fn settle_meeting(txn: &DatabaseTransaction, id: i32) -> Result<i32, DbErr> {
-    let Some(me) = meeting::Entity::find_by_id(id).one(txn).await? else {
-        return Ok(id);
-    };
+/// Merges each of `ids` (the meetings a batch of documents touched) with every compatible
+/// meeting already stored; returns the ids kept. The most precisely dated meeting is kept,
+/// so the result does not depend on the order in which documents arrive. Candidates are
+/// read through the (kind, year, month, day) index, one range per compatible date (see
+/// [`date_probes`]), with the people and place conditions in SQL, so the work does not
+/// grow with the graph. The meetings and their people are read once for the whole batch;
+/// those a merge changed are read again.
+pub(crate) async fn settle_meetings(
+    txn: &DatabaseTransaction,
+    ids: &[i32],
+) -> Result<Vec<i32>, DbErr> {
+    let mut rows: HashMap<i32, meeting::Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for m in meeting::Entity::find()
+            .filter(meeting::Column::Id.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?
+        {
+            rows.insert(m.id, m);
+        }
+    }
+    let mut people = people_by_meeting(txn, ids).await?;
+    let mut changed = std::collections::HashSet::new();
+    let mut kept = Vec::with_capacity(ids.len());
+    for &id in ids {
+        if changed.contains(&id) {
+            match meeting::Entity::find_by_id(id).one(txn).await? {
+                Some(m) => {
+                    rows.insert(id, m);
+                    people.extend(people_by_meeting(txn, &[id]).await?);
+                }
+                None => {
+                    rows.remove(&id);
+                }
+            }
+        }
+        let Some(me) = rows.get(&id) else {
+            continue;
+        };
+        let my_people = people.get(&id).cloned().unwrap_or_default();
+        let (keep, group) = settle_meeting(txn, me, &my_people).await?;
+        for g in group {
+            changed.insert(g);
+        }
+        kept.push(keep);
+    }
+    Ok(kept)
+}
+
+/// Merges `me` (with its persons `my_people`) with every compatible meeting stored;
+/// returns the id kept and the ids of the group merged (empty when nothing merged).
+async fn settle_meeting(
+    txn: &DatabaseTransaction,
+    me: &meeting::Model,
+    my_people: &BTreeSet<i32>,
+) -> Result<(i32, Vec<i32>), DbErr> {
+    let id = me.id;
     let Some(year) = me.date_year else {
-        return Ok(id);
+        return Ok((id, Vec::new()));
     };
     // Two meetings with people must share one of them; a meeting without people only
     // merges with others without people, and never for talks and visits.
-    let mine = people_by_meeting(txn, &[me.id]).await?;
-    let my_people: Vec<i32> = mine
-        .get(&me.id)
-        .map(|s| s.iter().copied().collect())
-        .unwrap_or_default();
     if my_people.is_empty() && matches!(me.kind.as_str(), "TALKS" | "VISIT") {
-        return Ok(id);
+        return Ok((id, Vec::new()));
     }
     let people = if my_people.is_empty() {
         // No person on the candidate either.
         Condition::all().add(Expr::exists(person_link(None))).not()
     } else {
         // Per candidate, one probe of the link table's (meeting, participant) index.
-        Condition::all().add(Expr::exists(person_link(Some(my_people))))
+        Condition::all().add(Expr::exists(person_link(Some(
+            my_people.iter().copied().collect(),
+        ))))
     };
     let candidates = meeting::Entity::find()
-        .filter(date_probes(&me, year))
+        .filter(date_probes(me, year))
         .filter(people)
         .filter(meeting::Column::Id.ne(me.id))
         .filter(match me.place_name.clone() {
@@ -522,12 +556,11 @@ pub(crate) async fn settle_meeting(txn: &DatabaseTransaction, id: i32) -> Result
         .all(txn)
         .await?;
     if candidates.is_empty() {
-        return Ok(id);
+        return Ok((id, Vec::new()));
     }
-    let ids: Vec<i32> = std::iter::once(me.id)
-        .chain(candidates.iter().map(|c| c.id))
-        .collect();
-    let people = people_by_meeting(txn, &ids).await?;
+    let ids: Vec<i32> = candidates.iter().map(|c| c.id).collect();
+    let mut people = people_by_meeting(txn, &ids).await?;
+    people.insert(me.id, my_people.clone());
     // Every member must be compatible with every other, not just with this meeting: a
     // report naming fewer people, or a vaguer date, must not join two distinct meetings
     // into one. Among alternatives the oldest stored meeting wins.
@@ -538,7 +571,7 @@ pub(crate) async fn settle_meeting(txn: &DatabaseTransaction, id: i32) -> Result
         }
     }
     if group.len() == 1 {
-        return Ok(id);
+        return Ok((id, Vec::new()));
     }
     let precision = |m: &meeting::Model| {
         usize::from(m.date_month.is_some()) + usize::from(m.date_day.is_some())
@@ -553,15 +586,25 @@ pub(crate) async fn settle_meeting(txn: &DatabaseTransaction, id: i32) -> Result
             merge_meetings_tx(txn, m.id, keep).await?;
         }
     }
-    Ok(keep)
+    Ok((keep, group.iter().map(|m| m.id).collect()))
 }
 
 /// Links one-word persons (`Obama`) to the one full-name person with that surname, for the
-/// surnames of `ids`: when exactly one full name carries a surname, a stored one-word
-/// person with it is merged into that full name. Two people who share a surname are never
-/// merged. One indexed query for all the surnames.
-pub(crate) async fn settle_people(txn: &DatabaseTransaction, ids: &[i32]) -> Result<(), DbErr> {
-    let mut surnames: Vec<String> = Vec::new();
+/// surnames of each document's people (`docs`, in the order the documents were written):
+/// when exactly one full name carries a surname, a stored one-word person with it is
+/// merged into that full name. Two people who share a surname are never merged. A person
+/// first stored by a document of this batch (`created_by`: its index in `docs`) is seen by
+/// that document and those after it, as if they had been written one at a time. One
+/// indexed query for all the surnames.
+pub(crate) async fn settle_people(
+    txn: &DatabaseTransaction,
+    docs: &[&[i32]],
+    created_by: &HashMap<i32, usize>,
+) -> Result<(), crate::ingest::BatchError> {
+    let mut ids: Vec<i32> = docs.iter().flat_map(|d| d.iter().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut surname_of: HashMap<i32, String> = HashMap::new();
     for chunk in ids.chunks(500) {
         for p in participant::Entity::find()
             .filter(participant::Column::Id.is_in(chunk.to_vec()))
@@ -570,10 +613,11 @@ pub(crate) async fn settle_people(txn: &DatabaseTransaction, ids: &[i32]) -> Res
             .await?
         {
             if let Some(s) = p.surname {
-                surnames.push(s);
+                surname_of.insert(p.id, s);
             }
         }
     }
+    let mut surnames: Vec<String> = surname_of.values().cloned().collect();
     surnames.sort();
     surnames.dedup();
     let mut by_surname: HashMap<String, Vec<participant::Model>> = HashMap::new();
@@ -590,18 +634,51 @@ pub(crate) async fn settle_people(txn: &DatabaseTransaction, ids: &[i32]) -> Res
             }
         }
     }
-    for s in &surnames {
-        let Some(people) = by_surname.get(s) else {
-            continue;
-        };
+    let mut merged = std::collections::HashSet::new();
+    // The one full name a document's one-word `s` stands for, as that document sees the
+    // graph: the persons stored before it, and those of the batch up to it.
+    let full_for = |s: &str, i: usize, merged: &std::collections::HashSet<i32>| {
         let single_key = format!("person:{s}");
-        let fulls: Vec<&participant::Model> =
-            people.iter().filter(|p| p.key != single_key).collect();
-        let [full] = fulls.as_slice() else {
-            continue;
-        };
-        if let Some(single) = people.iter().find(|p| p.key == single_key) {
-            merge_participants_tx(txn, single.id, full.id).await?;
+        let seen: Vec<&participant::Model> = by_surname
+            .get(s)
+            .map(|people| {
+                people
+                    .iter()
+                    .filter(|p| !merged.contains(&p.id))
+                    .filter(|p| created_by.get(&p.id).is_none_or(|d| *d <= i))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let fulls: Vec<&&participant::Model> =
+            seen.iter().filter(|p| p.key != single_key).collect();
+        let single = seen.iter().find(|p| p.key == single_key).map(|p| p.id);
+        match fulls.as_slice() {
+            [full] => (single, Some(full.id)),
+            _ => (single, None),
+        }
+    };
+    for (i, doc) in docs.iter().enumerate() {
+        let mut mine: Vec<&String> = doc.iter().filter_map(|p| surname_of.get(p)).collect();
+        mine.sort();
+        mine.dedup();
+        for s in mine {
+            let (Some(single), Some(full)) = full_for(s, i, &merged) else {
+                continue;
+            };
+            // A later document of the batch that names the one-word person, and would
+            // not take it for the same full name, would have had a one-word person of its
+            // own had it been written after this one: it starts a new batch.
+            for (j, later) in docs.iter().enumerate().skip(i + 1) {
+                if later.contains(&single) {
+                    let mut after = merged.clone();
+                    after.insert(single);
+                    if full_for(s, j, &after).1 != Some(full) {
+                        return Err(crate::ingest::BatchError::SplitAt(j));
+                    }
+                }
+            }
+            merge_participants_tx(txn, single, full).await?;
+            merged.insert(single);
         }
     }
     Ok(())

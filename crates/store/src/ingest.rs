@@ -1,5 +1,8 @@
-//! Ingest: documents in batches, one transaction per batch and a savepoint per document
-//! (each lands all or nothing), idempotent by the SHA-256 of its bytes.
+//! Ingest: documents in batches, one transaction per batch, idempotent by the SHA-256 of
+//! their bytes. A batch's documents are written together, one statement per table; if
+//! that fails, it is undone and its documents are written one at a time, each in its own
+//! savepoint, so each lands all or nothing and a bad one fails alone. A batch gives the
+//! graph that writing its documents one at a time, in order, gives.
 //!
 //! People and organisations are linked across documents by a normalised-name key; a meeting
 //! with a full date is linked by kind, date, place and its people's surnames, so the same
@@ -15,7 +18,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
-use tracing::{info, instrument};
+use tracing::{debug, info, instrument, warn};
 
 use crate::entities::*;
 use crate::{DocumentId, Store, StoreError};
@@ -223,9 +226,12 @@ impl Store {
     }
 
     /// Ingests several extracted documents in one transaction: one commit, one lock, one
-    /// look-up of the hashes already stored. Each document still lands all or nothing (a
-    /// savepoint each): one that fails is rolled back alone and reported in its slot, and
-    /// the others are stored. Results are in the order given.
+    /// look-up of the hashes already stored, and one statement per table for all of them.
+    /// Each document still lands all or nothing: when the batch fails it is undone and its
+    /// documents are written one at a time, each in a savepoint, so one that fails is
+    /// rolled back alone and reported in its slot while the others are stored. The graph
+    /// is the one that ingesting them one at a time, in order, builds. Results are in the
+    /// order given.
     #[instrument(skip_all, fields(documents = docs.len()))]
     pub async fn ingest_batch(
         &self,
@@ -300,14 +306,81 @@ impl Store {
             .taxonomy
             .as_ref()
             .unwrap_or_else(|| diplograph_parse::Taxonomy::builtin());
+        // The new documents all together, with one statement per table. A batch that
+        // fails is undone and written again one document at a time, so that a bad document
+        // fails alone; one that would link people differently than one-at-a-time ingest
+        // is split where that starts (see `BatchError::SplitAt`).
+        let mut written: HashMap<usize, i32> = HashMap::new();
+        let mut failed: HashMap<usize, StoreError> = HashMap::new();
+        {
+            let mut firsts = std::collections::HashSet::new();
+            let (slots, items): (Vec<usize>, Vec<Item<'_>>) = docs
+                .iter()
+                .zip(&hashes)
+                .enumerate()
+                .filter(|(_, (_, h))| !stored.contains_key(*h) && firsts.insert(h.as_str()))
+                .map(|(i, (d, h))| {
+                    (
+                        i,
+                        Item {
+                            ex: &d.extraction,
+                            hash: h,
+                            file_name: d.file_name.as_deref(),
+                            raw: &d.bytes,
+                        },
+                    )
+                })
+                .unzip();
+            // Ranges of `items` still to write; the next one is last.
+            let mut ranges = vec![(0, items.len())];
+            while let Some((a, b)) = ranges.pop() {
+                let Some(part) = items.get(a..b).filter(|p| !p.is_empty()) else {
+                    continue;
+                };
+                let sp = txn.begin().await?;
+                match store_batch(&sp, part, taxonomy).await {
+                    Ok(ids) => {
+                        sp.commit().await?;
+                        for ((slot, it), id) in slots.iter().skip(a).zip(part).zip(ids) {
+                            written.insert(*slot, id);
+                            stored.insert(it.hash.to_string(), id);
+                        }
+                    }
+                    Err(BatchError::SplitAt(j)) if j > 0 && a + j < b => {
+                        sp.rollback().await?;
+                        debug!(documents = b - a, at = j, "a batch split in two");
+                        ranges.push((a + j, b));
+                        ranges.push((a, a + j));
+                    }
+                    Err(e) => {
+                        sp.rollback().await?;
+                        if let (1, Some(slot)) = (b - a, slots.get(a)) {
+                            failed.insert(*slot, e.into());
+                        } else {
+                            warn!(error = %StoreError::from(e), documents = b - a, "a batch failed; writing its documents one at a time");
+                            ranges.extend((a..b).rev().map(|k| (k, k + 1)));
+                        }
+                    }
+                }
+            }
+        }
         let mut out = Vec::with_capacity(docs.len());
-        for (d, hash) in docs.iter().zip(hashes) {
+        for (i, (d, hash)) in docs.iter().zip(hashes).enumerate() {
+            let ex = &d.extraction;
+            if let Some(id) = written.get(&i) {
+                info!(document = id, title = %ex.document.title, quotations = ex.quotations.len(), "ingested");
+                out.push(Ok(IngestOutcome::New(DocumentId(*id))));
+                continue;
+            }
+            if let Some(e) = failed.remove(&i) {
+                out.push(Err(e));
+                continue;
+            }
             if let Some(id) = stored.get(&hash) {
                 out.push(Ok(IngestOutcome::Unchanged(DocumentId(*id))));
                 continue;
             }
             let sp = txn.begin().await?;
-            let ex = &d.extraction;
             match store_extraction(&sp, ex, &hash, d.file_name.as_deref(), taxonomy, &d.bytes).await
             {
                 Ok(id) => {
@@ -506,19 +579,15 @@ where
     Ok(())
 }
 
-/// Ids of the participants of an extraction, in its order: existing rows are found by key
-/// in one query, missing ones inserted in one statement; a stored row missing a country or
-/// title takes it from the document.
+/// Ids of participants given with their keys (those of a batch's documents, in order), and
+/// the ids of those created: existing rows are found by key in one query, missing ones
+/// inserted in one statement; a stored row missing a country or title takes it from the
+/// first document that gives one.
 async fn upsert_participants(
     txn: &DatabaseTransaction,
-    ps: &[diplograph_parse::Participant],
-    doc_hash: &str,
-) -> Result<Vec<i32>, DbErr> {
-    let keys: Vec<String> = ps
-        .iter()
-        .map(|p| participant_key(&p.name, p.kind, doc_hash))
-        .collect();
-    let mut unique: Vec<String> = keys.clone();
+    keyed: &[(&diplograph_parse::Participant, String)],
+) -> Result<(Vec<i32>, std::collections::HashSet<i32>), DbErr> {
+    let mut unique: Vec<String> = keyed.iter().map(|(_, k)| k.clone()).collect();
     unique.sort();
     unique.dedup();
     let mut rows: HashMap<String, participant::Model> = HashMap::new();
@@ -533,7 +602,7 @@ async fn upsert_participants(
     }
     let mut fresh = Vec::new();
     let mut queued = std::collections::HashSet::new();
-    for (p, key) in ps.iter().zip(&keys) {
+    for (p, key) in keyed {
         if rows.contains_key(key) || !queued.insert(key.clone()) {
             continue;
         }
@@ -549,6 +618,7 @@ async fn upsert_participants(
             ..Default::default()
         });
     }
+    let mut created = std::collections::HashSet::new();
     if !fresh.is_empty() {
         let new_keys: Vec<String> = queued.into_iter().collect();
         insert_all(txn, fresh, &[participant::Column::Key]).await?;
@@ -558,12 +628,13 @@ async fn upsert_participants(
                 .all(txn)
                 .await?
             {
+                created.insert(r.id);
                 rows.insert(r.key.clone(), r);
             }
         }
     }
-    let mut ids = Vec::with_capacity(ps.len());
-    for (p, key) in ps.iter().zip(&keys) {
+    let mut ids = Vec::with_capacity(keyed.len());
+    for (p, key) in keyed {
         let Some(row) = rows.get_mut(key) else {
             return Err(DbErr::RecordNotFound("participant after insert".into()));
         };
@@ -583,7 +654,7 @@ async fn upsert_participants(
         }
         ids.push(row.id);
     }
-    Ok(ids)
+    Ok((ids, created))
 }
 
 /// Ids of the topics named by `slugs`, created from the taxonomy when missing.
@@ -633,32 +704,69 @@ async fn topic_ids(
     Ok(out)
 }
 
-/// Ids of rows of one document by their `idx` (quotations, claims), after a multi-row insert.
+/// Ids of the rows of `docs` (quotations, claims) by document and `idx`, after a
+/// multi-row insert.
 async fn ids_by_idx<E>(
     txn: &DatabaseTransaction,
     [id_col, doc_col, idx_col]: [E::Column; 3],
-    doc_id: i32,
-    n: usize,
-) -> Result<Vec<Option<i32>>, DbErr>
+    docs: &[i32],
+) -> Result<HashMap<(i32, i32), i32>, DbErr>
 where
     E: EntityTrait,
 {
-    use sea_orm::{QuerySelect, Select};
-    let q: Select<E> = E::find()
-        .select_only()
-        .column(id_col)
-        .column(idx_col)
-        .filter(doc_col.eq(doc_id));
-    let rows: Vec<(i32, i32)> = q.into_tuple().all(txn).await?;
-    let mut out = vec![None; n];
-    for (id, idx) in rows {
-        if let Some(slot) = usize::try_from(idx).ok().and_then(|i| out.get_mut(i)) {
-            *slot = Some(id);
-        }
+    use sea_orm::Select;
+    let mut out = HashMap::new();
+    for chunk in docs.chunks(CHUNK) {
+        let q: Select<E> = E::find()
+            .select_only()
+            .column(id_col)
+            .column(doc_col)
+            .column(idx_col)
+            .filter(doc_col.is_in(chunk.to_vec()));
+        let rows: Vec<(i32, i32, i32)> = q.into_tuple().all(txn).await?;
+        out.extend(rows.into_iter().map(|(id, doc, idx)| ((doc, idx), id)));
     }
     Ok(out)
 }
 
+/// One document of a batch, ready to be written.
+pub(crate) struct Item<'a> {
+    pub ex: &'a Extraction,
+    pub hash: &'a str,
+    pub file_name: Option<&'a str>,
+    pub raw: &'a [u8],
+}
+
+/// Why [`store_batch`] wrote nothing.
+#[derive(Debug)]
+pub(crate) enum BatchError {
+    /// A statement failed.
+    Db(DbErr),
+    /// Written with the ones before it, the document at this index of the batch would be
+    /// linked differently than if they had been written first (a one-word name merged
+    /// into a full name that the document, coming later, could no longer tell apart from
+    /// another): it starts a batch of its own.
+    SplitAt(usize),
+}
+
+impl From<DbErr> for BatchError {
+    fn from(e: DbErr) -> Self {
+        Self::Db(e)
+    }
+}
+
+impl From<BatchError> for StoreError {
+    fn from(e: BatchError) -> Self {
+        match e {
+            BatchError::Db(e) => e.into(),
+            BatchError::SplitAt(i) => StoreError::Db(DbErr::Custom(format!(
+                "a batch must be split before its document {i}"
+            ))),
+        }
+    }
+}
+
+/// Writes one extraction (re-processing, and a document retried alone).
 async fn store_extraction(
     txn: &DatabaseTransaction,
     ex: &Extraction,
@@ -667,9 +775,29 @@ async fn store_extraction(
     taxonomy: &diplograph_parse::Taxonomy,
     raw: &[u8],
 ) -> Result<DocumentId, DbErr> {
+    let item = Item {
+        ex,
+        hash,
+        file_name,
+        raw,
+    };
+    let ids = store_batch(txn, &[item], taxonomy)
+        .await
+        .map_err(|e| match e {
+            BatchError::Db(e) => e,
+            // One document is never split.
+            split => DbErr::Custom(StoreError::from(split).to_string()),
+        })?;
+    ids.first()
+        .copied()
+        .map(DocumentId)
+        .ok_or_else(|| DbErr::RecordNotFound("document after insert".into()))
+}
+
+fn document_row(it: &Item<'_>) -> document::ActiveModel {
+    let ex = it.ex;
     let d = &ex.document;
     let published = d.published.clone();
-    let date_key = published.as_ref().map_or(0, PartialDate::sort_key);
     let published_iso = published
         .as_ref()
         .map(PartialDate::iso)
@@ -680,15 +808,15 @@ async fn store_extraction(
         "dateline": d.dateline,
     }))
     .unwrap_or_else(|_| "{}".into());
-    let doc = document::ActiveModel {
-        content_hash: Set(hash.to_string()),
-        file_name: Set(file_name.map(str::to_string)),
+    document::ActiveModel {
+        content_hash: Set(it.hash.to_string()),
+        file_name: Set(it.file_name.map(str::to_string)),
         kind: Set(d.kind.as_str().to_string()),
         source: Set(d.source.clone()),
         title: Set(d.title.clone()),
         url: Set(d.url.clone()),
-        published: Set(published_iso.clone()),
-        published_key: Set(date_key),
+        published: Set(published_iso),
+        published_key: Set(published.as_ref().map_or(0, PartialDate::sort_key)),
         published_time: Set(published.as_ref().and_then(|p| p.time.clone())),
         year_inferred: Set(d.dateline.as_ref().is_some_and(|dl| dl.date.year_inferred)),
         place_name: Set(d.place.as_ref().map(|p| p.name.clone())),
@@ -698,50 +826,116 @@ async fn store_extraction(
         text: Set(ex.text.clone()),
         extraction: Set(extraction_json),
         ingested_at: Set(now_iso()),
-        raw: Set(Some(raw.to_vec())),
+        raw: Set(Some(it.raw.to_vec())),
         ..Default::default()
-    };
-    // Only the id comes back: returning the whole row would send the text and bytes back.
-    let doc_id = document::Entity::insert(doc)
-        .exec(txn)
-        .await?
-        .last_insert_id;
+    }
+}
+
+/// Rows per multi-row INSERT of documents (each carries its text and bytes).
+const DOC_CHUNK: usize = 16;
+
+/// Writes the documents of a batch with one statement per table for all of them (not per
+/// document), then links their meetings and people with those already stored. Returns
+/// the new documents' ids in the order given. All or nothing: the caller runs it in a
+/// savepoint, and writes the documents one at a time when it fails, so that one bad
+/// document fails alone.
+pub(crate) async fn store_batch(
+    txn: &DatabaseTransaction,
+    items: &[Item<'_>],
+    taxonomy: &diplograph_parse::Taxonomy,
+) -> Result<Vec<i32>, BatchError> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Documents: inserted together, their ids read back by hash.
+    let mut rows = items.iter().map(document_row).peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<document::ActiveModel> = rows.by_ref().take(DOC_CHUNK).collect();
+        document::Entity::insert_many(chunk)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let hashes: Vec<String> = items.iter().map(|it| it.hash.to_string()).collect();
+    let mut by_hash: HashMap<String, i32> = HashMap::new();
+    for chunk in hashes.chunks(CHUNK) {
+        let found: Vec<(i32, String)> = document::Entity::find()
+            .select_only()
+            .column(document::Column::Id)
+            .column(document::Column::ContentHash)
+            .filter(document::Column::ContentHash.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        by_hash.extend(found.into_iter().map(|(id, h)| (h, id)));
+    }
+    let mut doc_ids = Vec::with_capacity(items.len());
+    for it in items {
+        let Some(id) = by_hash.get(it.hash) else {
+            return Err(DbErr::RecordNotFound("document after insert".into()).into());
+        };
+        doc_ids.push(*id);
+    }
 
     // Participants, their names as written, and the titles they held.
-    let pids = upsert_participants(txn, &ex.participants, hash).await?;
+    let keyed: Vec<(&diplograph_parse::Participant, String)> = items
+        .iter()
+        .flat_map(|it| {
+            it.ex
+                .participants
+                .iter()
+                .map(|p| (p, participant_key(&p.name, p.kind, it.hash)))
+        })
+        .collect();
+    let (flat, fresh_people) = upsert_participants(txn, &keyed).await?;
+    let mut pids: Vec<&[i32]> = Vec::with_capacity(items.len());
+    let mut rest = flat.as_slice();
+    for it in items {
+        let (mine, tail) = rest.split_at(it.ex.participants.len().min(rest.len()));
+        pids.push(mine);
+        rest = tail;
+    }
     let mut doc_links = Vec::new();
     let mut aliases = Vec::new();
     let mut roles = Vec::new();
-    let mut seen_pid = std::collections::HashSet::new();
-    let mut seen_alias = std::collections::HashSet::new();
-    for (p, &id) in ex.participants.iter().zip(&pids) {
-        if seen_pid.insert(id) {
-            doc_links.push(document_participant::ActiveModel {
-                document_id: Set(doc_id),
-                participant_id: Set(id),
-                ..Default::default()
-            });
-        }
-        for a in p.aliases.iter().chain(std::iter::once(&p.name)) {
-            if seen_alias.insert((id, a.clone())) {
-                aliases.push(participant_alias::ActiveModel {
-                    participant_id: Set(id),
-                    alias: Set(a.clone()),
+    for ((it, &doc_id), ids) in items.iter().zip(&doc_ids).zip(&pids) {
+        let published_iso = it
+            .ex
+            .document
+            .published
+            .as_ref()
+            .map(PartialDate::iso)
+            .filter(|s| !s.is_empty());
+        let mut seen_pid = std::collections::HashSet::new();
+        let mut seen_alias = std::collections::HashSet::new();
+        for (p, &id) in it.ex.participants.iter().zip(ids.iter()) {
+            if seen_pid.insert(id) {
+                doc_links.push(document_participant::ActiveModel {
                     document_id: Set(doc_id),
+                    participant_id: Set(id),
                     ..Default::default()
                 });
             }
-        }
-        if let Some(t) = &p.title {
-            roles.push(participant_role::ActiveModel {
-                participant_id: Set(id),
-                title: Set(t.clone()),
-                organization: Set(p.organization.clone()),
-                country: Set(p.country.clone()),
-                document_id: Set(doc_id),
-                observed_on: Set(published_iso.clone()),
-                ..Default::default()
-            });
+            for a in p.aliases.iter().chain(std::iter::once(&p.name)) {
+                if seen_alias.insert((id, a.clone())) {
+                    aliases.push(participant_alias::ActiveModel {
+                        participant_id: Set(id),
+                        alias: Set(a.clone()),
+                        document_id: Set(doc_id),
+                        ..Default::default()
+                    });
+                }
+            }
+            if let Some(t) = &p.title {
+                roles.push(participant_role::ActiveModel {
+                    participant_id: Set(id),
+                    title: Set(t.clone()),
+                    organization: Set(p.organization.clone()),
+                    country: Set(p.country.clone()),
+                    document_id: Set(doc_id),
+                    observed_on: Set(published_iso.clone()),
+                    ..Default::default()
+                });
+            }
         }
     }
     insert_all(
@@ -764,15 +958,22 @@ async fn store_extraction(
     )
     .await?;
     insert_all(txn, roles, &[]).await?;
-    let pid = |i: Option<usize>| i.and_then(|i| pids.get(i).copied());
 
     // Meetings: found by key, the missing ones inserted together.
-    let keys: Vec<String> = ex
-        .meetings
+    let keys: Vec<Vec<String>> = items
         .iter()
-        .enumerate()
-        .map(|(idx, m)| meeting_key(ex, m, hash, idx))
+        .map(|it| {
+            it.ex
+                .meetings
+                .iter()
+                .enumerate()
+                .map(|(idx, m)| meeting_key(it.ex, m, it.hash, idx))
+                .collect()
+        })
         .collect();
+    let mut all_keys: Vec<String> = keys.iter().flatten().cloned().collect();
+    all_keys.sort();
+    all_keys.dedup();
     let mut rows: HashMap<String, meeting::Model> = HashMap::new();
     let load_meetings = |keys: Vec<String>| async move {
         let mut out = Vec::new();
@@ -786,80 +987,85 @@ async fn store_extraction(
         }
         Ok::<_, DbErr>(out)
     };
-    for r in load_meetings(keys.clone()).await? {
+    for r in load_meetings(all_keys).await? {
         rows.insert(r.key.clone(), r);
     }
     let mut fresh = Vec::new();
-    let mut fresh_keys = Vec::new();
-    for (m, key) in ex.meetings.iter().zip(&keys) {
-        if rows.contains_key(key) || fresh_keys.contains(key) {
-            continue;
+    let mut fresh_keys = std::collections::HashSet::new();
+    for (it, keys) in items.iter().zip(&keys) {
+        for (m, key) in it.ex.meetings.iter().zip(keys) {
+            if rows.contains_key(key) || !fresh_keys.insert(key.clone()) {
+                continue;
+            }
+            let date = m.date.clone().unwrap_or_default();
+            fresh.push(meeting::ActiveModel {
+                key: Set(key.clone()),
+                title: Set(m.title.clone()),
+                kind: Set(m.kind.as_str().to_string()),
+                status: Set(m.status.as_str().to_string()),
+                date_year: Set(date.year),
+                date_month: Set(date_i32(date.month)),
+                date_day: Set(date_i32(date.day)),
+                date_text: Set(Some(date.iso()).filter(|s| !s.is_empty())),
+                date_key: Set(date.sort_key()),
+                place_name: Set(m.place.as_ref().map(|p| p.name.clone())),
+                place_country: Set(m.place.as_ref().and_then(|p| p.country.clone())),
+                ..Default::default()
+            });
         }
-        fresh_keys.push(key.clone());
-        let date = m.date.clone().unwrap_or_default();
-        fresh.push(meeting::ActiveModel {
-            key: Set(key.clone()),
-            title: Set(m.title.clone()),
-            kind: Set(m.kind.as_str().to_string()),
-            status: Set(m.status.as_str().to_string()),
-            date_year: Set(date.year),
-            date_month: Set(date_i32(date.month)),
-            date_day: Set(date_i32(date.day)),
-            date_text: Set(Some(date.iso()).filter(|s| !s.is_empty())),
-            date_key: Set(date.sort_key()),
-            place_name: Set(m.place.as_ref().map(|p| p.name.clone())),
-            place_country: Set(m.place.as_ref().and_then(|p| p.country.clone())),
-            ..Default::default()
-        });
     }
     if !fresh.is_empty() {
         insert_all(txn, fresh, &[meeting::Column::Key]).await?;
-        for r in load_meetings(fresh_keys).await? {
+        for r in load_meetings(fresh_keys.into_iter().collect()).await? {
             rows.insert(r.key.clone(), r);
         }
     }
-    let mut primary_meeting = None;
+    let mut primary_meetings = Vec::with_capacity(items.len());
     let mut touched_meetings = Vec::new();
     let mut now_held = Vec::new();
     let mut meeting_docs = Vec::new();
     let mut meeting_people = Vec::new();
-    let mut seen_md = std::collections::HashSet::new();
     let mut seen_mp = std::collections::HashSet::new();
-    for (m, key) in ex.meetings.iter().zip(&keys) {
-        let Some(row) = rows.get_mut(key) else {
-            return Err(DbErr::RecordNotFound("meeting after insert".into()));
-        };
-        // A meeting stored as planned and now reported as held becomes held.
-        if row.status == MeetingStatus::Planned.as_str() && m.status == MeetingStatus::Held {
-            row.status = MeetingStatus::Held.as_str().to_string();
-            now_held.push(row.id);
-        }
-        let mid = row.id;
-        if m.primary && primary_meeting.is_none() {
-            primary_meeting = Some(mid);
-        }
-        touched_meetings.push(mid);
-        if seen_md.insert(mid) {
-            meeting_docs.push(meeting_document::ActiveModel {
-                meeting_id: Set(mid),
-                document_id: Set(doc_id),
-                is_primary: Set(m.primary),
-                span_start: Set(i32_of(m.span.start)),
-                span_end: Set(i32_of(m.span.end)),
-                ..Default::default()
-            });
-        }
-        for p in &m.participants {
-            if let Some(p) = pids.get(*p) {
-                if seen_mp.insert((mid, *p)) {
-                    meeting_people.push(meeting_participant::ActiveModel {
-                        meeting_id: Set(mid),
-                        participant_id: Set(*p),
-                        ..Default::default()
-                    });
+    for (((it, keys), &doc_id), ids) in items.iter().zip(&keys).zip(&doc_ids).zip(&pids) {
+        let mut primary = None;
+        let mut seen_md = std::collections::HashSet::new();
+        for (m, key) in it.ex.meetings.iter().zip(keys) {
+            let Some(row) = rows.get_mut(key) else {
+                return Err(DbErr::RecordNotFound("meeting after insert".into()).into());
+            };
+            // A meeting stored as planned and now reported as held becomes held.
+            if row.status == MeetingStatus::Planned.as_str() && m.status == MeetingStatus::Held {
+                row.status = MeetingStatus::Held.as_str().to_string();
+                now_held.push(row.id);
+            }
+            let mid = row.id;
+            if m.primary && primary.is_none() {
+                primary = Some(mid);
+            }
+            touched_meetings.push(mid);
+            if seen_md.insert(mid) {
+                meeting_docs.push(meeting_document::ActiveModel {
+                    meeting_id: Set(mid),
+                    document_id: Set(doc_id),
+                    is_primary: Set(m.primary),
+                    span_start: Set(i32_of(m.span.start)),
+                    span_end: Set(i32_of(m.span.end)),
+                    ..Default::default()
+                });
+            }
+            for p in &m.participants {
+                if let Some(p) = ids.get(*p) {
+                    if seen_mp.insert((mid, *p)) {
+                        meeting_people.push(meeting_participant::ActiveModel {
+                            meeting_id: Set(mid),
+                            participant_id: Set(*p),
+                            ..Default::default()
+                        });
+                    }
                 }
             }
         }
+        primary_meetings.push(primary);
     }
     if !now_held.is_empty() {
         meeting::Entity::update_many()
@@ -891,55 +1097,72 @@ async fn store_extraction(
     .await?;
 
     // Turns.
-    let turns = ex
-        .turns
-        .iter()
-        .enumerate()
-        .map(|(i, t)| turn::ActiveModel {
-            document_id: Set(doc_id),
-            idx: Set(i32_of(i)),
-            kind: Set(format!("{:?}", t.kind).to_uppercase()),
-            label: Set(t.label.clone()),
-            speaker_id: Set(pid(t.speaker)),
-            span_start: Set(i32_of(t.span.start)),
-            span_end: Set(i32_of(t.span.end)),
-            ..Default::default()
-        })
-        .collect();
+    let mut turns = Vec::new();
+    for ((it, &doc_id), ids) in items.iter().zip(&doc_ids).zip(&pids) {
+        let pid = |i: Option<usize>| i.and_then(|i| ids.get(i).copied());
+        turns.extend(
+            it.ex
+                .turns
+                .iter()
+                .enumerate()
+                .map(|(i, t)| turn::ActiveModel {
+                    document_id: Set(doc_id),
+                    idx: Set(i32_of(i)),
+                    kind: Set(format!("{:?}", t.kind).to_uppercase()),
+                    label: Set(t.label.clone()),
+                    speaker_id: Set(pid(t.speaker)),
+                    span_start: Set(i32_of(t.span.start)),
+                    span_end: Set(i32_of(t.span.end)),
+                    ..Default::default()
+                }),
+        );
+    }
     insert_all(txn, turns, &[]).await?;
 
     // Quotations and claims, then their topics.
-    let slugs: Vec<&String> = ex
-        .quotations
+    let slugs: Vec<&String> = items
         .iter()
-        .flat_map(|q| &q.topics)
-        .chain(ex.claims.iter().flat_map(|c| &c.topics))
-        .collect();
-    let topics = topic_ids(txn, taxonomy, &slugs).await?;
-    let quotations = ex
-        .quotations
-        .iter()
-        .enumerate()
-        .map(|(i, q)| quotation::ActiveModel {
-            document_id: Set(doc_id),
-            meeting_id: Set(primary_meeting),
-            speaker_id: Set(pid(q.speaker)),
-            reported_by_id: Set(pid(q.reported_by)),
-            kind: Set(q.kind.as_str().to_string()),
-            text: Set(q.text.clone()),
-            speaker_label: Set(q.speaker_label.clone()),
-            cue: Set(q.cue.clone()),
-            span_start: Set(i32_of(q.span.start)),
-            span_end: Set(i32_of(q.span.end)),
-            date_key: Set(date_key),
-            idx: Set(i32_of(i)),
-            ..Default::default()
+        .flat_map(|it| {
+            it.ex
+                .quotations
+                .iter()
+                .flat_map(|q| &q.topics)
+                .chain(it.ex.claims.iter().flat_map(|c| &c.topics))
         })
         .collect();
+    let topics = topic_ids(txn, taxonomy, &slugs).await?;
+    let mut quotations = Vec::new();
+    for (((it, &doc_id), ids), primary) in
+        items.iter().zip(&doc_ids).zip(&pids).zip(&primary_meetings)
+    {
+        let pid = |i: Option<usize>| i.and_then(|i| ids.get(i).copied());
+        let date_key = it
+            .ex
+            .document
+            .published
+            .as_ref()
+            .map_or(0, PartialDate::sort_key);
+        quotations.extend(it.ex.quotations.iter().enumerate().map(|(i, q)| {
+            quotation::ActiveModel {
+                document_id: Set(doc_id),
+                meeting_id: Set(*primary),
+                speaker_id: Set(pid(q.speaker)),
+                reported_by_id: Set(pid(q.reported_by)),
+                kind: Set(q.kind.as_str().to_string()),
+                text: Set(q.text.clone()),
+                speaker_label: Set(q.speaker_label.clone()),
+                cue: Set(q.cue.clone()),
+                span_start: Set(i32_of(q.span.start)),
+                span_end: Set(i32_of(q.span.end)),
+                date_key: Set(date_key),
+                idx: Set(i32_of(i)),
+                ..Default::default()
+            }
+        }));
+    }
+    let any_quotation = !quotations.is_empty();
     insert_all(txn, quotations, &[]).await?;
-    let qids = if ex.quotations.is_empty() {
-        Vec::new()
-    } else {
+    let qids = if any_quotation {
         ids_by_idx::<quotation::Entity>(
             txn,
             [
@@ -947,16 +1170,20 @@ async fn store_extraction(
                 quotation::Column::DocumentId,
                 quotation::Column::Idx,
             ],
-            doc_id,
-            ex.quotations.len(),
+            &doc_ids,
         )
         .await?
+    } else {
+        HashMap::new()
     };
     let mut links = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (q, id) in ex.quotations.iter().zip(&qids) {
-        for t in q.topics.iter().filter_map(|s| topics.get(s)) {
-            if let Some(id) = id {
+    for (it, &doc_id) in items.iter().zip(&doc_ids) {
+        for (i, q) in it.ex.quotations.iter().enumerate() {
+            let Some(id) = qids.get(&(doc_id, i32_of(i))) else {
+                continue;
+            };
+            for t in q.topics.iter().filter_map(|s| topics.get(s)) {
                 if seen.insert((*id, *t)) {
                     links.push(quotation_topic::ActiveModel {
                         quotation_id: Set(*id),
@@ -976,27 +1203,41 @@ async fn store_extraction(
         ],
     )
     .await?;
-    let claims = ex
-        .claims
-        .iter()
-        .enumerate()
-        .map(|(i, c)| claim::ActiveModel {
-            document_id: Set(doc_id),
-            meeting_id: Set(primary_meeting),
-            quotation_id: Set(c.quotation.and_then(|q| qids.get(q).copied().flatten())),
-            claimant_id: Set(pid(c.claimant)),
-            on_behalf_of: Set(c.on_behalf_of.join("\u{1f}")),
-            kind: Set(c.kind.as_str().to_string()),
-            text: Set(c.text.clone()),
-            span_start: Set(i32_of(c.span.start)),
-            span_end: Set(i32_of(c.span.end)),
-            date_key: Set(date_key),
-            idx: Set(i32_of(i)),
-            ..Default::default()
-        })
-        .collect();
+    let mut claims = Vec::new();
+    for (((it, &doc_id), ids), primary) in
+        items.iter().zip(&doc_ids).zip(&pids).zip(&primary_meetings)
+    {
+        let pid = |i: Option<usize>| i.and_then(|i| ids.get(i).copied());
+        let date_key = it
+            .ex
+            .document
+            .published
+            .as_ref()
+            .map_or(0, PartialDate::sort_key);
+        claims.extend(it.ex.claims.iter().enumerate().map(|(i, c)| {
+            claim::ActiveModel {
+                document_id: Set(doc_id),
+                meeting_id: Set(*primary),
+                quotation_id: Set(c
+                    .quotation
+                    .and_then(|q| qids.get(&(doc_id, i32_of(q))).copied())),
+                claimant_id: Set(pid(c.claimant)),
+                on_behalf_of: Set(c.on_behalf_of.join("\u{1f}")),
+                kind: Set(c.kind.as_str().to_string()),
+                text: Set(c.text.clone()),
+                span_start: Set(i32_of(c.span.start)),
+                span_end: Set(i32_of(c.span.end)),
+                date_key: Set(date_key),
+                idx: Set(i32_of(i)),
+                ..Default::default()
+            }
+        }));
+    }
     insert_all(txn, claims, &[]).await?;
-    if ex.claims.iter().any(|c| !c.topics.is_empty()) {
+    if items
+        .iter()
+        .any(|it| it.ex.claims.iter().any(|c| !c.topics.is_empty()))
+    {
         let cids = ids_by_idx::<claim::Entity>(
             txn,
             [
@@ -1004,15 +1245,17 @@ async fn store_extraction(
                 claim::Column::DocumentId,
                 claim::Column::Idx,
             ],
-            doc_id,
-            ex.claims.len(),
+            &doc_ids,
         )
         .await?;
         let mut links = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for (c, id) in ex.claims.iter().zip(&cids) {
-            for t in c.topics.iter().filter_map(|s| topics.get(s)) {
-                if let Some(id) = id {
+        for (it, &doc_id) in items.iter().zip(&doc_ids) {
+            for (i, c) in it.ex.claims.iter().enumerate() {
+                let Some(id) = cids.get(&(doc_id, i32_of(i))) else {
+                    continue;
+                };
+                for t in c.topics.iter().filter_map(|s| topics.get(s)) {
                     if seen.insert((*id, *t)) {
                         links.push(claim_topic::ActiveModel {
                             claim_id: Set(*id),
@@ -1030,23 +1273,26 @@ async fn store_extraction(
         )
         .await?;
     }
-    // Link this document's meetings and people with compatible ones already stored. Done
+    // Link these documents' meetings and people with compatible ones already stored. Done
     // last: a merge re-points everything, quotations and claims included.
     // People first: a one-word name linked to its full name makes the meetings' people
     // comparable.
-    crate::graph::settle_people(txn, &pids).await?;
-    let mut kept = Vec::new();
+    let mut created_by: HashMap<i32, usize> = HashMap::new();
+    for (i, ids) in pids.iter().enumerate() {
+        for id in ids.iter().filter(|id| fresh_people.contains(id)) {
+            created_by.entry(*id).or_insert(i);
+        }
+    }
+    crate::graph::settle_people(txn, &pids, &created_by).await?;
     touched_meetings.sort_unstable();
     touched_meetings.dedup();
-    for mid in touched_meetings {
-        kept.push(crate::graph::settle_meeting(txn, mid).await?);
-    }
+    let mut kept = crate::graph::settle_meetings(txn, &touched_meetings).await?;
     kept.sort_unstable();
     kept.dedup();
     crate::graph::refresh_meeting_titles(txn, &kept).await?;
     crate::graph::apply_corrections(txn).await?;
-    crate::provenance::link_document(txn, doc_id).await?;
-    Ok(DocumentId(doc_id))
+    crate::provenance::link_documents(txn, &doc_ids).await?;
+    Ok(doc_ids)
 }
 
 /// Separator used to store a list of countries in one column.

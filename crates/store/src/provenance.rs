@@ -119,36 +119,47 @@ fn comparable(a: &quotation::Model, b: &quotation::Model) -> bool {
             || a.date_key != 0 && a.date_key == b.date_key)
 }
 
-/// Links the quotations of document `doc` with the transcript passages they come from, and
-/// the transcript paragraphs of `doc` with the reported quotations that repeat them.
-pub(crate) async fn link_document(txn: &DatabaseTransaction, doc: i32) -> Result<(), DbErr> {
-    let mine = quotation::Entity::find()
-        .filter(quotation::Column::DocumentId.eq(doc))
-        .all(txn)
-        .await?;
-    let speakers: Vec<i32> = mine.iter().filter_map(|q| q.speaker_id).collect();
+/// Links the quotations of documents `docs` with the transcript passages they come from,
+/// and the transcript paragraphs of `docs` with the reported quotations that repeat them
+/// (in other documents, those of `docs` included).
+pub(crate) async fn link_documents(txn: &DatabaseTransaction, docs: &[i32]) -> Result<(), DbErr> {
+    let mut mine = Vec::new();
+    for chunk in docs.chunks(500) {
+        mine.extend(
+            quotation::Entity::find()
+                .filter(quotation::Column::DocumentId.is_in(chunk.to_vec()))
+                .all(txn)
+                .await?,
+        );
+    }
+    let mut speakers: Vec<i32> = mine.iter().filter_map(|q| q.speaker_id).collect();
+    speakers.sort_unstable();
+    speakers.dedup();
     if speakers.is_empty() {
         return Ok(());
     }
     // Only candidates at the same meeting or on the same date: the work per document stays
     // flat however much a speaker has said before.
-    let meetings: Vec<i32> = mine.iter().filter_map(|q| q.meeting_id).collect();
-    let dates: Vec<i64> = mine
+    let mut meetings: Vec<i32> = mine.iter().filter_map(|q| q.meeting_id).collect();
+    meetings.sort_unstable();
+    meetings.dedup();
+    let mut dates: Vec<i64> = mine
         .iter()
         .map(|q| q.date_key)
         .filter(|d| *d != 0)
         .collect();
+    dates.sort_unstable();
+    dates.dedup();
     // Two look-ups, each along an index ((meeting, ...) and (speaker, date, ...)), rather
     // than one `OR` that SQLite answers by reading every quotation of the speakers.
     let mut others = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     for by in [
         quotation::Column::MeetingId.is_in(meetings),
         quotation::Column::DateKey.is_in(dates),
     ] {
         for q in quotation::Entity::find()
             .filter(quotation::Column::SpeakerId.is_in(speakers.clone()))
-            .filter(quotation::Column::DocumentId.ne(doc))
             .filter(by)
             .all(txn)
             .await?
@@ -160,6 +171,7 @@ pub(crate) async fn link_document(txn: &DatabaseTransaction, doc: i32) -> Result
     }
     others.sort_by_key(|q| q.id);
     let mut links = Vec::new();
+    let mut linked = HashSet::new();
     for a in &mine {
         for b in &others {
             if !comparable(a, b) {
@@ -171,6 +183,10 @@ pub(crate) async fn link_document(txn: &DatabaseTransaction, doc: i32) -> Result
                 (_, "TRANSCRIPT") => (a, b),
                 _ => continue,
             };
+            // Two documents of one batch meet twice, once from each side.
+            if !linked.insert((report.id, source.id)) {
+                continue;
+            }
             if let Some((score, s, e)) = best_passage(&report.text, &source.text) {
                 if score >= THRESHOLD {
                     let start = source.span_start + i32::try_from(s).unwrap_or(0);
@@ -188,8 +204,8 @@ pub(crate) async fn link_document(txn: &DatabaseTransaction, doc: i32) -> Result
             }
         }
     }
-    for l in links {
-        quotation_source::Entity::insert(l)
+    for chunk in links.chunks(200) {
+        quotation_source::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 OnConflict::columns([
                     quotation_source::Column::QuotationId,
