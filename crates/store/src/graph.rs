@@ -64,22 +64,48 @@ pub fn fold_name(name: &str) -> String {
         .join(" ")
 }
 
-/// Inserts link rows, skipping those that already exist.
-async fn relink<E, A>(
+/// Moves the rows of link `table` whose `owner` column is `from` to `into`, in two
+/// statements whatever their number: copied with `into` (skipping those `into` already
+/// has, by the unique `key` columns), then deleted. `rest` names the other columns kept.
+async fn move_links(
     txn: &DatabaseTransaction,
-    rows: Vec<A>,
-    cols: Vec<E::Column>,
-) -> Result<(), DbErr>
-where
-    E: EntityTrait,
-    A: ActiveModelTrait<Entity = E> + Send,
-{
-    for am in rows {
-        E::insert(am)
-            .on_conflict(OnConflict::columns(cols.clone()).do_nothing().to_owned())
-            .exec_without_returning(txn)
-            .await?;
+    table: &str,
+    owner: &str,
+    rest: &[&str],
+    key: &[&str],
+    from: i32,
+    into: i32,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::{Alias, Query};
+    let mut select = Query::select();
+    select.expr(Expr::val(into));
+    for c in rest {
+        select.column(Alias::new(*c));
     }
+    select
+        .from(Alias::new(table))
+        .and_where(Expr::col(Alias::new(owner)).eq(from));
+    let mut insert = Query::insert();
+    insert
+        .into_table(Alias::new(table))
+        .columns(
+            std::iter::once(owner)
+                .chain(rest.iter().copied())
+                .map(Alias::new),
+        )
+        .select_from(select)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .on_conflict(
+            OnConflict::columns(key.iter().map(|c| Alias::new(*c)))
+                .do_nothing()
+                .to_owned(),
+        );
+    txn.execute(&insert).await?;
+    let delete = Query::delete()
+        .from_table(Alias::new(table))
+        .and_where(Expr::col(Alias::new(owner)).eq(from))
+        .to_owned();
+    txn.execute(&delete).await?;
     Ok(())
 }
 
@@ -107,78 +133,36 @@ pub(crate) async fn merge_participants_tx(
     if from == into {
         return Ok(());
     }
-    let aliases = participant_alias::Entity::find()
-        .filter(participant_alias::Column::ParticipantId.eq(from))
-        .all(txn)
-        .await?;
-    relink(
+    move_links(
         txn,
-        aliases
-            .into_iter()
-            .map(|a| participant_alias::ActiveModel {
-                participant_id: Set(into),
-                alias: Set(a.alias),
-                document_id: Set(a.document_id),
-                ..Default::default()
-            })
-            .collect(),
-        vec![
-            participant_alias::Column::ParticipantId,
-            participant_alias::Column::Alias,
-            participant_alias::Column::DocumentId,
-        ],
+        "participant_aliases",
+        "participant_id",
+        &["alias", "document_id"],
+        &["participant_id", "alias", "document_id"],
+        from,
+        into,
     )
     .await?;
-    participant_alias::Entity::delete_many()
-        .filter(participant_alias::Column::ParticipantId.eq(from))
-        .exec(txn)
-        .await?;
-    let docs = document_participant::Entity::find()
-        .filter(document_participant::Column::ParticipantId.eq(from))
-        .all(txn)
-        .await?;
-    relink(
+    move_links(
         txn,
-        docs.into_iter()
-            .map(|d| document_participant::ActiveModel {
-                document_id: Set(d.document_id),
-                participant_id: Set(into),
-                ..Default::default()
-            })
-            .collect(),
-        vec![
-            document_participant::Column::DocumentId,
-            document_participant::Column::ParticipantId,
-        ],
+        "document_participants",
+        "participant_id",
+        &["document_id"],
+        &["document_id", "participant_id"],
+        from,
+        into,
     )
     .await?;
-    document_participant::Entity::delete_many()
-        .filter(document_participant::Column::ParticipantId.eq(from))
-        .exec(txn)
-        .await?;
-    let ms = meeting_participant::Entity::find()
-        .filter(meeting_participant::Column::ParticipantId.eq(from))
-        .all(txn)
-        .await?;
-    relink(
+    move_links(
         txn,
-        ms.into_iter()
-            .map(|m| meeting_participant::ActiveModel {
-                meeting_id: Set(m.meeting_id),
-                participant_id: Set(into),
-                ..Default::default()
-            })
-            .collect(),
-        vec![
-            meeting_participant::Column::MeetingId,
-            meeting_participant::Column::ParticipantId,
-        ],
+        "meeting_participants",
+        "participant_id",
+        &["meeting_id"],
+        &["meeting_id", "participant_id"],
+        from,
+        into,
     )
     .await?;
-    meeting_participant::Entity::delete_many()
-        .filter(meeting_participant::Column::ParticipantId.eq(from))
-        .exec(txn)
-        .await?;
     repoint::<participant_role::Entity>(txn, participant_role::Column::ParticipantId, from, into)
         .await?;
     repoint::<quotation::Entity>(txn, quotation::Column::SpeakerId, from, into).await?;
@@ -234,55 +218,26 @@ pub(crate) async fn merge_meetings_tx(
     ) else {
         return Ok(());
     };
-    let ps = meeting_participant::Entity::find()
-        .filter(meeting_participant::Column::MeetingId.eq(from))
-        .all(txn)
-        .await?;
-    relink(
+    move_links(
         txn,
-        ps.into_iter()
-            .map(|p| meeting_participant::ActiveModel {
-                meeting_id: Set(into),
-                participant_id: Set(p.participant_id),
-                ..Default::default()
-            })
-            .collect(),
-        vec![
-            meeting_participant::Column::MeetingId,
-            meeting_participant::Column::ParticipantId,
-        ],
+        "meeting_participants",
+        "meeting_id",
+        &["participant_id"],
+        &["meeting_id", "participant_id"],
+        from,
+        into,
     )
     .await?;
-    meeting_participant::Entity::delete_many()
-        .filter(meeting_participant::Column::MeetingId.eq(from))
-        .exec(txn)
-        .await?;
-    let ds = meeting_document::Entity::find()
-        .filter(meeting_document::Column::MeetingId.eq(from))
-        .all(txn)
-        .await?;
-    relink(
+    move_links(
         txn,
-        ds.into_iter()
-            .map(|d| meeting_document::ActiveModel {
-                meeting_id: Set(into),
-                document_id: Set(d.document_id),
-                is_primary: Set(d.is_primary),
-                span_start: Set(d.span_start),
-                span_end: Set(d.span_end),
-                ..Default::default()
-            })
-            .collect(),
-        vec![
-            meeting_document::Column::MeetingId,
-            meeting_document::Column::DocumentId,
-        ],
+        "meeting_documents",
+        "meeting_id",
+        &["document_id", "is_primary", "span_start", "span_end"],
+        &["meeting_id", "document_id"],
+        from,
+        into,
     )
     .await?;
-    meeting_document::Entity::delete_many()
-        .filter(meeting_document::Column::MeetingId.eq(from))
-        .exec(txn)
-        .await?;
     repoint::<quotation::Entity>(txn, quotation::Column::MeetingId, from, into).await?;
     repoint::<claim::Entity>(txn, claim::Column::MeetingId, from, into).await?;
     let mut am: meeting::ActiveModel = b.clone().into();
@@ -711,6 +666,7 @@ pub(crate) async fn refresh_meeting_titles(
             );
         }
     }
+    let mut changed: Vec<(i32, String)> = Vec::new();
     for m in meetings {
         let mut surnames: Vec<&str> = people
             .get(&m.id)
@@ -724,10 +680,26 @@ pub(crate) async fn refresh_meeting_titles(
         surnames.sort_unstable();
         let t = meeting_title(&m, &surnames);
         if t != m.title {
-            let mut am: meeting::ActiveModel = m.into();
-            am.title = Set(t);
-            am.update(txn).await?;
+            changed.push((m.id, t));
         }
+    }
+    // One statement per 200 meetings: `title = CASE id WHEN … END`.
+    for chunk in changed.chunks(200) {
+        let Some(((first, t), rest)) = chunk.split_first() else {
+            continue;
+        };
+        let case = rest.iter().fold(
+            Expr::case(Expr::col(meeting::Column::Id).eq(*first), t.clone()),
+            |case, (id, t)| case.case(Expr::col(meeting::Column::Id).eq(*id), t.clone()),
+        );
+        meeting::Entity::update_many()
+            .col_expr(
+                meeting::Column::Title,
+                case.finally(Expr::col(meeting::Column::Title)).into(),
+            )
+            .filter(meeting::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)))
+            .exec(txn)
+            .await?;
     }
     Ok(())
 }
