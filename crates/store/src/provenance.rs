@@ -7,9 +7,9 @@
 
 use std::collections::HashSet;
 
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
 };
 
 use crate::entities::{quotation, quotation_source};
@@ -119,6 +119,38 @@ fn comparable(a: &quotation::Model, b: &quotation::Model) -> bool {
             || a.date_key != 0 && a.date_key == b.date_key)
 }
 
+/// The quotations matching `also` whose (speaker, `col`) is one of `pairs`.
+async fn quotations_by_pairs<V>(
+    txn: &DatabaseTransaction,
+    col: quotation::Column,
+    pairs: &[(i32, V)],
+    also: &Expr,
+) -> Result<Vec<quotation::Model>, DbErr>
+where
+    V: Into<sea_orm::Value> + Copy,
+{
+    let mut out = Vec::new();
+    // An OR of (speaker, col) equalities, not a row-value `IN`, which SQLite answers by
+    // reading the whole table; both backends look each pair up in the index.
+    for chunk in pairs.chunks(200) {
+        let any = chunk.iter().fold(Condition::any(), |any, (speaker, v)| {
+            any.add(
+                Condition::all()
+                    .add(quotation::Column::SpeakerId.eq(*speaker))
+                    .add(col.eq(*v)),
+            )
+        });
+        out.extend(
+            quotation::Entity::find()
+                .filter(any)
+                .filter(also.clone())
+                .all(txn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
 /// Links the quotations of documents `docs` with the transcript passages they come from,
 /// and the transcript paragraphs of `docs` with the reported quotations that repeat them
 /// (in other documents, those of `docs` included).
@@ -132,38 +164,42 @@ pub(crate) async fn link_documents(txn: &DatabaseTransaction, docs: &[i32]) -> R
                 .await?,
         );
     }
-    let mut speakers: Vec<i32> = mine.iter().filter_map(|q| q.speaker_id).collect();
-    speakers.sort_unstable();
-    speakers.dedup();
-    if speakers.is_empty() {
-        return Ok(());
-    }
-    // Only candidates at the same meeting or on the same date: the work per document stays
-    // flat however much a speaker has said before.
-    let mut meetings: Vec<i32> = mine.iter().filter_map(|q| q.meeting_id).collect();
-    meetings.sort_unstable();
-    meetings.dedup();
-    let mut dates: Vec<i64> = mine
-        .iter()
-        .map(|q| q.date_key)
-        .filter(|d| *d != 0)
-        .collect();
-    dates.sort_unstable();
-    dates.dedup();
-    // Two look-ups, each along an index ((meeting, ...) and (speaker, date, ...)), rather
-    // than one `OR` that SQLite answers by reading every quotation of the speakers.
+    // A reported quotation is compared with the transcript passages of its speaker at the
+    // same meeting or on the same date, and the other way round: only those exact
+    // (speaker, meeting) and (speaker, date) pairs are read, each along an index, so the
+    // work per document stays flat however much a speaker has said before (and a batch
+    // does not read one document's speakers on another's dates).
     let mut others = Vec::new();
     let mut seen = HashSet::new();
-    for by in [
-        quotation::Column::MeetingId.is_in(meetings),
-        quotation::Column::DateKey.is_in(dates),
-    ] {
-        for q in quotation::Entity::find()
-            .filter(quotation::Column::SpeakerId.is_in(speakers.clone()))
-            .filter(by)
-            .all(txn)
-            .await?
-        {
+    for transcript in [true, false] {
+        let of_kind: Vec<&quotation::Model> = mine
+            .iter()
+            .filter(|q| (q.kind == "TRANSCRIPT") == transcript)
+            .collect();
+        let mut by_meeting: Vec<(i32, i32)> = of_kind
+            .iter()
+            .filter_map(|q| Some((q.speaker_id?, q.meeting_id?)))
+            .collect();
+        let mut by_date: Vec<(i32, i64)> = of_kind
+            .iter()
+            .filter(|q| q.date_key != 0)
+            .filter_map(|q| Some((q.speaker_id?, q.date_key)))
+            .collect();
+        by_meeting.sort_unstable();
+        by_meeting.dedup();
+        by_date.sort_unstable();
+        by_date.dedup();
+        let other_kind = if transcript {
+            quotation::Column::Kind.ne("TRANSCRIPT")
+        } else {
+            quotation::Column::Kind.eq("TRANSCRIPT")
+        };
+        let found = [
+            quotations_by_pairs(txn, quotation::Column::MeetingId, &by_meeting, &other_kind)
+                .await?,
+            quotations_by_pairs(txn, quotation::Column::DateKey, &by_date, &other_kind).await?,
+        ];
+        for q in found.into_iter().flatten() {
             if seen.insert(q.id) {
                 others.push(q);
             }
