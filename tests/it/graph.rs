@@ -227,6 +227,7 @@ async fn spellings_and_surnames_link_but_namesakes_do_not() {
             names.contains("Anna Berg") && names.contains("Lars Berg"),
             "{backend}: namesakes stay apart: {names:?}"
         );
+        links_carry_their_meetings_dates(backend, &store).await;
     }
 }
 
@@ -762,10 +763,35 @@ async fn a_batch_builds_the_graph_that_one_at_a_time_builds() {
             signature(&single).await,
             "{backend}"
         );
+        links_carry_their_meetings_dates(backend, &batched).await;
+        links_carry_their_meetings_dates(backend, &single).await;
         assert_eq!(
             quotation_shapes(&batched).await,
             quotation_shapes(&single).await,
             "{backend}"
+        );
+    }
+}
+
+/// Every participant link carries its meeting's kind and date (merge candidates are read
+/// through them), after ingest and after merges.
+async fn links_carry_their_meetings_dates(backend: &str, store: &Store) {
+    let db = store.connection();
+    let meetings = meeting::Entity::find().all(db).await.unwrap();
+    let links = meeting_participant::Entity::find().all(db).await.unwrap();
+    assert!(!links.is_empty(), "{backend}");
+    for l in links {
+        let m = meetings.iter().find(|m| m.id == l.meeting_id).unwrap();
+        assert_eq!(
+            (
+                l.meeting_kind.as_deref(),
+                l.meeting_year,
+                l.meeting_month,
+                l.meeting_day
+            ),
+            (Some(m.kind.as_str()), m.date_year, m.date_month, m.date_day),
+            "{backend}: link {}",
+            l.id
         );
     }
 }

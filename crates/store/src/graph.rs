@@ -64,6 +64,16 @@ pub fn fold_name(name: &str) -> String {
         .join(" ")
 }
 
+/// The columns of a participant's link to a meeting besides the participant: the meeting
+/// and the copies of its kind and date (migration 9).
+const LINK_MEETING: [&str; 5] = [
+    "meeting_id",
+    "meeting_kind",
+    "meeting_year",
+    "meeting_month",
+    "meeting_day",
+];
+
 /// Moves the rows of link `table` whose `owner` column is `from` to `into`, in two
 /// statements whatever their number: copied with `into` (skipping those `into` already
 /// has, by the unique `key` columns), then deleted. `rest` names the other columns kept.
@@ -157,7 +167,7 @@ pub(crate) async fn merge_participants_tx(
         txn,
         "meeting_participants",
         "participant_id",
-        &["meeting_id"],
+        &LINK_MEETING,
         &["meeting_id", "participant_id"],
         from,
         into,
@@ -260,8 +270,30 @@ pub(crate) async fn merge_meetings_tx(
         am.place_name = Set(a.place_name.clone());
         am.place_country = Set(a.place_country.clone());
     }
-    am.update(txn).await?;
+    let kept = am.update(txn).await?;
     meeting::Entity::delete_by_id(from).exec(txn).await?;
+    // The links moved here, and those whose meeting just took a more precise date, carry
+    // the kept meeting's kind and date.
+    meeting_participant::Entity::update_many()
+        .col_expr(
+            meeting_participant::Column::MeetingKind,
+            Expr::value(Some(kept.kind)),
+        )
+        .col_expr(
+            meeting_participant::Column::MeetingYear,
+            Expr::value(kept.date_year),
+        )
+        .col_expr(
+            meeting_participant::Column::MeetingMonth,
+            Expr::value(kept.date_month),
+        )
+        .col_expr(
+            meeting_participant::Column::MeetingDay,
+            Expr::value(kept.date_day),
+        )
+        .filter(meeting_participant::Column::MeetingId.eq(into))
+        .exec(txn)
+        .await?;
     Ok(())
 }
 
@@ -392,9 +424,33 @@ fn date_probes(me: &meeting::Model, year: i32) -> Condition {
         .fold(Condition::any(), |any, c| any.add(c))
 }
 
-/// `SELECT 1` from the links of the outer `meetings` row to a person: to one of `among`, or
-/// to any person.
-fn person_link(among: Option<Vec<i32>>) -> sea_orm::sea_query::SelectStatement {
+/// The links of `people` to meetings of `me`'s kind and year on a date compatible with
+/// its own (the same conditions as [`date_probes`], on the links' copies of the meeting's
+/// kind and date): one index range per person, then the month and day.
+fn linked_on_dates(me: &meeting::Model, year: i32, people: &BTreeSet<i32>) -> Condition {
+    use meeting_participant::Column as L;
+    let day = match me.date_day {
+        Some(d) => Condition::any()
+            .add(L::MeetingDay.eq(d))
+            .add(L::MeetingDay.is_null()),
+        None => Condition::all(),
+    };
+    let date = match me.date_month {
+        Some(m) => Condition::any()
+            .add(Condition::all().add(L::MeetingMonth.eq(m)).add(day))
+            .add(L::MeetingMonth.is_null()),
+        // Without a month every month of the year is compatible.
+        None => day,
+    };
+    Condition::all()
+        .add(L::ParticipantId.is_in(people.iter().copied()))
+        .add(L::MeetingKind.eq(me.kind.clone()))
+        .add(L::MeetingYear.eq(year))
+        .add(date)
+}
+
+/// `SELECT 1` from the links of the outer `meetings` row to a person.
+fn person_link() -> sea_orm::sea_query::SelectStatement {
     let mut q = sea_orm::sea_query::Query::select();
     q.expr(Expr::val(1))
         .from(meeting_participant::Entity)
@@ -404,31 +460,25 @@ fn person_link(among: Option<Vec<i32>>) -> sea_orm::sea_query::SelectStatement {
                 meeting_participant::Column::MeetingId,
             ))
             .equals((meeting::Entity, meeting::Column::Id)),
-        );
-    match among {
-        Some(ids) => {
-            q.and_where(meeting_participant::Column::ParticipantId.is_in(ids));
-        }
-        None => {
-            q.inner_join(
-                participant::Entity,
-                Expr::col((participant::Entity, participant::Column::Id)).equals((
-                    meeting_participant::Entity,
-                    meeting_participant::Column::ParticipantId,
-                )),
-            )
-            .and_where(Expr::col((participant::Entity, participant::Column::Kind)).eq("PERSON"));
-        }
-    }
+        )
+        .inner_join(
+            participant::Entity,
+            Expr::col((participant::Entity, participant::Column::Id)).equals((
+                meeting_participant::Entity,
+                meeting_participant::Column::ParticipantId,
+            )),
+        )
+        .and_where(Expr::col((participant::Entity, participant::Column::Kind)).eq("PERSON"));
     q.to_owned()
 }
 
 /// Merges each of `ids` (the meetings a batch of documents touched) with every compatible
 /// meeting already stored; returns the ids kept. The most precisely dated meeting is kept,
-/// so the result does not depend on the order in which documents arrive. Candidates are
-/// read through the (kind, year, month, day) index, one range per compatible date (see
-/// [`date_probes`]), with the people and place conditions in SQL, so the work does not
-/// grow with the graph. The meetings and their people are read once for the whole batch;
+/// so the result does not depend on the order in which documents arrive. Candidates of a
+/// meeting with people are read from its people's links of the same kind and year (see
+/// [`linked_on_dates`]); those of a meeting without people through the (kind, year,
+/// month, day) index, one range per compatible date (see [`date_probes`]); the place
+/// condition is in SQL too, so the work does not grow with the graph. The meetings and their people are read once for the whole batch;
 /// those a merge changed are read again.
 pub(crate) async fn settle_meetings(
     txn: &DatabaseTransaction,
@@ -488,18 +538,28 @@ async fn settle_meeting(
     if my_people.is_empty() && matches!(me.kind.as_str(), "TALKS" | "VISIT") {
         return Ok((id, Vec::new()));
     }
-    let people = if my_people.is_empty() {
-        // No person on the candidate either.
-        Condition::all().add(Expr::exists(person_link(None))).not()
+    let candidates = if my_people.is_empty() {
+        // No person on the candidate either: the meetings of a compatible date, read
+        // through the (kind, year, month, day) index.
+        Condition::all()
+            .add(date_probes(me, year))
+            .add(Condition::all().add(Expr::exists(person_link())).not())
     } else {
-        // Per candidate, one probe of the link table's (meeting, participant) index.
-        Condition::all().add(Expr::exists(person_link(Some(
-            my_people.iter().copied().collect(),
-        ))))
+        // A candidate shares one of my people: read from my people's links of the same
+        // kind and year (the links' index carries the meeting's kind and date), a few
+        // rows per person however many meetings that month has.
+        Condition::all().add(
+            meeting::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(meeting_participant::Column::MeetingId)
+                    .from(meeting_participant::Entity)
+                    .cond_where(linked_on_dates(me, year, my_people))
+                    .to_owned(),
+            ),
+        )
     };
     let candidates = meeting::Entity::find()
-        .filter(date_probes(me, year))
-        .filter(people)
+        .filter(candidates)
         .filter(meeting::Column::Id.ne(me.id))
         .filter(match me.place_name.clone() {
             Some(p) => Condition::any()

@@ -1059,6 +1059,10 @@ pub(crate) async fn store_batch(
                         meeting_people.push(meeting_participant::ActiveModel {
                             meeting_id: Set(mid),
                             participant_id: Set(*p),
+                            meeting_kind: Set(Some(row.kind.clone())),
+                            meeting_year: Set(row.date_year),
+                            meeting_month: Set(row.date_month),
+                            meeting_day: Set(row.date_day),
                             ..Default::default()
                         });
                     }

@@ -97,6 +97,10 @@ entity!(meeting, "meetings", {
 entity!(meeting_participant, "meeting_participants", {
     pub meeting_id: i32,
     pub participant_id: i32,
+    pub meeting_kind: Option<String>,
+    pub meeting_year: Option<i32>,
+    pub meeting_month: Option<i32>,
+    pub meeting_day: Option<i32>,
 });
 
 entity!(meeting_document, "meeting_documents", {

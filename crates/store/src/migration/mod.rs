@@ -11,6 +11,7 @@ mod m20261123_000005_page_indexes;
 mod m20261123_000006_merge_index;
 mod m20261123_000007_fts_rowids;
 mod m20261123_000008_name_trigrams;
+mod m20261123_000009_people_by_date;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_merge_index::Migration),
             Box::new(m20261123_000007_fts_rowids::Migration),
             Box::new(m20261123_000008_name_trigrams::Migration),
+            Box::new(m20261123_000009_people_by_date::Migration),
         ]
     }
 }
@@ -58,13 +60,47 @@ mod tests {
         let db = Database::connect(opts).await.expect("sqlite connects");
         Migrator::up(&db, None).await.expect("up");
         assert!(trigger_sql(&db, "claims_fts_del").await.contains("rowid"));
-        // The last migrations: name trigrams (nothing on SQLite), then the index rowids.
-        Migrator::down(&db, Some(2)).await.expect("down two");
+        // The last migrations: the links' meeting dates, name trigrams (nothing on
+        // SQLite), then the index rowids.
+        Migrator::down(&db, Some(3)).await.expect("down three");
         let old = trigger_sql(&db, "claims_fts_del").await;
         assert!(old.contains("kind = 'claim'"), "{old}");
         Migrator::down(&db, None).await.expect("down all");
         assert_eq!(trigger_sql(&db, "claims_fts_del").await, "");
         Migrator::up(&db, None).await.expect("up again");
         assert!(trigger_sql(&db, "claims_fts_del").await.contains("rowid"));
+    }
+
+    /// Links stored before migration 9 get their meeting's kind and date.
+    #[tokio::test]
+    async fn links_stored_before_get_their_meetings_dates() {
+        let mut opts = ConnectOptions::new("sqlite::memory:");
+        opts.max_connections(1).min_connections(1);
+        let db = Database::connect(opts).await.expect("sqlite connects");
+        Migrator::up(&db, Some(8)).await.expect("up to 8");
+        db.execute_unprepared(
+            "INSERT INTO participants (id, key, name, kind) VALUES (1, 'person:a b', 'A B', 'PERSON');
+             INSERT INTO meetings (id, key, title, kind, status, date_year, date_month, date_key)
+                  VALUES (7, 'k', 'T', 'TALKS', 'HELD', 2021, 5, 20210500);
+             INSERT INTO meeting_participants (meeting_id, participant_id) VALUES (7, 1);",
+        )
+        .await
+        .expect("rows");
+        Migrator::up(&db, None).await.expect("up");
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT meeting_kind, meeting_year, meeting_month, meeting_day FROM meeting_participants",
+            ))
+            .await
+            .expect("query")
+            .expect("a link");
+        let got: (String, i32, i32, Option<i32>) = (
+            row.try_get_by_index(0).expect("kind"),
+            row.try_get_by_index(1).expect("year"),
+            row.try_get_by_index(2).expect("month"),
+            row.try_get_by_index(3).expect("day"),
+        );
+        assert_eq!(got, ("TALKS".to_string(), 2021, 5, None));
     }
 }
