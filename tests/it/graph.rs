@@ -10,7 +10,7 @@ use diplograph_store::{
 };
 use serde_json::Value;
 
-use crate::support::{backends, corpus_files, ingest_corpus, root, sqlite};
+use crate::support::{backends, corpus_files, ingest_corpus, ingest_files, root, sqlite};
 
 const ALL: Page = Page {
     offset: 0,
@@ -160,17 +160,7 @@ async fn ingest_order_does_not_change_the_graph() {
         }),
     ];
     for (store, order) in &orders {
-        for f in order {
-            let bytes = std::fs::read(f).unwrap();
-            store
-                .ingest(
-                    &bytes,
-                    f.file_name().and_then(|n| n.to_str()),
-                    &Default::default(),
-                )
-                .await
-                .unwrap();
-        }
+        ingest_files(store, order).await;
     }
     let a = signature(&forward).await;
     assert_eq!(a, signature(&backward).await);
@@ -737,17 +727,7 @@ async fn a_batch_builds_the_graph_that_one_at_a_time_builds() {
             "postgres" => crate::support::postgres().await.unwrap(),
             _ => sqlite().await,
         };
-        for f in &files {
-            let bytes = std::fs::read(f).unwrap();
-            single
-                .ingest(
-                    &bytes,
-                    f.file_name().and_then(|n| n.to_str()),
-                    &Default::default(),
-                )
-                .await
-                .unwrap();
-        }
+        ingest_files(&single, &files).await;
         let counts = table_counts(batched.connection()).await.unwrap();
         assert!(
             counts["meetings"] > 100 && counts["quotation_sources"] > 0,

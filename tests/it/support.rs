@@ -204,8 +204,13 @@ pub async fn backends() -> Vec<(&'static str, Store)> {
 
 /// Ingests every corpus file.
 pub async fn ingest_corpus(store: &Store) {
-    for f in corpus_files() {
-        let bytes = std::fs::read(&f).expect("read corpus file");
+    ingest_files(store, &corpus_files()).await;
+}
+
+/// Ingests files one at a time, in the order given.
+pub async fn ingest_files(store: &Store, files: &[PathBuf]) {
+    for f in files {
+        let bytes = std::fs::read(f).expect("read file");
         store
             .ingest(
                 &bytes,
@@ -213,6 +218,6 @@ pub async fn ingest_corpus(store: &Store) {
                 &Default::default(),
             )
             .await
-            .expect("ingest corpus file");
+            .expect("ingest file");
     }
 }

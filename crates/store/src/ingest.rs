@@ -831,6 +831,23 @@ fn document_row(it: &Item<'_>) -> document::ActiveModel {
     }
 }
 
+/// A document of a batch once stored: what its quotations and claims point at.
+struct Placed<'a> {
+    ex: &'a Extraction,
+    doc_id: i32,
+    /// Its participants' ids, in the extraction's order.
+    ids: &'a [i32],
+    primary: Option<i32>,
+    date_key: i64,
+}
+
+impl Placed<'_> {
+    /// The id of the participant at `i` of the extraction.
+    fn pid(&self, i: Option<usize>) -> Option<i32> {
+        i.and_then(|i| self.ids.get(i).copied())
+    }
+}
+
 /// Rows per multi-row INSERT of documents (each carries its text and bytes).
 const DOC_CHUNK: usize = 16;
 
@@ -1135,30 +1152,41 @@ pub(crate) async fn store_batch(
         })
         .collect();
     let topics = topic_ids(txn, taxonomy, &slugs).await?;
+    // Each document's rows of quotations and claims share its id, its people's ids, its
+    // primary meeting and its date (for the lists' order).
+    let placed: Vec<Placed<'_>> = items
+        .iter()
+        .zip(&doc_ids)
+        .zip(&pids)
+        .zip(&primary_meetings)
+        .map(|(((it, &doc_id), ids), &primary)| Placed {
+            ex: it.ex,
+            doc_id,
+            ids,
+            primary,
+            date_key: it
+                .ex
+                .document
+                .published
+                .as_ref()
+                .map_or(0, PartialDate::sort_key),
+        })
+        .collect();
     let mut quotations = Vec::new();
-    for (((it, &doc_id), ids), primary) in
-        items.iter().zip(&doc_ids).zip(&pids).zip(&primary_meetings)
-    {
-        let pid = |i: Option<usize>| i.and_then(|i| ids.get(i).copied());
-        let date_key = it
-            .ex
-            .document
-            .published
-            .as_ref()
-            .map_or(0, PartialDate::sort_key);
-        quotations.extend(it.ex.quotations.iter().enumerate().map(|(i, q)| {
+    for d in &placed {
+        quotations.extend(d.ex.quotations.iter().enumerate().map(|(i, q)| {
             quotation::ActiveModel {
-                document_id: Set(doc_id),
-                meeting_id: Set(*primary),
-                speaker_id: Set(pid(q.speaker)),
-                reported_by_id: Set(pid(q.reported_by)),
+                document_id: Set(d.doc_id),
+                meeting_id: Set(d.primary),
+                speaker_id: Set(d.pid(q.speaker)),
+                reported_by_id: Set(d.pid(q.reported_by)),
                 kind: Set(q.kind.as_str().to_string()),
                 text: Set(q.text.clone()),
                 speaker_label: Set(q.speaker_label.clone()),
                 cue: Set(q.cue.clone()),
                 span_start: Set(i32_of(q.span.start)),
                 span_end: Set(i32_of(q.span.end)),
-                date_key: Set(date_key),
+                date_key: Set(d.date_key),
                 idx: Set(i32_of(i)),
                 ..Default::default()
             }
@@ -1208,30 +1236,21 @@ pub(crate) async fn store_batch(
     )
     .await?;
     let mut claims = Vec::new();
-    for (((it, &doc_id), ids), primary) in
-        items.iter().zip(&doc_ids).zip(&pids).zip(&primary_meetings)
-    {
-        let pid = |i: Option<usize>| i.and_then(|i| ids.get(i).copied());
-        let date_key = it
-            .ex
-            .document
-            .published
-            .as_ref()
-            .map_or(0, PartialDate::sort_key);
-        claims.extend(it.ex.claims.iter().enumerate().map(|(i, c)| {
+    for d in &placed {
+        claims.extend(d.ex.claims.iter().enumerate().map(|(i, c)| {
             claim::ActiveModel {
-                document_id: Set(doc_id),
-                meeting_id: Set(*primary),
+                document_id: Set(d.doc_id),
+                meeting_id: Set(d.primary),
                 quotation_id: Set(c
                     .quotation
-                    .and_then(|q| qids.get(&(doc_id, i32_of(q))).copied())),
-                claimant_id: Set(pid(c.claimant)),
+                    .and_then(|q| qids.get(&(d.doc_id, i32_of(q))).copied())),
+                claimant_id: Set(d.pid(c.claimant)),
                 on_behalf_of: Set(c.on_behalf_of.join("\u{1f}")),
                 kind: Set(c.kind.as_str().to_string()),
                 text: Set(c.text.clone()),
                 span_start: Set(i32_of(c.span.start)),
                 span_end: Set(i32_of(c.span.end)),
-                date_key: Set(date_key),
+                date_key: Set(d.date_key),
                 idx: Set(i32_of(i)),
                 ..Default::default()
             }
