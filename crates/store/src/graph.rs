@@ -794,38 +794,39 @@ fn meeting_title(m: &meeting::Model, surnames: &[&str]) -> String {
     t
 }
 
+/// The integer column `col` of the rows whose `by` is `value`, without reading the rest of
+/// each row.
+async fn column_where<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    col: E::Column,
+    by: E::Column,
+    value: i32,
+) -> Result<Vec<i32>, DbErr> {
+    use sea_orm::QuerySelect;
+    E::find()
+        .select_only()
+        .column(col)
+        .filter(by.eq(value))
+        .into_tuple()
+        .all(txn)
+        .await
+}
+
 /// Deletes a document and everything extracted from it, then whatever it leaves orphaned
 /// (meetings no document reports, participants no document names).
 pub(crate) async fn delete_document_tx(txn: &DatabaseTransaction, doc: i32) -> Result<(), DbErr> {
     // This document's meetings and people: the only ones it can leave without a report.
-    let doc_meetings: Vec<i32> = meeting_document::Entity::find()
-        .filter(meeting_document::Column::DocumentId.eq(doc))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|m| m.meeting_id)
-        .collect();
-    let doc_people: Vec<i32> = document_participant::Entity::find()
-        .filter(document_participant::Column::DocumentId.eq(doc))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|d| d.participant_id)
-        .collect();
-    let qids: Vec<i32> = quotation::Entity::find()
-        .filter(quotation::Column::DocumentId.eq(doc))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|q| q.id)
-        .collect();
-    let cids: Vec<i32> = claim::Entity::find()
-        .filter(claim::Column::DocumentId.eq(doc))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
+    use meeting_document::Column as Md;
+    let doc_meetings =
+        column_where::<meeting_document::Entity>(txn, Md::MeetingId, Md::DocumentId, doc).await?;
+    use document_participant::Column as Dp;
+    let doc_people =
+        column_where::<document_participant::Entity>(txn, Dp::ParticipantId, Dp::DocumentId, doc)
+            .await?;
+    use quotation::Column as Q;
+    let qids = column_where::<quotation::Entity>(txn, Q::Id, Q::DocumentId, doc).await?;
+    use claim::Column as C;
+    let cids = column_where::<claim::Entity>(txn, C::Id, C::DocumentId, doc).await?;
     quotation_topic::Entity::delete_many()
         .filter(quotation_topic::Column::QuotationId.is_in(qids))
         .exec(txn)
