@@ -148,6 +148,7 @@ pub fn extract(bytes: &[u8], opts: &Options) -> Result<Extraction, ParseError> {
     let decoded = decode::decode(bytes, opts.format, &mut diags)?;
     let cleaned = clean::clean(&decoded.text, &mut diags);
     let text = cleaned.text.as_str();
+    let _tokens = text::TokenScope::new(text);
     let seg = segment::segment(&cleaned);
     let kind = seg.kind.unwrap_or(DocumentKind::Other);
     let title_range = seg.title.and_then(|t| cleaned.lines.get(t).cloned());

@@ -26,10 +26,59 @@ impl Tok {
 /// `s` in lower case, borrowed when lower-casing would not change it (most words), so the
 /// per-word checks of the stages allocate only for capitalised words.
 pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() {
+        // Most words: a byte test, and ASCII lower-casing, which is what `to_lowercase` does
+        // to ASCII.
+        return if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            std::borrow::Cow::Owned(s.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(s)
+        };
+    }
     if s.chars().all(|c| c.is_lowercase() || !c.is_alphabetic()) {
         std::borrow::Cow::Borrowed(s)
     } else {
         std::borrow::Cow::Owned(s.to_lowercase())
+    }
+}
+
+/// Words in lower case, as [`lower`] gives them, kept in one buffer: one allocation for a
+/// sentence instead of one for each capitalised word.
+#[derive(Debug, Default)]
+pub struct Lowered {
+    buf: String,
+    spans: Vec<(usize, usize)>,
+}
+
+impl Lowered {
+    /// The words, lower-cased, in order.
+    pub fn of<'a>(words: impl IntoIterator<Item = &'a str>) -> Self {
+        let words = words.into_iter();
+        let mut out = Lowered {
+            buf: String::new(),
+            spans: Vec::with_capacity(words.size_hint().0),
+        };
+        for w in words {
+            let from = out.buf.len();
+            if w.is_ascii() {
+                out.buf.push_str(w);
+                if let Some(added) = out.buf.get_mut(from..) {
+                    added.make_ascii_lowercase();
+                }
+            } else {
+                out.buf.push_str(&lower(w));
+            }
+            out.spans.push((from, out.buf.len()));
+        }
+        out
+    }
+
+    /// The words as string slices.
+    pub fn words(&self) -> Vec<&str> {
+        self.spans
+            .iter()
+            .map(|&(a, b)| self.buf.get(a..b).unwrap_or(""))
+            .collect()
     }
 }
 
@@ -47,8 +96,76 @@ fn char_at(s: &str, at: usize) -> Option<char> {
     s.get(at..).and_then(|r| r.chars().next())
 }
 
+/// The tokens of the whole document being extracted, made once so that the stages, which
+/// tokenize the same sentences again and again, copy them instead of scanning the text.
+struct DocTokens {
+    /// Address and length of the text they are the tokens of.
+    text: (usize, usize),
+    toks: Vec<Tok>,
+}
+
+thread_local! {
+    static DOC_TOKENS: std::cell::RefCell<Option<DocTokens>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// While alive, [`tokenize`] on `text` (the same string, not a copy) reads the tokens made
+/// once here. [`crate::extract`] holds one for the cleaned text; dropping it forgets them.
+pub struct TokenScope(());
+
+impl TokenScope {
+    /// Tokenizes `text` once for this thread.
+    pub fn new(text: &str) -> Self {
+        let toks = scan(text, 0..text.len());
+        DOC_TOKENS.with(|d| {
+            *d.borrow_mut() = Some(DocTokens {
+                text: (text.as_ptr() as usize, text.len()),
+                toks,
+            });
+        });
+        TokenScope(())
+    }
+}
+
+impl Drop for TokenScope {
+    fn drop(&mut self) {
+        DOC_TOKENS.with(|d| *d.borrow_mut() = None);
+    }
+}
+
+/// The tokens of `src[range]` from the document's tokens, when `src` is the scoped text and
+/// no document token crosses either end of the range. Then they are exactly what scanning
+/// the range alone gives: the scan is in the same state at a token boundary, and it looks
+/// past the range's end only to extend a token across it.
+fn cached(src: &str, range: &Range<usize>) -> Option<Vec<Tok>> {
+    src.get(range.clone())?;
+    DOC_TOKENS.with(|d| {
+        let d = d.try_borrow().ok()?;
+        let d = d.as_ref()?;
+        if d.text != (src.as_ptr() as usize, src.len()) {
+            return None;
+        }
+        let a = d.toks.partition_point(|t| t.end <= range.start);
+        let b = d.toks.partition_point(|t| t.start < range.end);
+        if a >= b {
+            return Some(Vec::new());
+        }
+        let first = d.toks.get(a)?;
+        let last = d.toks.get(b - 1)?;
+        if first.start < range.start || last.end > range.end {
+            return None;
+        }
+        d.toks.get(a..b).map(<[Tok]>::to_vec)
+    })
+}
+
 /// Splits `src[range]` into tokens.
 pub fn tokenize(src: &str, range: Range<usize>) -> Vec<Tok> {
+    cached(src, &range).unwrap_or_else(|| scan(src, range))
+}
+
+/// Splits `src[range]` into tokens by scanning it.
+fn scan(src: &str, range: Range<usize>) -> Vec<Tok> {
     let s = sub(src, range.clone());
     let base = range.start;
     let mut out = Vec::with_capacity(s.len() / 5);
@@ -350,6 +467,50 @@ mod tests {
                 "{t:?}"
             );
         }
+    }
+
+    #[test]
+    fn document_tokens_give_what_scanning_the_range_gives() {
+        // Every range of every string of up to four characters over the alphabet above,
+        // tokenized through the document's tokens and by scanning the range alone.
+        let alphabet = [
+            'a', 'B', '1', '.', '-', '\'', '’', '+', '&', '/', ' ', 'é', '"',
+        ];
+        let mut strings = vec![String::new()];
+        let (mut checked, mut from_cache) = (0usize, 0usize);
+        for _ in 0..4 {
+            let mut next = Vec::new();
+            for s in &strings {
+                for c in alphabet {
+                    let mut t = s.clone();
+                    t.push(c);
+                    next.push(t);
+                }
+            }
+            for t in &next {
+                let _scope = TokenScope::new(t);
+                let bounds: Vec<usize> = (0..=t.len()).filter(|&b| t.is_char_boundary(b)).collect();
+                for &a in &bounds {
+                    for &b in bounds.iter().filter(|&&b| b >= a) {
+                        from_cache += usize::from(cached(t, &(a..b)).is_some());
+                        assert_eq!(tokenize(t, a..b), scan(t, a..b), "{t:?} {a}..{b}");
+                        checked += 1;
+                    }
+                }
+            }
+            strings = next;
+        }
+        // Most ranges are served from the document's tokens; the rest fall back to a scan.
+        assert!(
+            checked > 400_000 && from_cache * 2 > checked,
+            "{from_cache} of {checked}"
+        );
+        // A copy of the text (another address) is scanned, not read from the scope.
+        let t = String::from("U.S. officials");
+        let _scope = TokenScope::new(&t);
+        let copy = t.clone();
+        assert_eq!(cached(&copy, &(0..4)), None);
+        assert_eq!(tokenize(&copy, 0..3), scan(&copy, 0..3));
     }
 
     fn words(s: &str) -> Vec<&str> {
