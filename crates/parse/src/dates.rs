@@ -190,8 +190,14 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 .and_then(|p| word(text, &toks, p))
                 .map(str::to_lowercase);
             let after_date = out.last().is_some_and(|d: &DateRef| {
-                let gap = sub(text, d.range.end..start).trim().to_lowercase();
-                matches!(gap.as_str(), "and" | "or" | "," | "to" | "-" | "–")
+                // Every joiner below is at most 3 bytes, and nothing longer lower-cases to
+                // one, so a longer gap (it can be the rest of the document) is not lowered.
+                let gap = sub(text, d.range.end..start).trim();
+                gap.len() <= 3
+                    && matches!(
+                        gap.to_lowercase().as_str(),
+                        "and" | "or" | "," | "to" | "-" | "–"
+                    )
             });
             let preposition = after_date
                 || prev.as_deref().is_some_and(|p| {

@@ -237,7 +237,7 @@ impl Lexicon {
 
     /// The country a word or phrase names or qualifies (`Japanese` → `Japan`).
     pub fn country_of(&self, phrase: &str) -> Option<&str> {
-        let p = phrase.trim().to_lowercase();
+        let p = crate::text::lower(phrase.trim());
         let p = p.trim_start_matches("the ");
         self.countries
             .get(p)
@@ -269,7 +269,7 @@ impl Lexicon {
         {
             return false;
         }
-        let lw = word.to_lowercase();
+        let lw = crate::text::lower(word);
         let base = lw.trim_end_matches("'s").trim_end_matches("’s");
         !self.nonnames.contains(base)
     }

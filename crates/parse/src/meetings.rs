@@ -13,9 +13,8 @@ use crate::lexicon::lexicon;
 use crate::mentions::Actors;
 use crate::model::{MeetingKind, MeetingStatus, PartialDate, ParticipantKind, Place};
 use crate::segment::Sentence;
-use crate::text::{lower, sub, tokenize};
+use crate::text::{lower, sub, tokenize, Lowered};
 use rustc_hash::FxHashMap as HashMap;
-use std::borrow::Cow;
 
 fn kinds() -> &'static Vec<(Vec<String>, MeetingKind)> {
     static K: OnceLock<Vec<(Vec<String>, MeetingKind)>> = OnceLock::new();
@@ -50,11 +49,11 @@ fn kinds_by_first() -> &'static HashMap<String, Vec<usize>> {
 
 /// Every (priority, first token, last token) where a meeting pattern occurs in `words`,
 /// sorted by priority then position.
-fn pattern_hits(words: &[Cow<'_, str>]) -> Vec<(usize, MeetingKind, usize, usize)> {
+fn pattern_hits(words: &[&str]) -> Vec<(usize, MeetingKind, usize, usize)> {
     let index = kinds_by_first();
     let mut hits = Vec::new();
     for (i, w) in words.iter().enumerate() {
-        for &prio in index.get(w.as_ref()).map_or(&[][..], Vec::as_slice) {
+        for &prio in index.get(*w).map_or(&[][..], Vec::as_slice) {
             if let Some((pattern, kind)) = kinds().get(prio) {
                 let n = pattern.len();
                 if words.get(i..i + n).is_some_and(|w| w == pattern.as_slice()) {
@@ -67,12 +66,12 @@ fn pattern_hits(words: &[Cow<'_, str>]) -> Vec<(usize, MeetingKind, usize, usize
     hits
 }
 
-fn meeting_words(text: &str, range: Range<usize>) -> (Vec<crate::text::Tok>, Vec<Cow<'_, str>>) {
+fn meeting_words(text: &str, range: Range<usize>) -> (Vec<crate::text::Tok>, Lowered) {
     let toks: Vec<_> = tokenize(text, range)
         .into_iter()
         .filter(|t| t.word || t.text(text) == "+")
         .collect();
-    let words = toks.iter().map(|t| lower(t.text(text))).collect();
+    let words = Lowered::of(toks.iter().map(|t| t.text(text)));
     (toks, words)
 }
 
@@ -80,7 +79,7 @@ fn meeting_words(text: &str, range: Range<usize>) -> (Vec<crate::text::Tok>, Vec
 /// range of the words that name it.
 pub fn kind_in(text: &str, range: Range<usize>) -> Option<(MeetingKind, Range<usize>)> {
     let (toks, words) = meeting_words(text, range);
-    let (_, kind, a, b) = pattern_hits(&words).into_iter().next()?;
+    let (_, kind, a, b) = pattern_hits(&words.words()).into_iter().next()?;
     let start = toks.get(a).map_or(0, |t| t.start);
     let end = toks.get(b).map_or(start, |t| t.end);
     Some((kind, start..end))
@@ -363,7 +362,7 @@ pub fn kinds_all(text: &str, range: Range<usize>) -> Vec<(MeetingKind, Range<usi
     let (toks, words) = meeting_words(text, range);
     // (priority, kind, first token, last token)
     let mut found: Vec<(usize, MeetingKind, usize, usize)> = Vec::new();
-    for (prio, kind, i, last) in pattern_hits(&words) {
+    for (prio, kind, i, last) in pattern_hits(&words.words()) {
         let overlaps = found.iter().any(|f| i <= f.3 + 3 && f.2 <= last + 3);
         if !overlaps {
             found.push((prio, kind, i, last));
@@ -415,7 +414,9 @@ fn mentioned_in(
 ) -> Vec<RawMeeting> {
     let text = inp.text;
     let doc = inp.doc_date.as_ref();
-    let lower = format!(" {} ", sub(text, s.range.clone()).to_lowercase());
+    // The sentence in lower case, padded with spaces; made only when a check needs it.
+    let lower =
+        std::cell::LazyCell::new(|| format!(" {} ", sub(text, s.range.clone()).to_lowercase()));
     let mut keys: Vec<(MeetingKind, Range<usize>)> = kinds_all(text, s.range.clone())
         .into_iter()
         .filter(|k| k.0 != MeetingKind::NewsConference)
@@ -447,7 +448,14 @@ fn mentioned_in(
         keys = merged;
     }
     // "The first one took place in 2013", "the next one": the kind of the sentence before.
-    if keys.is_empty() {
+    // Each phrase below ends in `one` (no other lower-casing ends in ASCII `one`).
+    let has_one = || {
+        sub(text, s.range.clone())
+            .as_bytes()
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"one"))
+    };
+    if keys.is_empty() && has_one() {
         for phrase in [
             "the first one",
             "the next one",

@@ -12,7 +12,7 @@
 //! place names are not participants. Titles, honorifics, countries and organisation heads
 //! come from `data/`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 
 use crate::lexicon::{lexicon, Lexicon};
@@ -245,6 +245,13 @@ fn match_title(
     i: usize,
     lex: &Lexicon,
 ) -> Option<(usize, String, String)> {
+    // Most words start no title: tell before building a key.
+    if !lex
+        .title_prefixes
+        .contains(key_word(word_at(text, toks, i)?).as_ref())
+    {
+        return None;
+    }
     let mut best = None;
     let mut key = String::new();
     let mut j = i;
@@ -270,10 +277,23 @@ fn match_title(
     best
 }
 
+/// `w` as [`push_lower`] writes it into a key, borrowed when that changes nothing.
+fn key_word(w: &str) -> std::borrow::Cow<'_, str> {
+    if w.is_ascii() {
+        crate::text::lower(w)
+    } else {
+        std::borrow::Cow::Owned(w.to_lowercase())
+    }
+}
+
 /// Appends `w` in lower case to `buf` (no allocation for ASCII words).
 fn push_lower(buf: &mut String, w: &str) {
     if w.is_ascii() {
-        buf.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        let from = buf.len();
+        buf.push_str(w);
+        if let Some(added) = buf.get_mut(from..) {
+            added.make_ascii_lowercase();
+        }
     } else {
         buf.push_str(&w.to_lowercase());
     }
@@ -517,7 +537,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
     }
 
     // Full names and surnames of known people, wherever they recur.
-    let mut by_surname: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_surname: HashMap<String, Vec<usize>> = HashMap::default();
     for (idx, a) in actors.list.iter().enumerate() {
         if a.kind == ParticipantKind::Person && a.name.contains(' ') {
             by_surname
@@ -552,7 +572,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
         }
     }
     // Full names by their first word, in actor order.
-    let mut by_first: HashMap<&str, Vec<(usize, Vec<&str>)>> = HashMap::new();
+    let mut by_first: HashMap<&str, Vec<(usize, Vec<&str>)>> = HashMap::default();
     for (idx, a) in actors.list.iter().enumerate() {
         if a.kind == ParticipantKind::Person && a.name.contains(' ') {
             let parts: Vec<&str> = a.name.split(' ').collect();
@@ -666,6 +686,13 @@ fn appositive_title(
 }
 
 fn match_org(text: &str, toks: &[Tok], i: usize, lex: &Lexicon) -> Option<(usize, String)> {
+    // Most words start no organisation: tell before building a key.
+    if !lex
+        .org_prefixes
+        .contains(key_word(word_at(text, toks, i)?).as_ref())
+    {
+        return None;
+    }
     let mut best = None;
     let mut key = String::new();
     for j in i..i + 5 {

@@ -257,17 +257,100 @@ pub fn speaker_label(para: &str) -> Option<(usize, TurnKind)> {
 /// True unless the text looks like another language: mostly non-Latin letters, or more
 /// function words of French, Spanish or German than of English.
 fn english(text: &str) -> bool {
-    const EN: &[&str] = &[
-        "the", "and", "of", "to", "in", "is", "that", "for", "on", "with", "we", "our", "as",
-        "was", "it", "by", "have", "be", "are", "this", "at", "will", "has", "said", "his", "her",
-        "he", "she", "they", "from", "not", "an", "were", "been", "which", "their", "its",
-    ];
-    const OTHER: &[&str] = &[
-        "le", "la", "les", "des", "est", "et", "une", "du", "dans", "pour", "qui", "sur", "avec",
-        "nous", "vous", "pas", "au", "el", "los", "las", "del", "es", "y", "por", "con", "una",
-        "para", "su", "der", "die", "das", "und", "ist", "nicht", "mit", "von", "den", "zu", "ein",
-        "eine", "dem", "auf", "für", "que", "il", "se",
-    ];
+    // Function words, matched by `match` (a length switch, then a compare) rather than by
+    // searching a list for every word of the document.
+    fn is_en(w: &str) -> bool {
+        matches!(
+            w,
+            "the"
+                | "and"
+                | "of"
+                | "to"
+                | "in"
+                | "is"
+                | "that"
+                | "for"
+                | "on"
+                | "with"
+                | "we"
+                | "our"
+                | "as"
+                | "was"
+                | "it"
+                | "by"
+                | "have"
+                | "be"
+                | "are"
+                | "this"
+                | "at"
+                | "will"
+                | "has"
+                | "said"
+                | "his"
+                | "her"
+                | "he"
+                | "she"
+                | "they"
+                | "from"
+                | "not"
+                | "an"
+                | "were"
+                | "been"
+                | "which"
+                | "their"
+                | "its"
+        )
+    }
+    fn is_other(w: &str) -> bool {
+        matches!(
+            w,
+            "le" | "la"
+                | "les"
+                | "des"
+                | "est"
+                | "et"
+                | "une"
+                | "du"
+                | "dans"
+                | "pour"
+                | "qui"
+                | "sur"
+                | "avec"
+                | "nous"
+                | "vous"
+                | "pas"
+                | "au"
+                | "el"
+                | "los"
+                | "las"
+                | "del"
+                | "es"
+                | "y"
+                | "por"
+                | "con"
+                | "una"
+                | "para"
+                | "su"
+                | "der"
+                | "die"
+                | "das"
+                | "und"
+                | "ist"
+                | "nicht"
+                | "mit"
+                | "von"
+                | "den"
+                | "zu"
+                | "ein"
+                | "eine"
+                | "dem"
+                | "auf"
+                | "für"
+                | "que"
+                | "il"
+                | "se"
+        )
+    }
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
     let latin = text
         .chars()
@@ -282,10 +365,14 @@ fn english(text: &str) -> bool {
         .filter(|w| !w.is_empty())
         .take(5000)
     {
-        let w = crate::text::lower(w);
         n += 1;
-        en += usize::from(EN.contains(&&*w));
-        other += usize::from(OTHER.contains(&&*w));
+        // No function word is longer than 6 bytes, nor is any word that lower-cases to one.
+        if w.len() > 6 {
+            continue;
+        }
+        let w = crate::text::lower(w);
+        en += usize::from(is_en(&w));
+        other += usize::from(is_other(&w));
     }
     other <= en || n < 8
 }

@@ -55,6 +55,10 @@ struct Index {
     exact: HashMap<String, Vec<usize>>,
     /// Prefix length in bytes → prefix → keywords.
     prefixes: Vec<(usize, HashMap<String, Vec<usize>>)>,
+    /// The first two bytes of every prefix, so that most words skip the prefix look-ups.
+    prefix_heads: Vec<[u8; 2]>,
+    /// A prefix shorter than two bytes: every word is looked up.
+    short_prefix: bool,
 }
 
 impl Index {
@@ -80,6 +84,14 @@ impl Index {
                             ix.prefixes.len() - 1
                         }
                     };
+                    match first.as_bytes() {
+                        [a, b, ..] => {
+                            if !ix.prefix_heads.contains(&[*a, *b]) {
+                                ix.prefix_heads.push([*a, *b]);
+                            }
+                        }
+                        _ => ix.short_prefix = true,
+                    }
                     if let Some((_, m)) = ix.prefixes.get_mut(slot) {
                         m.entry(first).or_default().push(n);
                     }
@@ -97,7 +109,7 @@ impl Index {
     }
 
     /// True when keyword `k` matches the words starting at `i`.
-    fn matches_at(&self, k: &Keyword, words: &[std::borrow::Cow<'_, str>], i: usize) -> bool {
+    fn matches_at(&self, k: &Keyword, words: &[&str], i: usize) -> bool {
         let n = k.words.len();
         k.words.iter().enumerate().all(|(j, kw)| {
             let Some(w) = words.get(i + j) else {
@@ -153,11 +165,11 @@ impl Taxonomy {
 
     /// Slugs of the topics whose keywords occur in `text`, in taxonomy order.
     pub fn classify(&self, text: &str) -> Vec<String> {
-        let words: Vec<std::borrow::Cow<'_, str>> = text
-            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '+'))
-            .filter(|w| !w.is_empty())
-            .map(crate::text::lower)
-            .collect();
+        let lowered = crate::text::Lowered::of(
+            text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '+'))
+                .filter(|w| !w.is_empty()),
+        );
+        let words = lowered.words();
         let mut hit = vec![false; self.topics.len()];
         let ix = &self.index;
         let mut check = |ids: &[usize], i: usize| {
@@ -172,8 +184,15 @@ impl Taxonomy {
             }
         };
         for (i, w) in words.iter().enumerate() {
-            if let Some(ids) = ix.exact.get(w.as_ref()) {
+            if let Some(ids) = ix.exact.get(*w) {
                 check(ids, i);
+            }
+            let head = match w.as_bytes() {
+                [a, b, ..] => ix.prefix_heads.contains(&[*a, *b]),
+                _ => false,
+            };
+            if !(head || ix.short_prefix) {
+                continue;
             }
             for (len, m) in &ix.prefixes {
                 if let Some(ids) = w.get(..*len).and_then(|p| m.get(p)) {
