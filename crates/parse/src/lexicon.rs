@@ -241,10 +241,7 @@ impl Lexicon {
         let p = p.trim_start_matches("the ");
         self.countries
             .get(p)
-            .or_else(|| {
-                self.countries
-                    .get(p.trim_end_matches("'s").trim_end_matches("’s"))
-            })
+            .or_else(|| self.countries.get(trim_possessive(p)))
             .map(String::as_str)
     }
 
@@ -270,7 +267,7 @@ impl Lexicon {
             return false;
         }
         let lw = crate::text::lower(word);
-        let base = lw.trim_end_matches("'s").trim_end_matches("’s");
+        let base = trim_possessive(&lw);
         !self.nonnames.contains(base)
     }
 }
@@ -279,6 +276,19 @@ impl Lexicon {
 pub fn lexicon() -> &'static Lexicon {
     static LEX: OnceLock<Lexicon> = OnceLock::new();
     LEX.get_or_init(Lexicon::load)
+}
+
+/// `s` without trailing `'s`, then without trailing `’s` (each as often as it repeats): what
+/// `s.trim_end_matches("'s").trim_end_matches("’s")` gives, without building two searchers
+/// for every word.
+pub fn trim_possessive(mut s: &str) -> &str {
+    while let Some(t) = s.strip_suffix("'s") {
+        s = t;
+    }
+    while let Some(t) = s.strip_suffix("’s") {
+        s = t;
+    }
+    s
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::lexicon::lexicon;
 use crate::mentions::Actors;
 use crate::model::{MeetingKind, MeetingStatus, PartialDate, ParticipantKind, Place};
 use crate::segment::Sentence;
-use crate::text::{lower, sub, tokenize, Lowered};
+use crate::text::{lower, sub, tokenize, Tok};
 use rustc_hash::FxHashMap as HashMap;
 
 fn kinds() -> &'static Vec<(Vec<String>, MeetingKind)> {
@@ -47,17 +47,23 @@ fn kinds_by_first() -> &'static HashMap<String, Vec<usize>> {
     })
 }
 
-/// Every (priority, first token, last token) where a meeting pattern occurs in `words`,
+/// Every (priority, first token, last token) where a meeting pattern occurs among `toks`,
 /// sorted by priority then position.
-fn pattern_hits(words: &[&str]) -> Vec<(usize, MeetingKind, usize, usize)> {
+fn pattern_hits(text: &str, toks: &[Tok]) -> Vec<(usize, MeetingKind, usize, usize)> {
     let index = kinds_by_first();
+    let word = |k: usize| toks.get(k).map(|t| lower(t.text(text)));
     let mut hits = Vec::new();
-    for (i, w) in words.iter().enumerate() {
-        for &prio in index.get(*w).map_or(&[][..], Vec::as_slice) {
+    for i in 0..toks.len() {
+        let Some(first) = word(i) else { continue };
+        for &prio in index.get(first.as_ref()).map_or(&[][..], Vec::as_slice) {
             if let Some((pattern, kind)) = kinds().get(prio) {
-                let n = pattern.len();
-                if words.get(i..i + n).is_some_and(|w| w == pattern.as_slice()) {
-                    hits.push((prio, *kind, i, i + n - 1));
+                let rest = pattern.iter().enumerate().skip(1);
+                if !pattern.is_empty()
+                    && rest
+                        .clone()
+                        .all(|(k, p)| word(i + k).is_some_and(|w| w == p.as_str()))
+                {
+                    hits.push((prio, *kind, i, i + pattern.len() - 1));
                 }
             }
         }
@@ -66,20 +72,19 @@ fn pattern_hits(words: &[&str]) -> Vec<(usize, MeetingKind, usize, usize)> {
     hits
 }
 
-fn meeting_words(text: &str, range: Range<usize>) -> (Vec<crate::text::Tok>, Lowered) {
-    let toks: Vec<_> = tokenize(text, range)
+/// The words of `text[range]` the meeting patterns are matched against.
+fn meeting_words(text: &str, range: Range<usize>) -> Vec<Tok> {
+    tokenize(text, range)
         .into_iter()
         .filter(|t| t.word || t.text(text) == "+")
-        .collect();
-    let words = Lowered::of(toks.iter().map(|t| t.text(text)));
-    (toks, words)
+        .collect()
 }
 
 /// The first meeting kind named in `text[range]`, by the data file's priority, with the byte
 /// range of the words that name it.
 pub fn kind_in(text: &str, range: Range<usize>) -> Option<(MeetingKind, Range<usize>)> {
-    let (toks, words) = meeting_words(text, range);
-    let (_, kind, a, b) = pattern_hits(&words.words()).into_iter().next()?;
+    let toks = meeting_words(text, range);
+    let (_, kind, a, b) = pattern_hits(text, &toks).into_iter().next()?;
     let start = toks.get(a).map_or(0, |t| t.start);
     let end = toks.get(b).map_or(start, |t| t.end);
     Some((kind, start..end))
@@ -128,6 +133,14 @@ pub struct Input<'a> {
     pub subjects: &'a [Option<usize>],
 }
 
+/// True when the first of `words` starts with a capital.
+fn capitalised(words: &[&str]) -> bool {
+    words
+        .first()
+        .and_then(|w| w.chars().next())
+        .is_some_and(char::is_uppercase)
+}
+
 /// The place named in `text[range]`: a known city first, else a country after `in`/`to`.
 pub fn place_in(text: &str, range: Range<usize>) -> Option<Place> {
     let lex = lexicon();
@@ -141,10 +154,11 @@ pub fn place_in(text: &str, range: Range<usize>) -> Option<Place> {
             let Some(ws) = words.get(i..i + n) else {
                 continue;
             };
-            let phrase = ws.join(" ");
-            if !phrase.chars().next().is_some_and(char::is_uppercase) {
+            // The phrase starts with its first word's first char: test it before joining.
+            if !capitalised(ws) {
                 continue;
             }
+            let phrase = ws.join(" ");
             if let Some((name, country)) = lex.cities.get(&phrase.to_lowercase()) {
                 return Some(Place {
                     name: name.clone(),
@@ -154,7 +168,7 @@ pub fn place_in(text: &str, range: Range<usize>) -> Option<Place> {
         }
     }
     for i in 1..words.len() {
-        let prev = words.get(i - 1).map(|w| w.to_lowercase());
+        let prev = words.get(i - 1).map(|w| lower(w));
         if !prev.as_deref().is_some_and(|p| {
             matches!(
                 p,
@@ -168,10 +182,10 @@ pub fn place_in(text: &str, range: Range<usize>) -> Option<Place> {
             let Some(ws) = words.get(i..i + n) else {
                 continue;
             };
-            let phrase = ws.join(" ");
-            if !phrase.chars().next().is_some_and(char::is_uppercase) {
+            if !capitalised(ws) {
                 continue;
             }
+            let phrase = ws.join(" ");
             if let Some(c) = lex.countries.get(&phrase.to_lowercase()) {
                 let is_name =
                     phrase == *c || (phrase.contains(' ') && lex.demonyms.get(c) != Some(&phrase));
@@ -359,10 +373,10 @@ pub fn find(inp: &Input<'_>) -> Vec<RawMeeting> {
 /// Every meeting keyword in `text[range]`, in order; keywords within three words of each
 /// other name one meeting, and the data file's priority picks its kind.
 pub fn kinds_all(text: &str, range: Range<usize>) -> Vec<(MeetingKind, Range<usize>, usize)> {
-    let (toks, words) = meeting_words(text, range);
+    let toks = meeting_words(text, range);
     // (priority, kind, first token, last token)
     let mut found: Vec<(usize, MeetingKind, usize, usize)> = Vec::new();
-    for (prio, kind, i, last) in pattern_hits(&words.words()) {
+    for (prio, kind, i, last) in pattern_hits(text, &toks) {
         let overlaps = found.iter().any(|f| i <= f.3 + 3 && f.2 <= last + 3);
         if !overlaps {
             found.push((prio, kind, i, last));

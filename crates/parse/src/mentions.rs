@@ -243,13 +243,11 @@ fn match_title(
     text: &str,
     toks: &[Tok],
     i: usize,
+    first: &str,
     lex: &Lexicon,
 ) -> Option<(usize, String, String)> {
     // Most words start no title: tell before building a key.
-    if !lex
-        .title_prefixes
-        .contains(key_word(word_at(text, toks, i)?).as_ref())
-    {
+    if !lex.title_prefixes.contains(first) {
         return None;
     }
     let mut best = None;
@@ -277,7 +275,8 @@ fn match_title(
     best
 }
 
-/// `w` as [`push_lower`] writes it into a key, borrowed when that changes nothing.
+/// `w` as [`push_lower`] writes it into a key, borrowed when that changes nothing: what
+/// [`match_title`] and [`match_org`] take as their first word.
 fn key_word(w: &str) -> std::borrow::Cow<'_, str> {
     if w.is_ascii() {
         crate::text::lower(w)
@@ -319,7 +318,7 @@ fn match_country(text: &str, toks: &[Tok], i: usize, lex: &Lexicon) -> Option<(u
         if let Some(c) = lex.country_of(&key) {
             best = Some((k + 1, c.to_string()));
         }
-        let bare = key.trim_end_matches("'s").trim_end_matches("’s");
+        let bare = crate::lexicon::trim_possessive(&key);
         if !lex.country_prefixes.contains(bare) {
             break;
         }
@@ -381,6 +380,12 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                 continue;
             };
             let lw = crate::text::lower(w);
+            // The word as a title or organisation key starts (see `key_word`).
+            let key = if w.is_ascii() {
+                std::borrow::Cow::Borrowed(lw.as_ref())
+            } else {
+                key_word(w)
+            };
             // Honorific + name.
             if lex.honorifics.contains(lw.as_ref()) {
                 let mut j = i + 1;
@@ -406,7 +411,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                 }
             }
             // Organisation: [demonym] head.
-            if let Some((end, canon)) = match_org(text, &toks, i, lex) {
+            if let Some((end, canon)) = match_org(text, &toks, i, &key, lex) {
                 let (country, start_tok) = i
                     .checked_sub(1)
                     .and_then(|p| {
@@ -438,7 +443,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                 continue;
             }
             // Title (+ of Country) + name, or a description.
-            if let Some((t_end, title, class)) = match_title(text, &toks, i, lex) {
+            if let Some((t_end, title, class)) = match_title(text, &toks, i, &key, lex) {
                 let mut country = i
                     .checked_sub(1)
                     .and_then(|p| word_at(text, &toks, p))
@@ -655,10 +660,11 @@ fn appositive_title(
         j += 1;
     }
     // An adjective the lists do not know (`Czech`, `acting`) may stand before the title.
-    let (t_end, _, class) = match match_title(text, toks, j, lex) {
+    let title_at = |k: usize| match_title(text, toks, k, &key_word(word_at(text, toks, k)?), lex);
+    let (t_end, _, class) = match title_at(j) {
         Some(t) => t,
         None => {
-            let t = match_title(text, toks, j + 1, lex)?;
+            let t = title_at(j + 1)?;
             j += 1;
             t
         }
@@ -685,12 +691,15 @@ fn appositive_title(
     Some((title, class, country))
 }
 
-fn match_org(text: &str, toks: &[Tok], i: usize, lex: &Lexicon) -> Option<(usize, String)> {
+fn match_org(
+    text: &str,
+    toks: &[Tok],
+    i: usize,
+    first: &str,
+    lex: &Lexicon,
+) -> Option<(usize, String)> {
     // Most words start no organisation: tell before building a key.
-    if !lex
-        .org_prefixes
-        .contains(key_word(word_at(text, toks, i)?).as_ref())
-    {
+    if !lex.org_prefixes.contains(first) {
         return None;
     }
     let mut best = None;

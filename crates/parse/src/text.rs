@@ -59,18 +59,46 @@ impl Lowered {
             spans: Vec::with_capacity(words.size_hint().0),
         };
         for w in words {
-            let from = out.buf.len();
-            if w.is_ascii() {
-                out.buf.push_str(w);
-                if let Some(added) = out.buf.get_mut(from..) {
-                    added.make_ascii_lowercase();
-                }
-            } else {
-                out.buf.push_str(&lower(w));
-            }
-            out.spans.push((from, out.buf.len()));
+            out.push(w);
         }
         out
+    }
+
+    /// The words of `text`, split at every char `keep` rejects, lower-cased: the same as
+    /// [`Lowered::of`] over `text.split(|c| !keep(c))` without its empty pieces, but ASCII
+    /// text (most passages) is lower-cased in one pass and split by bytes.
+    pub fn split(text: &str, keep: impl Fn(char) -> bool) -> Self {
+        if text.is_ascii() {
+            // Lower-cased in one pass; the words are slices of it.
+            let buf = text.to_ascii_lowercase();
+            let mut spans = Vec::with_capacity(text.len() / 6);
+            let mut start = None;
+            for (i, b) in buf.bytes().enumerate() {
+                if keep(char::from(b)) {
+                    start.get_or_insert(i);
+                } else if let Some(a) = start.take() {
+                    spans.push((a, i));
+                }
+            }
+            if let Some(a) = start {
+                spans.push((a, buf.len()));
+            }
+            return Lowered { buf, spans };
+        }
+        Self::of(text.split(|c| !keep(c)).filter(|w| !w.is_empty()))
+    }
+
+    fn push(&mut self, w: &str) {
+        let from = self.buf.len();
+        if w.is_ascii() {
+            self.buf.push_str(w);
+            if let Some(added) = self.buf.get_mut(from..) {
+                added.make_ascii_lowercase();
+            }
+        } else {
+            self.buf.push_str(&lower(w));
+        }
+        self.spans.push((from, self.buf.len()));
     }
 
     /// The words as string slices.

@@ -165,10 +165,8 @@ impl Taxonomy {
 
     /// Slugs of the topics whose keywords occur in `text`, in taxonomy order.
     pub fn classify(&self, text: &str) -> Vec<String> {
-        let lowered = crate::text::Lowered::of(
-            text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '+'))
-                .filter(|w| !w.is_empty()),
-        );
+        let lowered =
+            crate::text::Lowered::split(text, |c| c.is_alphanumeric() || c == '-' || c == '+');
         let words = lowered.words();
         let mut hit = vec![false; self.topics.len()];
         let ix = &self.index;
