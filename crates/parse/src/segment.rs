@@ -351,11 +351,19 @@ fn english(text: &str) -> bool {
                 | "se"
         )
     }
-    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    let latin = text
-        .chars()
-        .filter(|c| c.is_ascii_alphabetic() || ('\u{C0}'..='\u{24F}').contains(c))
-        .count();
+    // Letters, and letters of the Latin script (with the Latin-1 and Extended-A/B blocks
+    // counted whole), in one pass.
+    let (mut letters, mut latin) = (0usize, 0usize);
+    for c in text.chars() {
+        if c.is_ascii() {
+            let l = usize::from(c.is_ascii_alphabetic());
+            letters += l;
+            latin += l;
+        } else {
+            letters += usize::from(c.is_alphabetic());
+            latin += usize::from(('\u{C0}'..='\u{24F}').contains(&c));
+        }
+    }
     if letters > 0 && latin * 10 < letters * 7 {
         return false;
     }

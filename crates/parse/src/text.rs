@@ -285,54 +285,54 @@ fn closing(c: char) -> bool {
 pub fn sentences(src: &str, range: Range<usize>) -> Vec<Range<usize>> {
     let s = sub(src, range.clone());
     let base = range.start;
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
     let mut out = Vec::new();
+    // Byte offsets into `s`: where the current sentence starts, and the char being read.
     let mut start = 0usize;
-    let mut i = 0usize;
-    while let Some(&(b, c)) = chars.get(i) {
+    let mut b = 0usize;
+    while let Some(c) = char_at(s, b) {
         if matches!(c, '.' | '!' | '?' | '…') {
             // Extend over further terminators and closing quotes/brackets.
-            let mut j = i + 1;
-            while chars
-                .get(j)
-                .is_some_and(|&(_, d)| matches!(d, '.' | '!' | '?') || closing(d))
+            let mut j = b + c.len_utf8();
+            while let Some(d) =
+                char_at(s, j).filter(|&d| matches!(d, '.' | '!' | '?') || closing(d))
             {
-                j += 1;
+                j += d.len_utf8();
             }
-            let followed_by_space = chars.get(j).is_some_and(|&(_, d)| d.is_whitespace());
+            let followed_by_space = char_at(s, j).is_some_and(char::is_whitespace);
             let mut k = j;
-            while chars.get(k).is_some_and(|&(_, d)| d.is_whitespace()) {
-                k += 1;
+            while let Some(d) = char_at(s, k).filter(|d| d.is_whitespace()) {
+                k += d.len_utf8();
             }
-            let next_starts = chars.get(k).is_some_and(|&(_, d)| {
+            let next_starts = char_at(s, k).is_some_and(|d| {
                 d.is_uppercase()
                     || d.is_numeric()
                     || matches!(d, '"' | '“' | '«' | '‘' | '(' | '\'')
             });
             let abbrev = c == '.' && {
+                // The word ends at the full stop and starts after a space, a bracket or an
+                // opening quote (whose width is counted: `“` is three bytes).
                 let word_start = s
                     .get(..b)
                     .and_then(|p| {
-                        p.rfind(|ch: char| {
+                        p.char_indices().rev().find(|&(_, ch)| {
                             ch.is_whitespace() || ch == '(' || ch == '"' || ch == '“'
                         })
                     })
-                    .map_or(0, |p| p + 1);
+                    .map_or(0, |(p, ch)| p + ch.len_utf8());
                 is_abbreviation(sub(s, word_start..b))
             };
             if followed_by_space && next_starts && !abbrev {
-                let end = chars.get(j).map_or(s.len(), |&(e, _)| e);
-                if end > start {
-                    out.push(base + start..base + end);
+                if j > start {
+                    out.push(base + start..base + j);
                 }
-                start = chars.get(k).map_or(s.len(), |&(e, _)| e);
-                i = k;
+                start = k;
+                b = k;
                 continue;
             }
-            i = j;
+            b = j;
             continue;
         }
-        i += 1;
+        b += c.len_utf8();
     }
     let tail = s.len();
     if start < tail && !sub(s, start..tail).trim().is_empty() {
@@ -572,6 +572,11 @@ mod tests {
                 "Mr. Obama met Gen. Smith in the U.S. They talked.",
                 "Art. 107 applies."
             ]
+        );
+        // After a typographic opening quote too.
+        assert_eq!(
+            sents("He said: “Gen. Smith agreed.” Then he left."),
+            vec!["He said: “Gen. Smith agreed.”", "Then he left."]
         );
     }
 
