@@ -24,25 +24,31 @@ pub struct Cleaned {
 }
 
 fn is_language_switcher(line: &str) -> bool {
-    let toks: Vec<&str> = line.split_whitespace().collect();
-    !toks.is_empty()
-        && toks.iter().all(|t| {
-            let t = t.trim_end_matches(|c: char| c.is_ascii_digit());
-            let mut parts = t.split('-');
-            let lang = parts.next().unwrap_or("");
-            let region = parts.next();
-            lang.len() == 2
-                && lang.chars().all(|c| c.is_ascii_lowercase())
-                && region.is_none_or(|r| r.len() == 2 && r.chars().all(|c| c.is_ascii_uppercase()))
-                && parts.next().is_none()
-        })
-        && toks.iter().any(|t| t.contains('-'))
+    let (mut any, mut dashed) = (false, false);
+    for t in line.split_whitespace() {
+        let code = t.trim_end_matches(|c: char| c.is_ascii_digit());
+        let mut parts = code.split('-');
+        let lang = parts.next().unwrap_or("");
+        let region = parts.next();
+        let ok = lang.len() == 2
+            && lang.chars().all(|c| c.is_ascii_lowercase())
+            && region.is_none_or(|r| r.len() == 2 && r.chars().all(|c| c.is_ascii_uppercase()))
+            && parts.next().is_none();
+        // Stops at the first word that is not a language code (most lines' first word).
+        if !ok {
+            return false;
+        }
+        any = true;
+        dashed |= t.contains('-');
+    }
+    any && dashed
 }
 
 /// `10 May 201915:47`, `20 March 2017 13:08`, `May 10, 2019, 15:47`.
 pub fn publication_stamp(line: &str) -> Option<PartialDate> {
     let l = line.trim();
-    if l.chars().count() > 40 {
+    // A char is at most 4 bytes: a longer line has more than 40 chars without counting.
+    if l.len() > 160 || l.chars().count() > 40 {
         return None;
     }
     let toks: Vec<&str> = l
@@ -106,12 +112,20 @@ pub fn ends_sentence(line: &str) -> bool {
 
 fn furniture(line: &str) -> bool {
     let lex = lexicon();
-    let lower = line.to_lowercase();
-    lex.furniture_exact.contains(lower.trim())
-        || lex
-            .furniture_prefix
-            .iter()
-            .any(|p| lower.starts_with(p.as_str()))
+    // The line in lower case, made only when a check below cannot do without it.
+    let lower = std::cell::LazyCell::new(|| line.to_lowercase());
+    // Lower-casing shrinks a char to no less than a third of its bytes (`K` → `k`), so a line
+    // over three times the longest entry cannot be one.
+    let exact =
+        line.len() <= 3 * lex.furniture_exact_max && lex.furniture_exact.contains(lower.trim());
+    exact
+        || lex.furniture_prefix.iter().any(|p| {
+            // An ASCII head lower-cases on its own, whatever follows it.
+            match line.get(..p.len()).filter(|h| h.is_ascii()) {
+                Some(head) => head.eq_ignore_ascii_case(p),
+                None => lower.starts_with(p.as_str()),
+            }
+        })
         || is_language_switcher(line)
 }
 

@@ -74,6 +74,12 @@ pub fn decode_bytes(bytes: &[u8], diags: &mut Vec<Diagnostic>) -> Result<String,
             }
         }
     };
+    // Most text has no control character but the line feed: nothing below would change it.
+    let c0 = |b: u8| (b < 0x20 && b != b'\n') || b == 0x7F;
+    let c1 = |w: &[u8]| matches!(w, [0xC2, 0x80..=0x9F]);
+    if !text.bytes().any(c0) && !text.as_bytes().windows(2).any(c1) {
+        return Ok(text);
+    }
     let controls = text
         .chars()
         .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
@@ -206,6 +212,24 @@ mod tests {
         let s = decode_bytes(b"\x93Yes,\x94 he said", &mut d);
         assert_eq!(s.ok().as_deref(), Some("“Yes,” he said"));
         assert_eq!(d.len(), 1);
+    }
+
+    #[test]
+    fn control_characters_go_tabs_become_spaces_and_plain_text_stays() {
+        let mut d = vec![];
+        let s = decode_bytes(
+            "The\tministers\r\nmet\u{85} in\u{7f} Paris é\n".as_bytes(),
+            &mut d,
+        );
+        assert_eq!(s.ok().as_deref(), Some("The ministers\nmet in Paris é\n"));
+        assert_eq!(d.len(), 1, "{d:?}");
+        let mut d = vec![];
+        let plain = "Talks “held” — in Paris.\n\nNext.";
+        assert_eq!(
+            decode_bytes(plain.as_bytes(), &mut d).ok().as_deref(),
+            Some(plain)
+        );
+        assert!(d.is_empty());
     }
 
     #[test]

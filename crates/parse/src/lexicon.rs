@@ -41,6 +41,8 @@ pub struct Lexicon {
     pub nonnames: HashSet<String>,
     /// Whole-line furniture (lower case).
     pub furniture_exact: HashSet<String>,
+    /// Byte length of the longest exact furniture line.
+    pub furniture_exact_max: usize,
     /// Line-prefix furniture (lower case).
     pub furniture_prefix: Vec<String>,
 }
@@ -230,6 +232,7 @@ impl Lexicon {
             cities,
             organizations,
             nonnames,
+            furniture_exact_max: furniture_exact.iter().map(String::len).max().unwrap_or(0),
             furniture_exact,
             furniture_prefix,
         }
