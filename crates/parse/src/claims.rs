@@ -3,7 +3,7 @@
 //! ...`). A sentence is a claim when it holds one of the phrases in `data/claim_cues.tsv`;
 //! the first kind in the file's order that matches gives the claim's kind.
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -94,7 +94,13 @@ fn matcher() -> &'static Matcher {
             }
         }
         Matcher {
-            automaton: AhoCorasick::new(&patterns).ok(),
+            // Every pattern starts with a space, so a prefilter on first bytes stops at
+            // every word; a DFA without one reads each byte once.
+            automaton: AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .prefilter(false)
+                .build(&patterns)
+                .ok(),
             kinds,
             number_kinds,
         }

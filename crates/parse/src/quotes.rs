@@ -41,12 +41,23 @@ fn opening_context(prev: Option<char>) -> bool {
 /// Pairs double quotation marks in `text[line]`.
 pub fn pair_marks(text: &str, line: Range<usize>) -> Vec<Marks> {
     let s = sub(text, line.clone());
+    let bytes = s.as_bytes();
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
-    let mut prev: Option<char> = None;
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
-    for (idx, &(b, c)) in chars.iter().enumerate() {
-        let next = chars.get(idx + 1).map(|&(_, n)| n);
+    // Only marks matter: `"`, and the marks that start with the lead byte 0xC2 (`«`, `»`)
+    // or 0xE2 (`“`, `”`, `„`). Lead bytes never occur inside another char.
+    let mut from = 0;
+    while let Some(b) = bytes
+        .get(from..)
+        .and_then(|r| r.iter().position(|&x| matches!(x, b'"' | 0xC2 | 0xE2)))
+        .map(|off| from + off)
+    {
+        let Some(c) = s.get(b..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        from = b + c.len_utf8();
+        let prev = s.get(..b).and_then(|p| p.chars().next_back());
+        let next = s.get(from..).and_then(|r| r.chars().next());
         let kind = match c {
             '“' | '«' | '„' => Some(true),
             '”' | '»' => Some(false),
@@ -77,7 +88,6 @@ pub fn pair_marks(text: &str, line: Range<usize>) -> Vec<Marks> {
             }
             _ => {}
         }
-        prev = Some(c);
     }
     if let Some(o) = open {
         out.push(Marks {
