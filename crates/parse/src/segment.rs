@@ -351,36 +351,55 @@ fn english(text: &str) -> bool {
                 | "se"
         )
     }
-    // Letters, and letters of the Latin script (with the Latin-1 and Extended-A/B blocks
-    // counted whole), in one pass.
+    // In one pass: letters, letters of the Latin script (with the Latin-1 and Extended-A/B
+    // blocks counted whole), and the first 5,000 words (runs of letters), read a byte at a
+    // time where the text is ASCII.
     let (mut letters, mut latin) = (0usize, 0usize);
-    for c in text.chars() {
-        if c.is_ascii() {
-            let l = usize::from(c.is_ascii_alphabetic());
-            letters += l;
-            latin += l;
-        } else {
-            letters += usize::from(c.is_alphabetic());
-            latin += usize::from(('\u{C0}'..='\u{24F}').contains(&c));
-        }
-    }
-    if letters > 0 && latin * 10 < letters * 7 {
-        return false;
-    }
     let (mut n, mut en, mut other) = (0usize, 0usize, 0usize);
-    for w in text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-        .take(5000)
-    {
+    let mut count_word = |w: &str| {
+        if n >= 5000 {
+            return;
+        }
         n += 1;
         // No function word is longer than 6 bytes, nor is any word that lower-cases to one.
         if w.len() > 6 {
-            continue;
+            return;
         }
         let w = crate::text::lower(w);
         en += usize::from(is_en(&w));
         other += usize::from(is_other(&w));
+    };
+    let bytes = text.as_bytes();
+    let mut word_start = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (c, len) = if b.is_ascii() {
+            (char::from(b), 1)
+        } else {
+            match text.get(i..).and_then(|r| r.chars().next()) {
+                Some(c) => (c, c.len_utf8()),
+                None => break,
+            }
+        };
+        let alpha = if b.is_ascii() {
+            c.is_ascii_alphabetic()
+        } else {
+            c.is_alphabetic()
+        };
+        letters += usize::from(alpha);
+        latin += usize::from(c.is_ascii_alphabetic() || ('\u{C0}'..='\u{24F}').contains(&c));
+        if alpha {
+            word_start.get_or_insert(i);
+        } else if let Some(a) = word_start.take() {
+            count_word(text.get(a..i).unwrap_or(""));
+        }
+        i += len;
+    }
+    if let Some(a) = word_start {
+        count_word(text.get(a..).unwrap_or(""));
+    }
+    if letters > 0 && latin * 10 < letters * 7 {
+        return false;
     }
     other <= en || n < 8
 }

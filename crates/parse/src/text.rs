@@ -289,7 +289,14 @@ pub fn sentences(src: &str, range: Range<usize>) -> Vec<Range<usize>> {
     // Byte offsets into `s`: where the current sentence starts, and the char being read.
     let mut start = 0usize;
     let mut b = 0usize;
-    while let Some(c) = char_at(s, b) {
+    // Jump between the bytes a terminator can start with: `.`, `!`, `?`, and 0xE2 (`…`,
+    // among others), which is never inside another char.
+    while let Some(at) = s.as_bytes().get(b..).and_then(|r| {
+        r.iter()
+            .position(|&x| matches!(x, b'.' | b'!' | b'?' | 0xE2))
+    }) {
+        b += at;
+        let Some(c) = char_at(s, b) else { break };
         if matches!(c, '.' | '!' | '?' | '…') {
             // Extend over further terminators and closing quotes/brackets.
             let mut j = b + c.len_utf8();
