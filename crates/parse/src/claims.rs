@@ -114,10 +114,9 @@ fn rank(kind: ClaimKind) -> usize {
 /// The kind of claim a sentence makes, if it makes one.
 pub fn classify(sentence: &str) -> Option<ClaimKind> {
     let lower = sentence.to_lowercase().replace('’', "'");
-    let words: Vec<&str> = lower
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '$' || c == '%'))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words = crate::text::split_words(&lower, |c| {
+        c.is_alphanumeric() || c == '\'' || c == '$' || c == '%'
+    });
     let mut joined = String::with_capacity(lower.len() + 2);
     joined.push(' ');
     for w in &words {

@@ -241,7 +241,10 @@ impl Lexicon {
     /// The country a word or phrase names or qualifies (`Japanese` → `Japan`).
     pub fn country_of(&self, phrase: &str) -> Option<&str> {
         let p = crate::text::lower(phrase.trim());
-        let p = p.trim_start_matches("the ");
+        let mut p = p.as_ref();
+        while let Some(rest) = p.strip_prefix("the ") {
+            p = rest;
+        }
         self.countries
             .get(p)
             .or_else(|| self.countries.get(trim_possessive(p)))

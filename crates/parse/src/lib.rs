@@ -669,10 +669,9 @@ fn home_country(text: &str) -> Option<String> {
     let lex = lexicon();
     let mut counts: HashMap<String, usize> = HashMap::new();
     let mut others: Vec<String> = Vec::new();
-    let words: Vec<&str> = text
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words = text::split_words(text, |c| {
+        c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'
+    });
     for (i, w) in words.iter().enumerate() {
         for part in w.split('-') {
             if !part.chars().next().is_some_and(char::is_uppercase) {

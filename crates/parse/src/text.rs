@@ -42,6 +42,35 @@ pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The non-empty runs of chars `keep` accepts: what `text.split(|c| !keep(c))` gives
+/// without its empty pieces, read a byte at a time where the text is ASCII.
+pub fn split_words(text: &str, keep: impl Fn(char) -> bool) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len() / 6);
+    let mut start = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (c, len) = if b.is_ascii() {
+            (char::from(b), 1)
+        } else {
+            match char_at(text, i) {
+                Some(c) => (c, c.len_utf8()),
+                None => break,
+            }
+        };
+        if keep(c) {
+            start.get_or_insert(i);
+        } else if let Some(a) = start.take() {
+            out.push(sub(text, a..i));
+        }
+        i += len;
+    }
+    if let Some(a) = start {
+        out.push(sub(text, a..text.len()));
+    }
+    out
+}
+
 /// Words in lower case, as [`lower`] gives them, kept in one buffer: one allocation for a
 /// sentence instead of one for each capitalised word.
 #[derive(Debug, Default)]
@@ -546,6 +575,29 @@ mod tests {
         let copy = t.clone();
         assert_eq!(cached(&copy, &(0..4)), None);
         assert_eq!(tokenize(&copy, 0..3), scan(&copy, 0..3));
+    }
+
+    #[test]
+    fn split_words_is_split_without_empty_pieces() {
+        let alphabet = ['a', 'B', '1', '.', '-', '\'', '’', ' ', 'é', 'Ж', '"', '$'];
+        let mut strings = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for s in &strings {
+                for c in alphabet {
+                    let mut t = s.clone();
+                    t.push(c);
+                    let keep = |c: char| c.is_alphanumeric() || c == '\'' || c == '-';
+                    let want: Vec<&str> = t.split(|c| !keep(c)).filter(|w| !w.is_empty()).collect();
+                    assert_eq!(split_words(&t, keep), want, "{t:?}");
+                    checked += 1;
+                    next.push(t);
+                }
+            }
+            strings = next;
+        }
+        assert!(checked > 200_000);
     }
 
     fn words(s: &str) -> Vec<&str> {
