@@ -79,24 +79,31 @@ const WEEKDAYS: [&str; 7] = [
 
 /// Month number (1-12) of an English month name or its three-letter abbreviation.
 pub fn month_number(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches('.').to_lowercase();
-    if w.len() < 3 {
+    let w = word.trim_end_matches('.');
+    // Month names are ASCII without a `k`, and only `K` (the Kelvin sign) lower-cases from
+    // outside ASCII into it: a word that is not ASCII names no month.
+    if w.len() < 3 || !w.is_ascii() {
         return None;
     }
     MONTHS
         .iter()
         .position(|m| {
-            *m == w || (w.len() == 3 && m.starts_with(&w)) || (w == "sept" && *m == "september")
+            m.eq_ignore_ascii_case(w)
+                || (w.len() == 3 && m.get(..3).is_some_and(|p| p.eq_ignore_ascii_case(w)))
+                || (w.eq_ignore_ascii_case("sept") && *m == "september")
         })
         .and_then(|p| u32::try_from(p + 1).ok())
 }
 
 /// Day of week (0 = Monday) of an English weekday name.
 pub fn weekday_number(word: &str) -> Option<u32> {
-    let w = word.to_lowercase();
+    // As for months: only an ASCII word can name a weekday.
+    if !word.is_ascii() {
+        return None;
+    }
     WEEKDAYS
         .iter()
-        .position(|d| *d == w)
+        .position(|d| d.eq_ignore_ascii_case(word))
         .and_then(|p| u32::try_from(p).ok())
 }
 

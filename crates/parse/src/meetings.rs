@@ -436,10 +436,11 @@ fn mentioned_in(
         .filter(|k| k.0 != MeetingKind::NewsConference)
         // `the 2+2 format` names a format, not a meeting.
         .filter(|k| {
+            // Only ASCII lower-cases into `format`, so its first six bytes tell.
             !sub(text, k.1.end..s.range.end)
                 .trim_start_matches(['"', '”', ' '])
-                .to_lowercase()
-                .starts_with("format")
+                .get(..6)
+                .is_some_and(|h| h.eq_ignore_ascii_case("format"))
         })
         .map(|k| (k.0, k.1))
         .collect();
