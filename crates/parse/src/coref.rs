@@ -117,7 +117,11 @@ pub fn subjects(
         let mut subject = None;
         // Cue verb with an actor or pronoun just before it.
         for (i, t) in toks.iter().enumerate() {
-            if !t.word || in_any(t.start, quoted) {
+            if !t.word
+                || !(lex.reported_cues.may_hold_lower_of(t.text(text))
+                    || lex.reported_cue_firsts.may_hold_lower_of(t.text(text)))
+                || in_any(t.start, quoted)
+            {
                 continue;
             }
             let w = crate::text::lower(t.text(text));

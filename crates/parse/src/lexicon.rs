@@ -2,6 +2,112 @@
 //! naming people, places or phrases in code.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+/// A bitmap of the first two bytes of a set of keys: most words of a text start with two
+/// bytes no key starts with, and are turned away before being hashed.
+#[derive(Debug, Clone)]
+pub struct Heads(Vec<u64>);
+
+impl Default for Heads {
+    fn default() -> Self {
+        Self(vec![0; 1024])
+    }
+}
+
+impl Heads {
+    /// Bit of `key`'s first two bytes (a one-byte key counts as its byte and 0).
+    fn bit(key: &str) -> (usize, u64) {
+        let slot = match key.as_bytes() {
+            [] => 0,
+            [a] => usize::from(*a) << 8,
+            [a, b, ..] => (usize::from(*a) << 8) | usize::from(*b),
+        };
+        (slot / 64, 1u64 << (slot % 64))
+    }
+
+    /// Notes a key, with each ASCII case of its first two bytes (see [`Heads::may_start`]).
+    pub fn add(&mut self, key: &str) {
+        let mut variants = vec![key.to_string()];
+        for at in 0..2 {
+            let more: Vec<String> = variants
+                .iter()
+                .filter_map(|v| {
+                    let mut v = v.clone();
+                    let b = v.get_mut(at..at + 1)?;
+                    if !b.is_ascii() {
+                        return None;
+                    }
+                    b.make_ascii_uppercase();
+                    Some(v)
+                })
+                .collect();
+            variants.extend(more);
+        }
+        for v in variants {
+            let (word, bit) = Self::bit(&v);
+            if let Some(w) = self.0.get_mut(word) {
+                *w |= bit;
+            }
+        }
+    }
+
+    /// False when no key noted can be `raw` lower-cased: its first two bytes, when ASCII,
+    /// must start a key in some case. (Outside ASCII only `K`, the Kelvin sign, lower-cases
+    /// into ASCII, so a word starting with anything else outside ASCII is let through.)
+    pub fn may_start(&self, raw: &str) -> bool {
+        let head = raw.get(..raw.len().min(2));
+        match head {
+            Some(h) if h.is_ascii() => self.may_contain(raw),
+            _ => true,
+        }
+    }
+
+    /// False when no key noted starts as `key` does.
+    pub fn may_contain(&self, key: &str) -> bool {
+        let (word, bit) = Self::bit(key);
+        self.0.get(word).is_some_and(|w| w & bit != 0)
+    }
+}
+
+/// A set of keys behind their [`Heads`].
+#[derive(Debug, Clone, Default)]
+pub struct KeySet {
+    keys: HashSet<String>,
+    heads: Heads,
+}
+
+impl KeySet {
+    /// Adds a key.
+    pub fn insert(&mut self, key: String) {
+        self.heads.add(&key);
+        self.keys.insert(key);
+    }
+
+    /// True when `key` is in the set.
+    pub fn contains(&self, key: &str) -> bool {
+        self.heads.may_contain(key) && self.keys.contains(key)
+    }
+
+    /// False when `raw` lower-cased cannot be in the set (see [`Heads::may_start`]).
+    pub fn may_hold_lower_of(&self, raw: &str) -> bool {
+        self.heads.may_start(raw)
+    }
+
+    /// The keys, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &String> {
+        self.keys.iter()
+    }
+}
+
+impl FromIterator<String> for KeySet {
+    fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> Self {
+        let mut set = Self::default();
+        for k in iter {
+            set.insert(k);
+        }
+        set
+    }
+}
 use std::sync::OnceLock;
 
 /// Every list the extraction rules use.
@@ -13,22 +119,22 @@ pub struct Lexicon {
     pub max_title_words: usize,
     /// Every leading run of words of a title (`deputy`, `deputy foreign`), so matchers stop
     /// as soon as no title can start with what they have read.
-    pub title_prefixes: HashSet<String>,
+    pub title_prefixes: KeySet,
     /// Leading runs of words of organisation names.
-    pub org_prefixes: HashSet<String>,
+    pub org_prefixes: KeySet,
     /// Leading runs of words of country names and aliases.
-    pub country_prefixes: HashSet<String>,
+    pub country_prefixes: KeySet,
     /// Honorifics (`mr`, `dr.`).
-    pub honorifics: HashSet<String>,
+    pub honorifics: KeySet,
     /// Attribution cues (`said`, `pointed out`, `according to`).
-    pub cues: HashSet<String>,
+    pub cues: KeySet,
     /// Cues that introduce reported speech.
-    pub reported_cues: HashSet<String>,
+    pub reported_cues: KeySet,
     /// First words of the attribution cues of two or more words (`pointed` of `pointed
     /// out`), so a two-word look-up is tried only after one of them.
-    pub cue_firsts: HashSet<String>,
+    pub cue_firsts: KeySet,
     /// First words of the reported-speech cues of two or more words.
-    pub reported_cue_firsts: HashSet<String>,
+    pub reported_cue_firsts: KeySet,
     /// Lower-case country name, demonym or alias → canonical country.
     pub countries: HashMap<String, String>,
     /// Canonical country → its first demonym (`Russia` → `Russian`).
@@ -38,9 +144,9 @@ pub struct Lexicon {
     /// Lower-case organisation head → canonical form.
     pub organizations: HashMap<String, String>,
     /// Words that never belong to a person's name.
-    pub nonnames: HashSet<String>,
+    pub nonnames: KeySet,
     /// Whole-line furniture (lower case).
-    pub furniture_exact: HashSet<String>,
+    pub furniture_exact: KeySet,
     /// Byte length of the longest exact furniture line.
     pub furniture_exact_max: usize,
     /// Line-prefix furniture (lower case).
@@ -108,8 +214,8 @@ pub fn weekday_number(word: &str) -> Option<u32> {
 }
 
 /// Every leading run of whole words of each phrase, the phrase itself included.
-fn prefixes<'a>(phrases: impl Iterator<Item = &'a String>) -> HashSet<String> {
-    let mut out = HashSet::default();
+fn prefixes<'a>(phrases: impl Iterator<Item = &'a String>) -> KeySet {
+    let mut out = KeySet::default();
     for p in phrases {
         let mut acc = String::new();
         for w in p.split_whitespace() {
@@ -182,7 +288,7 @@ impl Lexicon {
                 organizations.insert(k.trim().to_lowercase(), v.trim().to_string());
             }
         }
-        let mut nonnames: HashSet<String> = lines(include_str!("data/nonnames.txt"))
+        let mut nonnames: KeySet = lines(include_str!("data/nonnames.txt"))
             .map(str::to_lowercase)
             .collect();
         for t in titles.keys() {
@@ -203,7 +309,7 @@ impl Lexicon {
                 nonnames.insert(c.clone());
             }
         }
-        let mut furniture_exact = HashSet::default();
+        let mut furniture_exact = KeySet::default();
         let mut furniture_prefix = Vec::new();
         for l in lines(include_str!("data/furniture.txt")) {
             if let Some(rest) = l.strip_prefix('=') {
@@ -212,7 +318,7 @@ impl Lexicon {
                 furniture_prefix.push(rest.trim().to_lowercase());
             }
         }
-        let firsts = |set: &HashSet<String>| -> HashSet<String> {
+        let firsts = |set: &KeySet| -> KeySet {
             set.iter()
                 .filter(|c| c.contains(' '))
                 .filter_map(|c| c.split_whitespace().next().map(str::to_string))
@@ -307,6 +413,31 @@ pub fn trim_possessive(mut s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_head_bitmap_never_turns_away_a_word_whose_lower_case_is_a_key() {
+        let lex = lexicon();
+        let mut checked = 0;
+        for set in [&lex.title_prefixes, &lex.org_prefixes, &lex.honorifics, &lex.cues] {
+            for key in set.iter() {
+                let title: String = key
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| if i == 0 { c.to_ascii_uppercase() } else { c })
+                    .collect();
+                for raw in [key.clone(), key.to_uppercase(), title] {
+                    assert!(set.contains(&crate::text::lower(&raw)), "{raw:?}");
+                    assert!(set.may_hold_lower_of(&raw), "{raw:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 600, "{checked}");
+        // And it does turn words away: none of these starts a title.
+        for raw in ["the", "Talks", "yesterday", "Zz"] {
+            assert!(!lex.title_prefixes.may_hold_lower_of(raw), "{raw:?}");
+        }
+    }
 
     #[test]
     fn data_files_parse() {

@@ -9,7 +9,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::dates::{self, DateRef};
-use crate::lexicon::lexicon;
+use crate::lexicon::{lexicon, Heads};
 use crate::mentions::Actors;
 use crate::model::{MeetingKind, MeetingStatus, PartialDate, ParticipantKind, Place};
 use crate::segment::Sentence;
@@ -33,27 +33,34 @@ fn kinds() -> &'static Vec<(Vec<String>, MeetingKind)> {
     })
 }
 
-/// Patterns by their first word: first word → indices into [`kinds`] (priority order).
-fn kinds_by_first() -> &'static HashMap<String, Vec<usize>> {
-    static K: OnceLock<HashMap<String, Vec<usize>>> = OnceLock::new();
+/// Patterns by their first word: first word → indices into [`kinds`] (priority order), and
+/// the first two bytes of those words.
+fn kinds_by_first() -> &'static (HashMap<String, Vec<usize>>, Heads) {
+    static K: OnceLock<(HashMap<String, Vec<usize>>, Heads)> = OnceLock::new();
     K.get_or_init(|| {
         let mut m: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut heads = Heads::default();
         for (prio, (pattern, _)) in kinds().iter().enumerate() {
             if let Some(first) = pattern.first() {
+                heads.add(first);
                 m.entry(first.clone()).or_default().push(prio);
             }
         }
-        m
+        (m, heads)
     })
 }
 
 /// Every (priority, first token, last token) where a meeting pattern occurs among `toks`,
 /// sorted by priority then position.
 fn pattern_hits(text: &str, toks: &[Tok]) -> Vec<(usize, MeetingKind, usize, usize)> {
-    let index = kinds_by_first();
+    let (index, heads) = kinds_by_first();
     let word = |k: usize| toks.get(k).map(|t| lower(t.text(text)));
     let mut hits = Vec::new();
     for i in 0..toks.len() {
+        // Most words start no pattern: tell from their first two bytes before lowering.
+        if !toks.get(i).is_some_and(|t| heads.may_start(t.text(text))) {
+            continue;
+        }
         let Some(first) = word(i) else { continue };
         for &prio in index.get(first.as_ref()).map_or(&[][..], Vec::as_slice) {
             if let Some((pattern, kind)) = kinds().get(prio) {

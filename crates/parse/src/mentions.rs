@@ -379,133 +379,140 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                 i += 1;
                 continue;
             };
-            let lw = crate::text::lower(w);
-            // The word as a title or organisation key starts (see `key_word`).
-            let key = if w.is_ascii() {
-                std::borrow::Cow::Borrowed(lw.as_ref())
-            } else {
-                key_word(w)
-            };
-            // Honorific + name.
-            if lex.honorifics.contains(lw.as_ref()) {
-                let mut j = i + 1;
-                if toks.get(j).is_some_and(|t| !t.word && t.text(text) == ".") {
-                    j += 1;
-                }
-                if let Some((end, name, nr)) = read_name(text, &toks, j, lex) {
-                    let alias_end = nr.end;
-                    let alias =
-                        sub(text, toks.get(i).map_or(0, |t| t.start)..alias_end).to_string();
-                    if name.contains(' ') {
-                        let who = actors.intern(&name, ParticipantKind::Person);
-                        actors.add_mention(nr, who, Form::Name);
-                        if let Some(a) = actors.list.get_mut(who) {
-                            a.add_alias(&alias);
-                        }
-                    } else {
-                        let start = toks.get(i).map_or(0, |t| t.start);
-                        singles.push((start..alias_end, name, None, None, alias));
-                    }
-                    i = end;
-                    continue;
-                }
-            }
-            // Organisation: [demonym] head.
-            if let Some((end, canon)) = match_org(text, &toks, i, &key, lex) {
-                let (country, start_tok) = i
-                    .checked_sub(1)
-                    .and_then(|p| {
-                        word_at(text, &toks, p)
-                            .and_then(|d| lex.country_of(d).map(|c| (c.to_string(), p)))
-                    })
-                    .map_or((None, i), |(c, p)| (Some(c), p));
-                let name = match &country {
-                    Some(c) => format!(
-                        "{} {canon}",
-                        lex.demonyms.get(c).cloned().unwrap_or_else(|| c.clone())
-                    ),
-                    None => canon,
+            // Honorifics, organisations and titles: only words whose first two bytes start
+            // one of them (most words do not) are lower-cased and looked up.
+            let may_start = lex.honorifics.may_hold_lower_of(w)
+                || lex.org_prefixes.may_hold_lower_of(w)
+                || lex.title_prefixes.may_hold_lower_of(w);
+            if may_start {
+                let lw = crate::text::lower(w);
+                // The word as a title or organisation key starts (see `key_word`).
+                let key = if w.is_ascii() {
+                    std::borrow::Cow::Borrowed(lw.as_ref())
+                } else {
+                    key_word(w)
                 };
-                let who = actors.intern(&name, ParticipantKind::Organization);
-                if let Some(a) = actors.list.get_mut(who) {
-                    if a.country.is_none() {
-                        a.country = country;
+                // Honorific + name.
+                if lex.honorifics.contains(lw.as_ref()) {
+                    let mut j = i + 1;
+                    if toks.get(j).is_some_and(|t| !t.word && t.text(text) == ".") {
+                        j += 1;
+                    }
+                    if let Some((end, name, nr)) = read_name(text, &toks, j, lex) {
+                        let alias_end = nr.end;
+                        let alias =
+                            sub(text, toks.get(i).map_or(0, |t| t.start)..alias_end).to_string();
+                        if name.contains(' ') {
+                            let who = actors.intern(&name, ParticipantKind::Person);
+                            actors.add_mention(nr, who, Form::Name);
+                            if let Some(a) = actors.list.get_mut(who) {
+                                a.add_alias(&alias);
+                            }
+                        } else {
+                            let start = toks.get(i).map_or(0, |t| t.start);
+                            singles.push((start..alias_end, name, None, None, alias));
+                        }
+                        i = end;
+                        continue;
                     }
                 }
-                let start = toks.get(start_tok).map_or(0, |t| t.start);
-                let stop = toks.get(end - 1).map_or(start, |t| t.end);
-                let written = sub(text, start..stop).to_string();
-                if let Some(a) = actors.list.get_mut(who) {
-                    a.add_alias(&written);
-                }
-                actors.add_mention(start..stop, who, Form::Org);
-                i = end;
-                continue;
-            }
-            // Title (+ of Country) + name, or a description.
-            if let Some((t_end, title, class)) = match_title(text, &toks, i, &key, lex) {
-                let mut country = i
-                    .checked_sub(1)
-                    .and_then(|p| word_at(text, &toks, p))
-                    .and_then(|d| lex.country_of(d))
-                    .map(str::to_string);
-                let mut j = t_end;
-                if word_at(text, &toks, j).is_some_and(|w| w == "of") {
-                    if let Some((c_end, c)) = match_country(text, &toks, j + 1, lex) {
-                        country = Some(c);
-                        j = c_end;
-                    } else if let Some(w) = word_at(text, &toks, j + 1) {
-                        // `of Peru Luis Soto`: an unknown country, one capitalised word, when a
-                        // full name follows it.
-                        let followed_by_name = read_name(text, &toks, j + 2, lex)
-                            .is_some_and(|(_, n, _)| n.contains(' '));
-                        if lex.name_word(w) && followed_by_name {
-                            country = Some(w.to_string());
-                            j += 2;
+                // Organisation: [demonym] head.
+                if let Some((end, canon)) = match_org(text, &toks, i, &key, lex) {
+                    let (country, start_tok) = i
+                        .checked_sub(1)
+                        .and_then(|p| {
+                            word_at(text, &toks, p)
+                                .and_then(|d| lex.country_of(d).map(|c| (c.to_string(), p)))
+                        })
+                        .map_or((None, i), |(c, p)| (Some(c), p));
+                    let name = match &country {
+                        Some(c) => format!(
+                            "{} {canon}",
+                            lex.demonyms.get(c).cloned().unwrap_or_else(|| c.clone())
+                        ),
+                        None => canon,
+                    };
+                    let who = actors.intern(&name, ParticipantKind::Organization);
+                    if let Some(a) = actors.list.get_mut(who) {
+                        if a.country.is_none() {
+                            a.country = country;
                         }
                     }
-                }
-                if let Some((end, name, nr)) = read_name(text, &toks, j, lex) {
-                    let title_opt =
-                        (class != "counterpart").then(|| (title.clone(), class.clone()));
-                    let alias = format!("{title} {}", sub(text, nr.clone()));
-                    if name.contains(' ') {
-                        let who = actors.intern(&name, ParticipantKind::Person);
-                        actors.add_mention(nr, who, Form::Name);
-                        if let Some(a) = actors.list.get_mut(who) {
-                            if let Some(t) = title_opt {
-                                a.titles.push(t);
-                            }
-                            if a.country.is_none() {
-                                a.country = country;
-                            }
-                        }
-                    } else if class != "counterpart" || country.is_some() {
-                        singles.push((nr, name, title_opt, country, alias));
+                    let start = toks.get(start_tok).map_or(0, |t| t.start);
+                    let stop = toks.get(end - 1).map_or(start, |t| t.end);
+                    let written = sub(text, start..stop).to_string();
+                    if let Some(a) = actors.list.get_mut(who) {
+                        a.add_alias(&written);
                     }
+                    actors.add_mention(start..stop, who, Form::Org);
                     i = end;
                     continue;
                 }
-                // A description: determiner [demonym] title.
-                let det = (1..=2).find_map(|back| {
-                    let p = i.checked_sub(back)?;
-                    let d = crate::text::lower(word_at(text, &toks, p)?);
-                    DETERMINERS.contains(&&*d).then_some(p)
-                });
-                if let Some(p) = det {
-                    let between_ok = p + 1 == i || country.is_some();
-                    if between_ok && class != "counterpart" {
-                        let start = toks.get(p).map_or(0, |t| t.start);
-                        let end = toks.get(j - 1).map_or(start, |t| t.end);
-                        actors.descriptors.push(Descriptor {
-                            range: start..end,
-                            class: class.clone(),
-                            country: country.clone(),
-                        });
+                // Title (+ of Country) + name, or a description.
+                if let Some((t_end, title, class)) = match_title(text, &toks, i, &key, lex) {
+                    let mut country = i
+                        .checked_sub(1)
+                        .and_then(|p| word_at(text, &toks, p))
+                        .and_then(|d| lex.country_of(d))
+                        .map(str::to_string);
+                    let mut j = t_end;
+                    if word_at(text, &toks, j).is_some_and(|w| w == "of") {
+                        if let Some((c_end, c)) = match_country(text, &toks, j + 1, lex) {
+                            country = Some(c);
+                            j = c_end;
+                        } else if let Some(w) = word_at(text, &toks, j + 1) {
+                            // `of Peru Luis Soto`: an unknown country, one capitalised word, when a
+                            // full name follows it.
+                            let followed_by_name = read_name(text, &toks, j + 2, lex)
+                                .is_some_and(|(_, n, _)| n.contains(' '));
+                            if lex.name_word(w) && followed_by_name {
+                                country = Some(w.to_string());
+                                j += 2;
+                            }
+                        }
                     }
+                    if let Some((end, name, nr)) = read_name(text, &toks, j, lex) {
+                        let title_opt =
+                            (class != "counterpart").then(|| (title.clone(), class.clone()));
+                        let alias = format!("{title} {}", sub(text, nr.clone()));
+                        if name.contains(' ') {
+                            let who = actors.intern(&name, ParticipantKind::Person);
+                            actors.add_mention(nr, who, Form::Name);
+                            if let Some(a) = actors.list.get_mut(who) {
+                                if let Some(t) = title_opt {
+                                    a.titles.push(t);
+                                }
+                                if a.country.is_none() {
+                                    a.country = country;
+                                }
+                            }
+                        } else if class != "counterpart" || country.is_some() {
+                            singles.push((nr, name, title_opt, country, alias));
+                        }
+                        i = end;
+                        continue;
+                    }
+                    // A description: determiner [demonym] title.
+                    let det = (1..=2).find_map(|back| {
+                        let p = i.checked_sub(back)?;
+                        let d = crate::text::lower(word_at(text, &toks, p)?);
+                        DETERMINERS.contains(&&*d).then_some(p)
+                    });
+                    if let Some(p) = det {
+                        let between_ok = p + 1 == i || country.is_some();
+                        if between_ok && class != "counterpart" {
+                            let start = toks.get(p).map_or(0, |t| t.start);
+                            let end = toks.get(j - 1).map_or(start, |t| t.end);
+                            actors.descriptors.push(Descriptor {
+                                range: start..end,
+                                class: class.clone(),
+                                country: country.clone(),
+                            });
+                        }
+                    }
+                    i = j.max(i + 1);
+                    continue;
                 }
-                i = j.max(i + 1);
-                continue;
             }
             // Name next to a cue verb, or an appositive title after a name.
             if lex.name_word(strip_possessive(w).0)

@@ -53,6 +53,8 @@ struct Keyword {
 struct Index {
     keywords: Vec<Keyword>,
     exact: HashMap<String, Vec<usize>>,
+    /// The first two bytes of every key of `exact`.
+    exact_heads: crate::lexicon::Heads,
     /// Prefix length in bytes → prefix → keywords.
     prefixes: Vec<(usize, HashMap<String, Vec<usize>>)>,
     /// The first two bytes of every prefix, so that most words skip the prefix look-ups.
@@ -96,6 +98,7 @@ impl Index {
                         m.entry(first).or_default().push(n);
                     }
                 } else {
+                    ix.exact_heads.add(&first);
                     ix.exact.entry(first).or_default().push(n);
                 }
                 ix.keywords.push(Keyword {
@@ -182,7 +185,12 @@ impl Taxonomy {
             }
         };
         for (i, w) in words.iter().enumerate() {
-            if let Some(ids) = ix.exact.get(*w) {
+            if let Some(ids) = ix
+                .exact_heads
+                .may_contain(w)
+                .then(|| ix.exact.get(*w))
+                .flatten()
+            {
                 check(ids, i);
             }
             let head = match w.as_bytes() {
