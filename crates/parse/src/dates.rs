@@ -136,7 +136,7 @@ fn tense_before(text: &str, toks: &[Tok], i: usize) -> bool {
             let prev = k
                 .checked_sub(1)
                 .and_then(|p| word(text, toks, p))
-                .map(str::to_lowercase);
+                .map(crate::text::lower);
             if prev.as_deref().is_some_and(|p| matches!(p, "be" | "being")) {
                 continue;
             }
@@ -188,7 +188,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
             let prev = i
                 .checked_sub(1)
                 .and_then(|p| word(text, &toks, p))
-                .map(str::to_lowercase);
+                .map(crate::text::lower);
             let after_date = out.last().is_some_and(|d: &DateRef| {
                 // Every joiner below is at most 3 bytes, and nothing longer lower-cases to
                 // one, so a longer gap (it can be the rest of the document) is not lowered.
@@ -231,7 +231,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 let rel_year = word(text, &toks, end_tok + 2)
                     .filter(|w| w.eq_ignore_ascii_case("year"))
                     .and(word(text, &toks, end_tok + 1))
-                    .map(str::to_lowercase);
+                    .map(crate::text::lower);
                 if year.is_none() {
                     if let (Some(dy), Some(rel)) = (doc_year, rel_year.as_deref()) {
                         let y = match rel {
@@ -299,7 +299,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
             let prev = i
                 .checked_sub(1)
                 .and_then(|p| word(text, &toks, p))
-                .map(str::to_lowercase);
+                .map(crate::text::lower);
             if prev
                 .as_deref()
                 .is_some_and(|p| matches!(p, "in" | "since" | "until" | "by" | "from"))
@@ -324,7 +324,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 d.month.unwrap_or(1),
                 d.day.unwrap_or(1),
             );
-            let next = word(text, &toks, i + 1).map(str::to_lowercase);
+            let next = word(text, &toks, i + 1).map(crate::text::lower);
             let rel = match (&*lw, next.as_deref()) {
                 ("last", Some("month")) | ("previous", Some("month")) => {
                     Some((shift_month(y, m, -1), None, 2))
@@ -371,7 +371,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                         .is_none_or(|p| !p.chars().all(|c| c.is_ascii_digit()))
             }) {
                 let unit = word(text, &toks, i + n - 1)
-                    .map(str::to_lowercase)
+                    .map(crate::text::lower)
                     .unwrap_or_default();
                 let count: i64 = match &*lw {
                     "a" | "an" | "one" => 1,

@@ -425,6 +425,7 @@ pub fn find(
         let before = sub(text, first_line.start..m.open);
         let before_trim = before.trim_end();
         // Names of things: too few words, or a naming verb before, or used as a noun.
+        let before_lower = before_trim.to_lowercase();
         let naming_before = [
             "so-called",
             "called",
@@ -441,7 +442,7 @@ pub fn find(
             "phrase",
         ]
         .iter()
-        .any(|w| before_trim.to_lowercase().ends_with(w));
+        .any(|w| before_lower.ends_with(w));
         let noun_after = after_text.starts_with(' ')
             && after_text
                 .trim_start()

@@ -150,7 +150,12 @@ fn joiner(c: char) -> bool {
 
 /// The char starting at byte `at` of `s`.
 fn char_at(s: &str, at: usize) -> Option<char> {
-    s.get(at..).and_then(|r| r.chars().next())
+    match s.as_bytes().get(at) {
+        // An ASCII byte is always a whole char.
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        Some(_) => s.get(at..).and_then(|r| r.chars().next()),
+        None => None,
+    }
 }
 
 /// The tokens of the whole document being extracted, made once so that the stages, which
