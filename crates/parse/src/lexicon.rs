@@ -418,7 +418,12 @@ mod tests {
     fn the_head_bitmap_never_turns_away_a_word_whose_lower_case_is_a_key() {
         let lex = lexicon();
         let mut checked = 0;
-        for set in [&lex.title_prefixes, &lex.org_prefixes, &lex.honorifics, &lex.cues] {
+        for set in [
+            &lex.title_prefixes,
+            &lex.org_prefixes,
+            &lex.honorifics,
+            &lex.cues,
+        ] {
             for key in set.iter() {
                 let title: String = key
                     .chars()

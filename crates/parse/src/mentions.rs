@@ -596,6 +596,15 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
             }
         }
     }
+    // The first two bytes of every full name and surname, to pass over most words unhashed.
+    let mut heads = crate::lexicon::Heads::default();
+    for k in by_first
+        .keys()
+        .copied()
+        .chain(by_surname.keys().map(String::as_str))
+    {
+        heads.add(k);
+    }
     let mut found: Vec<(Range<usize>, usize, Form)> = Vec::new();
     let mut alias_of: Vec<(usize, Range<usize>)> = Vec::new();
     for r in lines {
@@ -605,6 +614,9 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                 continue;
             }
             let (base, _) = strip_possessive(t.text(text));
+            if !heads.may_contain(base) {
+                continue;
+            }
             // Full name starting here?
             let full = by_first.get(base).and_then(|cands| {
                 cands.iter().find(|(_, parts)| {

@@ -49,7 +49,7 @@ pub fn pair_marks(text: &str, line: Range<usize>) -> Vec<Marks> {
     let mut from = 0;
     while let Some(b) = bytes
         .get(from..)
-        .and_then(|r| r.iter().position(|&x| matches!(x, b'"' | 0xC2 | 0xE2)))
+        .and_then(|r| memchr::memchr3(b'"', 0xC2, 0xE2, r))
         .map(|off| from + off)
     {
         let Some(c) = s.get(b..).and_then(|r| r.chars().next()) else {

@@ -58,7 +58,7 @@ struct Index {
     /// Prefix length in bytes → prefix → keywords.
     prefixes: Vec<(usize, HashMap<String, Vec<usize>>)>,
     /// The first two bytes of every prefix, so that most words skip the prefix look-ups.
-    prefix_heads: Vec<[u8; 2]>,
+    prefix_heads: crate::lexicon::Heads,
     /// A prefix shorter than two bytes: every word is looked up.
     short_prefix: bool,
 }
@@ -86,14 +86,10 @@ impl Index {
                             ix.prefixes.len() - 1
                         }
                     };
-                    match first.as_bytes() {
-                        [a, b, ..] => {
-                            if !ix.prefix_heads.contains(&[*a, *b]) {
-                                ix.prefix_heads.push([*a, *b]);
-                            }
-                        }
-                        _ => ix.short_prefix = true,
+                    if first.len() < 2 {
+                        ix.short_prefix = true;
                     }
+                    ix.prefix_heads.add(&first);
                     if let Some((_, m)) = ix.prefixes.get_mut(slot) {
                         m.entry(first).or_default().push(n);
                     }
@@ -115,13 +111,13 @@ impl Index {
     fn matches_at(&self, k: &Keyword, words: &[&str], i: usize) -> bool {
         let n = k.words.len();
         k.words.iter().enumerate().all(|(j, kw)| {
-            let Some(w) = words.get(i + j) else {
+            let Some(w) = words.get(i + j).map(|w| crate::text::lower(w)) else {
                 return false;
             };
             if k.prefix && j + 1 == n {
                 w.starts_with(kw.as_str())
             } else {
-                w == kw
+                w == kw.as_str()
             }
         })
     }
@@ -168,9 +164,9 @@ impl Taxonomy {
 
     /// Slugs of the topics whose keywords occur in `text`, in taxonomy order.
     pub fn classify(&self, text: &str) -> Vec<String> {
-        let lowered =
-            crate::text::Lowered::split(text, |c| c.is_alphanumeric() || c == '-' || c == '+');
-        let words = lowered.words();
+        // The words as written; a word is lower-cased only when its first two bytes start
+        // a keyword (most do not).
+        let words = crate::text::split_words(text, |c| c.is_alphanumeric() || c == '-' || c == '+');
         let mut hit = vec![false; self.topics.len()];
         let ix = &self.index;
         let mut check = |ids: &[usize], i: usize| {
@@ -184,20 +180,17 @@ impl Taxonomy {
                 }
             }
         };
-        for (i, w) in words.iter().enumerate() {
-            if let Some(ids) = ix
-                .exact_heads
-                .may_contain(w)
-                .then(|| ix.exact.get(*w))
-                .flatten()
-            {
+        for (i, raw) in words.iter().enumerate() {
+            let exact = ix.exact_heads.may_start(raw);
+            let prefix = ix.short_prefix || ix.prefix_heads.may_start(raw);
+            if !(exact || prefix) {
+                continue;
+            }
+            let w = crate::text::lower(raw);
+            if let Some(ids) = exact.then(|| ix.exact.get(w.as_ref())).flatten() {
                 check(ids, i);
             }
-            let head = match w.as_bytes() {
-                [a, b, ..] => ix.prefix_heads.contains(&[*a, *b]),
-                _ => false,
-            };
-            if !(head || ix.short_prefix) {
+            if !prefix {
                 continue;
             }
             for (len, m) in &ix.prefixes {
