@@ -6,8 +6,6 @@
 //! several, the one mentioned most recently wins. A sentence's subject is the actor next to
 //! its cue verb (`X said`) when there is one, else the first actor it names outside quotes.
 
-use std::ops::Range;
-
 use crate::lexicon::lexicon;
 use crate::mentions::{Actors, Form};
 use crate::model::ParticipantKind;
@@ -99,16 +97,12 @@ impl Subjects {
     }
 }
 
-fn in_any(pos: usize, ranges: &[Range<usize>]) -> bool {
-    ranges.iter().any(|r| r.start <= pos && pos < r.end)
-}
-
 /// Finds the subject of every sentence. `quoted` are byte ranges inside quotation marks.
 pub fn subjects(
     text: &str,
     actors: &Actors,
     sentences: &[Sentence],
-    quoted: &[Range<usize>],
+    quoted: &crate::text::RangeSet,
 ) -> Subjects {
     let lex = lexicon();
     let mut out = Subjects::default();
@@ -120,7 +114,7 @@ pub fn subjects(
             if !t.word
                 || !(lex.reported_cues.may_hold_lower_of(t.text(text))
                     || lex.reported_cue_firsts.may_hold_lower_of(t.text(text)))
-                || in_any(t.start, quoted)
+                || quoted.contains(t.start)
             {
                 continue;
             }
@@ -169,7 +163,7 @@ pub fn subjects(
         if subject.is_none() {
             subject = actors
                 .mentions_within(&s.range)
-                .find(|m| !in_any(m.range.start, quoted))
+                .find(|m| !quoted.contains(m.range.start))
                 .map(|m| m.who);
         }
         out.of.push(subject);
@@ -210,7 +204,7 @@ mod tests {
             .into_iter()
             .map(|range| Sentence { range, line: 0 })
             .collect();
-        let subj = subjects(t, &a, &ss, &[]);
+        let subj = subjects(t, &a, &ss, &crate::text::RangeSet::default());
         let carla = a.list.iter().position(|x| x.name == "Carla Neri");
         assert_eq!(subj.of.first().copied().flatten(), carla);
         assert_eq!(subj.of.get(1).copied().flatten(), carla);

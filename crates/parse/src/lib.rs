@@ -347,7 +347,8 @@ pub fn extract(bytes: &[u8], opts: &Options) -> Result<Extraction, ParseError> {
     }
     let lede_count = all_sentences.len();
     all_sentences.extend(seg.sentences.iter().cloned());
-    let subjects_all = coref::subjects(text, &actors, &all_sentences, &quoted);
+    let quoted_set = text::RangeSet::new(&quoted);
+    let subjects_all = coref::subjects(text, &actors, &all_sentences, &quoted_set);
     let subjects = coref::Subjects {
         of: subjects_all
             .of
@@ -463,7 +464,7 @@ pub fn extract(bytes: &[u8], opts: &Options) -> Result<Extraction, ParseError> {
         doc_date: published.clone(),
         doc_place: place.clone(),
         speakers,
-        quoted: &quoted,
+        quoted: &quoted_set,
         subjects: &subjects.of,
     });
 

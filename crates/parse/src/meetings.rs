@@ -135,7 +135,7 @@ pub struct Input<'a> {
     /// Speakers of transcript turns.
     pub speakers: Vec<usize>,
     /// Byte ranges inside quotation marks.
-    pub quoted: &'a [Range<usize>],
+    pub quoted: &'a crate::text::RangeSet,
     /// The subject of each sentence (same order as `sentences`).
     pub subjects: &'a [Option<usize>],
 }
@@ -235,11 +235,7 @@ fn status_of(date: Option<&PartialDate>, doc: Option<&PartialDate>, future: bool
 fn persons_in(inp: &Input<'_>, r: &Range<usize>) -> Vec<usize> {
     let mut out = Vec::new();
     for m in inp.actors.mentions_within(r) {
-        if inp
-            .quoted
-            .iter()
-            .any(|q| q.start <= m.range.start && m.range.start < q.end)
-        {
+        if inp.quoted.contains(m.range.start) {
             continue;
         }
         if inp
@@ -504,11 +500,7 @@ fn mentioned_in(
     let persons: Vec<(usize, Range<usize>)> = inp
         .actors
         .mentions_within(&s.range)
-        .filter(|m| {
-            !inp.quoted
-                .iter()
-                .any(|q| q.start <= m.range.start && m.range.start < q.end)
-        })
+        .filter(|m| !inp.quoted.contains(m.range.start))
         .filter(|m| {
             inp.actors
                 .list

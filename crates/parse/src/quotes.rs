@@ -134,14 +134,22 @@ struct Ctx<'a> {
     text: &'a str,
     actors: &'a mut Actors,
     sentences: &'a [Sentence],
+    /// True when each sentence ends before the next starts (as segmenting makes them), so
+    /// the sentence holding a position is found by bisection.
+    ordered: bool,
     subjects: &'a Subjects,
 }
 
 impl Ctx<'_> {
     fn sentence_of(&self, pos: usize) -> Option<usize> {
-        self.sentences
-            .iter()
-            .position(|s| s.range.start <= pos && pos < s.range.end.max(s.range.start + 1))
+        let holds = |s: &Sentence| s.range.start <= pos && pos < s.range.end.max(s.range.start + 1);
+        if self.ordered {
+            let n = self.sentences.partition_point(|s| s.range.start <= pos);
+            return n
+                .checked_sub(1)
+                .filter(|&k| self.sentences.get(k).is_some_and(holds));
+        }
+        self.sentences.iter().position(holds)
     }
 
     /// Resolves the words `toks[from..to]` naming a speaker.
@@ -332,10 +340,15 @@ pub fn find(
     turns: &[(RawTurn, Option<usize>)],
     transcript: bool,
 ) -> Vec<RawQuote> {
+    let ordered = sentences.windows(2).all(|w| match w {
+        [a, b] => a.range.end.max(a.range.start + 1) <= b.range.start,
+        _ => true,
+    });
     let mut ctx = Ctx {
         text,
         actors,
         sentences,
+        ordered,
         subjects,
     };
     let mut out = Vec::new();

@@ -71,6 +71,36 @@ pub fn split_words(text: &str, keep: impl Fn(char) -> bool) -> Vec<&str> {
     out
 }
 
+/// Byte ranges, sorted and merged, to ask in logarithmic time whether a position falls in
+/// any of them (a long transcript has thousands of quoted passages).
+#[derive(Debug, Default)]
+pub struct RangeSet(Vec<Range<usize>>);
+
+impl RangeSet {
+    /// The union of `ranges`.
+    pub fn new(ranges: &[Range<usize>]) -> Self {
+        let mut sorted: Vec<Range<usize>> =
+            ranges.iter().filter(|r| r.start < r.end).cloned().collect();
+        sorted.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(sorted.len());
+        for r in sorted {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        RangeSet(merged)
+    }
+
+    /// True when some range holds `pos`.
+    pub fn contains(&self, pos: usize) -> bool {
+        let n = self.0.partition_point(|r| r.start <= pos);
+        n.checked_sub(1)
+            .and_then(|k| self.0.get(k))
+            .is_some_and(|r| pos < r.end)
+    }
+}
+
 /// Safe substring: empty when the range is not on char boundaries or out of bounds.
 pub fn sub(s: &str, r: Range<usize>) -> &str {
     s.get(r).unwrap_or("")
@@ -512,6 +542,16 @@ mod tests {
         let copy = t.clone();
         assert_eq!(cached(&copy, &(0..4)), None);
         assert_eq!(tokenize(&copy, 0..3), scan(&copy, 0..3));
+    }
+
+    #[test]
+    fn a_range_set_holds_what_its_ranges_hold() {
+        let ranges = [5..9, 0..2, 7..12, 20..20, 15..18, 2..3];
+        let set = RangeSet::new(&ranges);
+        for pos in 0..25 {
+            let want = ranges.iter().any(|r| r.start <= pos && pos < r.end);
+            assert_eq!(set.contains(pos), want, "{pos}");
+        }
     }
 
     #[test]
