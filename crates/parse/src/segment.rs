@@ -373,21 +373,21 @@ fn english(text: &str) -> bool {
     let mut word_start = None;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        let (c, len) = if b.is_ascii() {
-            (char::from(b), 1)
+        let (alpha, latin_letter, len) = if b.is_ascii() {
+            let a = b.is_ascii_alphabetic();
+            (a, a, 1)
         } else {
             match text.get(i..).and_then(|r| r.chars().next()) {
-                Some(c) => (c, c.len_utf8()),
+                Some(c) => (
+                    c.is_alphabetic(),
+                    ('\u{C0}'..='\u{24F}').contains(&c),
+                    c.len_utf8(),
+                ),
                 None => break,
             }
         };
-        let alpha = if b.is_ascii() {
-            c.is_ascii_alphabetic()
-        } else {
-            c.is_alphabetic()
-        };
         letters += usize::from(alpha);
-        latin += usize::from(c.is_ascii_alphabetic() || ('\u{C0}'..='\u{24F}').contains(&c));
+        latin += usize::from(latin_letter);
         if alpha {
             word_start.get_or_insert(i);
         } else if let Some(a) = word_start.take() {
