@@ -114,9 +114,10 @@ fn rank(kind: ClaimKind) -> usize {
 /// The kind of claim a sentence makes, if it makes one.
 pub fn classify(sentence: &str) -> Option<ClaimKind> {
     let lower = sentence.to_lowercase().replace('’', "'");
-    let words = crate::text::split_words(&lower, |c| {
-        c.is_alphanumeric() || c == '\'' || c == '$' || c == '%'
+    static CHARS: std::sync::LazyLock<crate::text::WordChars> = std::sync::LazyLock::new(|| {
+        crate::text::WordChars::new(|c| c.is_alphanumeric() || c == '\'' || c == '$' || c == '%')
     });
+    let words = crate::text::split_words(&lower, &CHARS);
     let mut joined = String::with_capacity(lower.len() + 2);
     joined.push(' ');
     for w in &words {

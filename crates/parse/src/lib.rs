@@ -670,9 +670,10 @@ fn home_country(text: &str) -> Option<String> {
     let lex = lexicon();
     let mut counts: HashMap<String, usize> = HashMap::new();
     let mut others: Vec<String> = Vec::new();
-    let words = text::split_words(text, |c| {
-        c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'
+    static CHARS: std::sync::LazyLock<text::WordChars> = std::sync::LazyLock::new(|| {
+        text::WordChars::new(|c| c.is_alphanumeric() || c == '\'' || c == '’' || c == '-')
     });
+    let words = text::split_words(text, &CHARS);
     for (i, w) in words.iter().enumerate() {
         for part in w.split('-') {
             if !part.chars().next().is_some_and(char::is_uppercase) {

@@ -42,23 +42,40 @@ pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The non-empty runs of chars `keep` accepts: what `text.split(|c| !keep(c))` gives
+/// The chars words are made of, for [`split_words`]: a table for ASCII, read a byte at a
+/// time, and the same rule for the rest.
+pub struct WordChars {
+    ascii: [bool; 128],
+    keep: fn(char) -> bool,
+}
+
+impl WordChars {
+    /// The chars `keep` accepts.
+    pub fn new(keep: fn(char) -> bool) -> Self {
+        let mut ascii = [false; 128];
+        for (b, slot) in (0u8..).zip(ascii.iter_mut()) {
+            *slot = keep(char::from(b));
+        }
+        Self { ascii, keep }
+    }
+}
+
+/// The non-empty runs of chars `chars` accepts: what `text.split(|c| !keep(c))` gives
 /// without its empty pieces, read a byte at a time where the text is ASCII.
-pub fn split_words(text: &str, keep: impl Fn(char) -> bool) -> Vec<&str> {
+pub fn split_words<'a>(text: &'a str, chars: &WordChars) -> Vec<&'a str> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(text.len() / 6);
     let mut start = None;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        let (c, len) = if b.is_ascii() {
-            (char::from(b), 1)
-        } else {
-            match char_at(text, i) {
-                Some(c) => (c, c.len_utf8()),
+        let (kept, len) = match chars.ascii.get(usize::from(b)) {
+            Some(&k) => (k, 1),
+            None => match char_at(text, i) {
+                Some(c) => ((chars.keep)(c), c.len_utf8()),
                 None => break,
-            }
+            },
         };
-        if keep(c) {
+        if kept {
             start.get_or_insert(i);
         } else if let Some(a) = start.take() {
             out.push(sub(text, a..i));
@@ -557,6 +574,7 @@ mod tests {
     #[test]
     fn split_words_is_split_without_empty_pieces() {
         let alphabet = ['a', 'B', '1', '.', '-', '\'', '’', ' ', 'é', 'Ж', '"', '$'];
+        let chars = WordChars::new(|c| c.is_alphanumeric() || c == '\'' || c == '-');
         let mut strings = vec![String::new()];
         let mut checked = 0;
         for _ in 0..5 {
@@ -567,7 +585,7 @@ mod tests {
                     t.push(c);
                     let keep = |c: char| c.is_alphanumeric() || c == '\'' || c == '-';
                     let want: Vec<&str> = t.split(|c| !keep(c)).filter(|w| !w.is_empty()).collect();
-                    assert_eq!(split_words(&t, keep), want, "{t:?}");
+                    assert_eq!(split_words(&t, &chars), want, "{t:?}");
                     checked += 1;
                     next.push(t);
                 }

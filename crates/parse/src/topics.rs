@@ -166,7 +166,11 @@ impl Taxonomy {
     pub fn classify(&self, text: &str) -> Vec<String> {
         // The words as written; a word is lower-cased only when its first two bytes start
         // a keyword (most do not).
-        let words = crate::text::split_words(text, |c| c.is_alphanumeric() || c == '-' || c == '+');
+        static CHARS: std::sync::LazyLock<crate::text::WordChars> =
+            std::sync::LazyLock::new(|| {
+                crate::text::WordChars::new(|c| c.is_alphanumeric() || c == '-' || c == '+')
+            });
+        let words = crate::text::split_words(text, &CHARS);
         let mut hit = vec![false; self.topics.len()];
         let ix = &self.index;
         let mut check = |ids: &[usize], i: usize| {
