@@ -198,13 +198,34 @@ async fn full_text_search_is_ranked_and_highlighted() {
             3,
             "{backend}: quotations, claims and documents: {kinds:?}"
         );
-        let (next, _) = store
+        let (next, next_total) = store
             .search_ranked("peace treaty", counted(10, 10))
             .await
             .unwrap();
         assert!(
             next.iter().all(|h| !hits.contains(h)),
             "{backend}: pages do not overlap"
+        );
+        // The total is the number of matches, whichever page asks: the first, the next,
+        // all of them, or one past the end.
+        let (every, every_total) = store
+            .search_ranked("peace treaty", counted(100_000, 0))
+            .await
+            .unwrap();
+        let (past, past_total) = store
+            .search_ranked("peace treaty", counted(10, total + 5))
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                every.len() as u64,
+                every_total,
+                next_total,
+                past.len(),
+                past_total
+            ),
+            (total, total, total, 0, total),
+            "{backend}"
         );
         // Without a count the same page comes back, and the total only says whether more
         // follow: one more than the page while they do, the exact total at the end.

@@ -24,6 +24,22 @@ struct Count {
     n: i64,
 }
 
+/// A Postgres hit with the number of matches in all (0 when not asked for).
+#[derive(Debug, FromQueryResult)]
+struct CountedRow {
+    kind: String,
+    id: i32,
+    rank: f64,
+    snippet: String,
+    total: i64,
+}
+
+/// The Postgres search, counting every match in the same statement.
+static SEARCH_POSTGRES_COUNTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    include_str!("sql/search_postgres.sql")
+        .replace("0::bigint /*total*/ AS total", "count(*) OVER () AS total")
+});
+
 /// Turns free text into an FTS5 query: every word must occur (quoted, so punctuation and
 /// FTS5 operators in the input are taken literally).
 fn fts5_query(q: &str) -> String {
@@ -62,17 +78,42 @@ impl Store {
         let extra = u64::from(!page.count);
         let lim = i64::try_from(page.limit.saturating_add(extra)).unwrap_or(i64::MAX);
         let off = i64::try_from(page.offset).unwrap_or(0);
-        let mut rows = SearchRow::find_by_statement(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [Value::from(q.clone()), Value::from(lim), Value::from(off)],
-        ))
-        .all(&self.db)
-        .await?;
+        let values = [Value::from(q.clone()), Value::from(lim), Value::from(off)];
+        let mut rows = if backend == DatabaseBackend::Postgres {
+            // Postgres ranks every match anyway: the count comes from the same statement.
+            let sql = if page.count {
+                SEARCH_POSTGRES_COUNTED.as_str()
+            } else {
+                sql
+            };
+            let counted =
+                CountedRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+                    .all(&self.db)
+                    .await?;
+            let total = counted.first().map(|r| r.total);
+            let rows: Vec<SearchRow> = counted
+                .into_iter()
+                .map(|r| SearchRow {
+                    kind: r.kind,
+                    id: r.id,
+                    rank: r.rank,
+                    snippet: r.snippet,
+                })
+                .collect();
+            if let (true, Some(total)) = (page.count, total) {
+                return Ok((rows, u64::try_from(total).unwrap_or(0)));
+            }
+            rows
+        } else {
+            SearchRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+                .all(&self.db)
+                .await?
+        };
         if !page.count {
             let total = crate::query::total_without_count(&mut rows, page);
             return Ok((rows, total));
         }
+        // Counting on SQLite, or a page past the last match on Postgres.
         let total = Count::find_by_statement(Statement::from_sql_and_values(
             backend,
             count_sql,
