@@ -324,7 +324,14 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 d.month.unwrap_or(1),
                 d.day.unwrap_or(1),
             );
-            let next = word(text, &toks, i + 1).map(crate::text::lower);
+            // The next word is read only after a word that starts a relative expression.
+            let starts = matches!(
+                &*lw,
+                "last" | "previous" | "next" | "this" | "later" | "earlier"
+            );
+            let next = word(text, &toks, i + 1)
+                .filter(|_| starts)
+                .map(crate::text::lower);
             let rel = match (&*lw, next.as_deref()) {
                 ("last", Some("month")) | ("previous", Some("month")) => {
                     Some((shift_month(y, m, -1), None, 2))

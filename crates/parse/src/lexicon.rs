@@ -27,26 +27,18 @@ impl Heads {
 
     /// Notes a key, with each ASCII case of its first two bytes (see [`Heads::may_start`]).
     pub fn add(&mut self, key: &str) {
-        let mut variants = vec![key.to_string()];
-        for at in 0..2 {
-            let more: Vec<String> = variants
+        let cases = |b: u8| [b, b.to_ascii_uppercase(), b.to_ascii_lowercase()];
+        let slots: Vec<usize> = match key.as_bytes() {
+            [] => vec![0],
+            [a] => cases(*a).iter().map(|a| usize::from(*a) << 8).collect(),
+            [a, b, ..] => cases(*a)
                 .iter()
-                .filter_map(|v| {
-                    let mut v = v.clone();
-                    let b = v.get_mut(at..at + 1)?;
-                    if !b.is_ascii() {
-                        return None;
-                    }
-                    b.make_ascii_uppercase();
-                    Some(v)
-                })
-                .collect();
-            variants.extend(more);
-        }
-        for v in variants {
-            let (word, bit) = Self::bit(&v);
-            if let Some(w) = self.0.get_mut(word) {
-                *w |= bit;
+                .flat_map(|a| cases(*b).map(|b| (usize::from(*a) << 8) | usize::from(b)))
+                .collect(),
+        };
+        for slot in slots {
+            if let Some(w) = self.0.get_mut(slot / 64) {
+                *w |= 1u64 << (slot % 64);
             }
         }
     }
