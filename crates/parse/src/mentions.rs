@@ -73,6 +73,17 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Records what a mention says about the actor: a title it holds, and its country
+    /// when none is known yet.
+    fn learn(&mut self, title: Option<(String, String)>, country: Option<String>) {
+        if let Some(t) = title {
+            self.titles.push(t);
+        }
+        if self.country.is_none() {
+            self.country = country;
+        }
+    }
+
     fn new(name: &str, kind: ParticipantKind) -> Self {
         Self {
             name: name.to_string(),
@@ -434,9 +445,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                     };
                     let who = actors.intern(&name, ParticipantKind::Organization);
                     if let Some(a) = actors.list.get_mut(who) {
-                        if a.country.is_none() {
-                            a.country = country;
-                        }
+                        a.learn(None, country);
                     }
                     let start = toks.get(start_tok).map_or(0, |t| t.start);
                     let stop = toks.get(end - 1).map_or(start, |t| t.end);
@@ -479,12 +488,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                             let who = actors.intern(&name, ParticipantKind::Person);
                             actors.add_mention(nr, who, Form::Name);
                             if let Some(a) = actors.list.get_mut(who) {
-                                if let Some(t) = title_opt {
-                                    a.titles.push(t);
-                                }
-                                if a.country.is_none() {
-                                    a.country = country;
-                                }
+                                a.learn(title_opt, country);
                             }
                         } else if class != "counterpart" || country.is_some() {
                             singles.push((nr, name, title_opt, country, alias));
@@ -532,10 +536,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                             actors.add_mention(nr, who, Form::Name);
                             if let Some((title, class, country)) = appositive {
                                 if let Some(a) = actors.list.get_mut(who) {
-                                    a.titles.push((title, class));
-                                    if a.country.is_none() {
-                                        a.country = country;
-                                    }
+                                    a.learn(Some((title, class)), country);
                                 }
                             }
                         }
@@ -574,12 +575,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
         };
         actors.add_mention(range, who, Form::Surname);
         if let Some(a) = actors.list.get_mut(who) {
-            if let Some(t) = title {
-                a.titles.push(t);
-            }
-            if a.country.is_none() {
-                a.country = country;
-            }
+            a.learn(title, country);
             a.add_alias(&alias);
         }
     }

@@ -474,32 +474,43 @@ mod tests {
         out
     }
 
+    /// The characters that matter to tokenizing: letters, digits, each joiner, space, a
+    /// multi-byte letter and a quote.
+    const TOKEN_ALPHABET: [char; 13] = [
+        'a', 'B', '1', '.', '-', '\'', '’', '+', '&', '/', ' ', 'é', '"',
+    ];
+
+    /// Every string of one to `max` characters over `alphabet`.
+    fn every_string(alphabet: &[char], max: usize) -> Vec<String> {
+        let mut all = Vec::new();
+        let mut level = vec![String::new()];
+        for _ in 0..max {
+            level = level
+                .iter()
+                .flat_map(|s| {
+                    alphabet.iter().map(move |&c| {
+                        let mut t = s.clone();
+                        t.push(c);
+                        t
+                    })
+                })
+                .collect();
+            all.extend(level.iter().cloned());
+        }
+        all
+    }
+
     #[test]
     fn fast_tokenizer_agrees_with_the_model_on_every_short_string() {
-        // Every string of up to five characters over an alphabet of the cases that matter:
-        // letters, digits, each joiner, space, a multi-byte letter and a quote.
-        let alphabet = [
-            'a', 'B', '1', '.', '-', '\'', '’', '+', '&', '/', ' ', 'é', '"',
-        ];
-        let mut strings = vec![String::new()];
-        let mut checked = 0;
-        for _ in 0..5 {
-            let mut next = Vec::new();
-            for s in &strings {
-                for c in alphabet {
-                    let mut t = s.clone();
-                    t.push(c);
-                    assert_eq!(
-                        tokenize(&t, 0..t.len()),
-                        reference_tokenize(&t, 0..t.len()),
-                        "{t:?}"
-                    );
-                    checked += 1;
-                    next.push(t);
-                }
-            }
-            strings = next;
+        let strings = every_string(&TOKEN_ALPHABET, 5);
+        for t in &strings {
+            assert_eq!(
+                tokenize(t, 0..t.len()),
+                reference_tokenize(t, 0..t.len()),
+                "{t:?}"
+            );
         }
+        let checked = strings.len();
         assert!(checked > 400_000);
         for t in [
             "U.S. officials",
@@ -521,32 +532,17 @@ mod tests {
     fn document_tokens_give_what_scanning_the_range_gives() {
         // Every range of every string of up to four characters over the alphabet above,
         // tokenized through the document's tokens and by scanning the range alone.
-        let alphabet = [
-            'a', 'B', '1', '.', '-', '\'', '’', '+', '&', '/', ' ', 'é', '"',
-        ];
-        let mut strings = vec![String::new()];
         let (mut checked, mut from_cache) = (0usize, 0usize);
-        for _ in 0..4 {
-            let mut next = Vec::new();
-            for s in &strings {
-                for c in alphabet {
-                    let mut t = s.clone();
-                    t.push(c);
-                    next.push(t);
+        for t in &every_string(&TOKEN_ALPHABET, 4) {
+            let _scope = TokenScope::new(t);
+            let bounds: Vec<usize> = (0..=t.len()).filter(|&b| t.is_char_boundary(b)).collect();
+            for &a in &bounds {
+                for &b in bounds.iter().filter(|&&b| b >= a) {
+                    from_cache += usize::from(cached(t, &(a..b)).is_some());
+                    assert_eq!(tokenize(t, a..b), scan(t, a..b), "{t:?} {a}..{b}");
+                    checked += 1;
                 }
             }
-            for t in &next {
-                let _scope = TokenScope::new(t);
-                let bounds: Vec<usize> = (0..=t.len()).filter(|&b| t.is_char_boundary(b)).collect();
-                for &a in &bounds {
-                    for &b in bounds.iter().filter(|&&b| b >= a) {
-                        from_cache += usize::from(cached(t, &(a..b)).is_some());
-                        assert_eq!(tokenize(t, a..b), scan(t, a..b), "{t:?} {a}..{b}");
-                        checked += 1;
-                    }
-                }
-            }
-            strings = next;
         }
         // Most ranges are served from the document's tokens; the rest fall back to a scan.
         assert!(
@@ -574,24 +570,14 @@ mod tests {
     #[test]
     fn split_words_is_split_without_empty_pieces() {
         let alphabet = ['a', 'B', '1', '.', '-', '\'', '’', ' ', 'é', 'Ж', '"', '$'];
-        let chars = WordChars::new(|c| c.is_alphanumeric() || c == '\'' || c == '-');
-        let mut strings = vec![String::new()];
-        let mut checked = 0;
-        for _ in 0..5 {
-            let mut next = Vec::new();
-            for s in &strings {
-                for c in alphabet {
-                    let mut t = s.clone();
-                    t.push(c);
-                    let keep = |c: char| c.is_alphanumeric() || c == '\'' || c == '-';
-                    let want: Vec<&str> = t.split(|c| !keep(c)).filter(|w| !w.is_empty()).collect();
-                    assert_eq!(split_words(&t, &chars), want, "{t:?}");
-                    checked += 1;
-                    next.push(t);
-                }
-            }
-            strings = next;
+        let keep = |c: char| c.is_alphanumeric() || c == '\'' || c == '-';
+        let chars = WordChars::new(keep);
+        let strings = every_string(&alphabet, 5);
+        for t in &strings {
+            let want: Vec<&str> = t.split(|c| !keep(c)).filter(|w| !w.is_empty()).collect();
+            assert_eq!(split_words(t, &chars), want, "{t:?}");
         }
+        let checked = strings.len();
         assert!(checked > 200_000);
     }
 
