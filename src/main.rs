@@ -325,7 +325,11 @@ type Parsed = (
 );
 
 /// Documents written per transaction by `ingest` (each still lands all or nothing).
-const BATCH: usize = 64;
+/// Larger batches write each page of a random-order index (a speaker's, a meeting's, a
+/// date's quotations...) once for more rows: as the graph grows those pages stop being
+/// shared by a small batch's rows, and the 10,000-document ingest cost 12.8–13.9 × the
+/// 1,000-document one on SQLite with 64 against 11.4–11.9 × with 256 (BENCHMARKS.md).
+const BATCH: usize = 256;
 
 /// Ingests files: workers read and extract the next files (all cores) while this task
 /// writes, in file order, in transactions of up to [`BATCH`] documents, each document in

@@ -48,7 +48,10 @@ async fn postgres_lost_mid_ingest_loses_nothing_and_a_rerun_completes() {
         eprintln!("note: Postgres not available");
         return;
     };
-    let folder = synthetic_folder(300);
+    // Several of the ingest's batches (256 documents each), so that the cut comes after
+    // the first batch lands and before the last.
+    const N: usize = 1000;
+    let folder = synthetic_folder(N);
     let watch = Store::connect_with(&url, 1).await.unwrap();
     watch.migrate().await.unwrap();
     let mut child = Command::new(bin())
@@ -86,7 +89,7 @@ async fn postgres_lost_mid_ingest_loses_nothing_and_a_rerun_completes() {
     // No half-stored document: each stored one has its quotation.
     let store = Store::connect_with(&url, 2).await.unwrap();
     let stored = store.document_count().await.unwrap();
-    assert!((20..300).contains(&stored), "{stored}");
+    assert!((20..N as u64).contains(&stored), "{stored}");
     let (_, quotes) = store
         .quotations(
             &Default::default(),
@@ -117,11 +120,11 @@ async fn postgres_lost_mid_ingest_loses_nothing_and_a_rerun_completes() {
     assert!(
         text.contains(&format!(
             "{} new, {stored} unchanged, 0 failed",
-            300 - stored
+            N as u64 - stored
         )),
         "{text}"
     );
-    assert_eq!(store.document_count().await.unwrap(), 300);
+    assert_eq!(store.document_count().await.unwrap(), N as u64);
 }
 
 fn http_get(addr: &str, path: &str) -> (u16, String) {
