@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{DatabaseBackend, FromQueryResult, Statement, Value};
+use sea_orm::{
+    DatabaseBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable, Statement, Value,
+};
 
 use crate::entities::{claim, quotation};
 use crate::{Page, Store, StoreError};
@@ -47,14 +49,27 @@ pub(crate) fn placeholders(backend: DatabaseBackend, n: usize) -> String {
         .join(", ")
 }
 
-async fn page<M: FromQueryResult>(
+/// The entity's own columns, `t.a, t.b, ...`: the rows without anything a migration added
+/// beside them (Postgres's `tsv` search vectors are as large as the text, and the page
+/// would read and send them for nothing).
+fn columns<E: EntityTrait>() -> String {
+    E::Column::iter()
+        .map(|c| format!("t.{}", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn page<E: EntityTrait>(
     store: &Store,
     table: &str,
     column: &str,
     ids: &[i32],
     page: Page,
-    owner_of: impl Fn(&M) -> Option<i32>,
-) -> Result<(Vec<M>, HashMap<i32, u64>), StoreError> {
+    owner_of: impl Fn(&E::Model) -> Option<i32>,
+) -> Result<(Vec<E::Model>, HashMap<i32, u64>), StoreError>
+where
+    E::Model: FromQueryResult,
+{
     let (offset, limit) = (page.offset, page.limit);
     if ids.is_empty() {
         return Ok((Vec::new(), HashMap::new()));
@@ -71,21 +86,22 @@ async fn page<M: FromQueryResult>(
     // `table` and `column` come from the enums above, never from input.
     // Postgres: per owner, an index scan of its first rows (LATERAL ... LIMIT), so the cost
     // follows the page size, not how much a busy speaker has said.
+    let cols = columns::<E>();
     let sql = if backend == DatabaseBackend::Postgres {
         let limit = hi - lo;
         format!(
             "SELECT x.* FROM unnest(ARRAY[{ph}]::int4[]) AS o(owner) CROSS JOIN LATERAL \
-             (SELECT t.* FROM {table} t WHERE t.{column} = o.owner \
+             (SELECT {cols} FROM {table} t WHERE t.{column} = o.owner \
               ORDER BY t.date_key, t.document_id, t.idx OFFSET {lo} LIMIT {limit}) x \
              ORDER BY x.{column}, x.date_key, x.document_id, x.idx"
         )
     } else {
         format!(
-        "SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.{column} ORDER BY t.date_key, t.document_id, t.idx) AS rn \
+        "SELECT * FROM (SELECT {cols}, ROW_NUMBER() OVER (PARTITION BY t.{column} ORDER BY t.date_key, t.document_id, t.idx) AS rn \
          FROM {table} t WHERE t.{column} IN ({ph})) x WHERE x.rn > {lo} AND x.rn <= {hi} ORDER BY x.{column}, x.rn"
         )
     };
-    let rows = M::find_by_statement(Statement::from_sql_and_values(
+    let rows = E::Model::find_by_statement(Statement::from_sql_and_values(
         backend,
         &sql,
         values.clone(),
@@ -140,7 +156,7 @@ impl Store {
             QuotationOwner::Meeting => q.meeting_id,
             QuotationOwner::Document => Some(q.document_id),
         };
-        self::page::<quotation::Model>(self, "quotations", column, ids, page, owner_of).await
+        self::page::<quotation::Entity>(self, "quotations", column, ids, page, owner_of).await
     }
 
     /// A page of claims for each of `ids`, and each owner's total.
@@ -161,6 +177,6 @@ impl Store {
             ClaimOwner::Meeting => c.meeting_id,
             ClaimOwner::Document => Some(c.document_id),
         };
-        self::page::<claim::Model>(self, "claims", column, ids, page, owner_of).await
+        self::page::<claim::Entity>(self, "claims", column, ids, page, owner_of).await
     }
 }
