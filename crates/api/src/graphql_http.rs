@@ -75,7 +75,11 @@ fn error_body(code: ErrorCode, message: &str) -> serde_json::Value {
 }
 
 fn respond(status: StatusCode, media: Media, body: &serde_json::Value) -> Response {
-    let mut r = (status, body.to_string()).into_response();
+    respond_text(status, media, body.to_string())
+}
+
+fn respond_text(status: StatusCode, media: Media, body: String) -> Response {
+    let mut r = (status, body).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(media.content_type()),
@@ -215,6 +219,8 @@ async fn execute(
         );
     }
     let mut req = Request::new(inc.query);
+    // Parsed once: the checks above read the same document the schema executes.
+    req.set_parsed_query(doc);
     if let Some(op) = inc.operation_name {
         req = req.operation_name(op);
     }
@@ -267,11 +273,17 @@ async fn execute(
     } else {
         StatusCode::OK
     };
-    respond(
-        status,
-        media,
-        &serde_json::to_value(&resp).unwrap_or_default(),
-    )
+    match serde_json::to_string(&resp) {
+        Ok(body) => respond_text(status, media, body),
+        Err(e) => {
+            tracing::error!(error = %e, "a response could not be written as JSON");
+            respond(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                media,
+                &error_body(ErrorCode::Internal, "internal error"),
+            )
+        }
+    }
 }
 
 fn parse_json_field(
