@@ -116,6 +116,41 @@ fn year_of(w: &str) -> Option<i32> {
         .filter(|y| (1900..=2100).contains(y))
 }
 
+/// The words, besides numbers, months and weekdays, that a date [`find`] reads can start
+/// with: qualifiers, relative expressions, `today`, and the counts before `ago`. None has a
+/// `k`, the one ASCII letter a non-ASCII char lower-cases into, so comparing ASCII case
+/// alone finds the words that lower-case into one of them.
+const STARTS: &[&str] = &[
+    "early", "mid", "mid-", "late", "last", "previous", "next", "this", "later", "earlier",
+    "today", "tonight", "a", "an", "one", "two", "couple", "three", "few", "several", "four",
+    "five",
+];
+
+/// Whether a date can start at the word `w`: a number (a day, a year or a count, signs
+/// included, as `parse` reads them), a month, a weekday or one of [`STARTS`]. [`find`]
+/// looks at several words around each word it tries; most words start nothing.
+fn may_start(w: &str) -> bool {
+    // The first two bytes of every word of the lists, in each ASCII case.
+    static HEADS: std::sync::LazyLock<crate::lexicon::Heads> = std::sync::LazyLock::new(|| {
+        let mut h = crate::lexicon::Heads::default();
+        for k in STARTS
+            .iter()
+            .chain(crate::lexicon::MONTHS.iter())
+            .chain(crate::lexicon::WEEKDAYS.iter())
+        {
+            h.add(k);
+        }
+        h
+    });
+    w.as_bytes()
+        .first()
+        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-'))
+        || (HEADS.may_start(w)
+            && (STARTS.iter().any(|s| w.eq_ignore_ascii_case(s))
+                || month_number(w).is_some()
+                || weekday_number(w).is_some()))
+}
+
 fn tense_before(text: &str, toks: &[Tok], i: usize) -> bool {
     for k in (i.saturating_sub(20)..i).rev() {
         let Some(w) = word(text, toks, k) else {
@@ -154,7 +189,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
     let doc_year = doc.and_then(|d| d.year);
     let mut i = 0;
     while i < toks.len() {
-        let Some(w) = word(text, &toks, i) else {
+        let Some(w) = word(text, &toks, i).filter(|w| may_start(w)) else {
             i += 1;
             continue;
         };
@@ -554,6 +589,42 @@ mod tests {
             vec!["2021-04-15"]
         );
         assert_eq!(dates("Talks ended on Friday.", doc), vec!["2021-04-09"]);
+    }
+
+    /// Dates that start with each kind of word `may_start` lets through, in any case.
+    #[test]
+    fn every_kind_of_start_is_read() {
+        let doc = PartialDate::ymd(2021, 4, 12);
+        for (t, want) in [
+            ("They met two days ago.", "2021-04-10"),
+            ("They met THREE days ago.", "2021-04"),
+            ("They met 5 days ago.", "2021-04"),
+            ("They met a week ago.", "2021-04"),
+            ("They meet today.", "2021-04-12"),
+            ("They met LAST MONTH.", "2021-03"),
+            ("They met Earlier this month.", "2021-04"),
+            ("They met in 2018.", "2018"),
+            ("They met in December last year.", "2020-12"),
+            ("They will meet on Sept 5.", "2021-09-05"),
+            ("They will meet in mid June.", "2021-06"),
+            ("They met on MONDAY.", "2021-04-12"),
+        ] {
+            assert_eq!(dates(t, doc.clone()), vec![want], "{t}");
+        }
+    }
+
+    #[test]
+    fn words_that_start_no_date_are_passed_over() {
+        for w in [
+            "the", "Talks", "minister", "said", "Mayor", "Junior", "thus",
+        ] {
+            assert!(!may_start(w), "{w}");
+        }
+        for w in [
+            "June", "JAN", "sept.", "Friday", "2019", "12th", "+3", "Today", "SEVERAL", "mid-",
+        ] {
+            assert!(may_start(w), "{w}");
+        }
     }
 
     #[test]

@@ -133,6 +133,8 @@ pub struct Lexicon {
     pub demonyms: HashMap<String, String>,
     /// Lower-case city → (canonical city, country).
     pub cities: HashMap<String, (String, String)>,
+    /// The first word of every city's name, lower case.
+    pub city_firsts: KeySet,
     /// Lower-case organisation head → canonical form.
     pub organizations: HashMap<String, String>,
     /// Words that never belong to a person's name.
@@ -151,7 +153,7 @@ fn lines(src: &str) -> impl Iterator<Item = &str> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
-const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",
@@ -165,7 +167,7 @@ const MONTHS: [&str; 12] = [
     "november",
     "december",
 ];
-const WEEKDAYS: [&str; 7] = [
+pub(crate) const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",
@@ -321,6 +323,10 @@ impl Lexicon {
         let title_prefixes = prefixes(titles.keys());
         let org_prefixes = prefixes(organizations.keys());
         let country_prefixes = prefixes(countries.keys());
+        let city_firsts = cities
+            .keys()
+            .filter_map(|c| c.split_whitespace().next().map(str::to_string))
+            .collect();
         Self {
             titles,
             max_title_words,
@@ -335,6 +341,7 @@ impl Lexicon {
             countries,
             demonyms,
             cities,
+            city_firsts,
             organizations,
             nonnames,
             furniture_exact_max: furniture_exact.iter().map(String::len).max().unwrap_or(0),

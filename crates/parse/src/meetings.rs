@@ -149,6 +149,7 @@ fn capitalised(words: &[&str]) -> bool {
 }
 
 /// The place named in `text[range]`: a known city first, else a country after `in`/`to`.
+/// Longer names win, then earlier ones.
 pub fn place_in(text: &str, range: Range<usize>) -> Option<Place> {
     let lex = lexicon();
     let toks: Vec<_> = tokenize(text, range)
@@ -156,15 +157,23 @@ pub fn place_in(text: &str, range: Range<usize>) -> Option<Place> {
         .filter(|t| t.word)
         .collect();
     let words: Vec<&str> = toks.iter().map(|t| t.text(text)).collect();
+    // A phrase is looked up only where its first word, capitalised, starts a name of the
+    // list: the phrase's first word is the name's first word.
+    let starts = |i: usize, firsts: &crate::lexicon::KeySet| {
+        words.get(i).is_some_and(|w| {
+            capitalised(std::slice::from_ref(w))
+                && firsts.may_hold_lower_of(w)
+                && firsts.contains(&lower(w))
+        })
+    };
+    let city_starts: Vec<usize> = (0..words.len())
+        .filter(|&i| starts(i, &lex.city_firsts))
+        .collect();
     for n in [3usize, 2, 1] {
-        for i in 0..words.len() {
+        for &i in &city_starts {
             let Some(ws) = words.get(i..i + n) else {
                 continue;
             };
-            // The phrase starts with its first word's first char: test it before joining.
-            if !capitalised(ws) {
-                continue;
-            }
             let phrase = ws.join(" ");
             if let Some((name, country)) = lex.cities.get(&phrase.to_lowercase()) {
                 return Some(Place {
@@ -175,13 +184,14 @@ pub fn place_in(text: &str, range: Range<usize>) -> Option<Place> {
         }
     }
     for i in 1..words.len() {
-        let prev = words.get(i - 1).map(|w| lower(w));
-        if !prev.as_deref().is_some_and(|p| {
-            matches!(
-                p,
-                "in" | "to" | "the" | "visit" | "visits" | "visited" | "visiting"
-            )
-        }) {
+        // Each word below is ASCII without a `k`: only an ASCII word lower-cases into one.
+        let after = words.get(i - 1).is_some_and(|p| {
+            p.len() <= 8
+                && ["in", "to", "the", "visit", "visits", "visited", "visiting"]
+                    .iter()
+                    .any(|k| p.eq_ignore_ascii_case(k))
+        });
+        if !after || !starts(i, &lex.country_prefixes) {
             continue;
         }
         // A country's name (`Japan`, `the Russian Federation`), not a demonym.
@@ -189,9 +199,6 @@ pub fn place_in(text: &str, range: Range<usize>) -> Option<Place> {
             let Some(ws) = words.get(i..i + n) else {
                 continue;
             };
-            if !capitalised(ws) {
-                continue;
-            }
             let phrase = ws.join(" ");
             if let Some(c) = lex.countries.get(&phrase.to_lowercase()) {
                 let is_name =
