@@ -64,7 +64,7 @@ for name in meeting_by_id nested search filtered; do
   s0=$(ticks "$server"); p0=$(pg_ticks); t0=$(date +%s.%N)
   wrk -t2 -c32 -d"$DURATION" --timeout 15s --latency -s "$WORK/$name.lua" "$addr/graphql" | grep -E "Requests/sec|^ +50%|^ +99%|BAD|Non-2xx|Socket errors" || true
   s1=$(ticks "$server"); p1=$(pg_ticks); t1=$(date +%s.%N)
-  python3 -c "import sys; s, p, t, hz = (float(x) for x in sys.argv[1:]); print(f'  CPU: server {s / hz / t:.2f} cores, postgres {p / hz / t:.2f} cores')" \
-    "$((s1 - s0))" "$((p1 - p0))" "$(python3 -c "print($t1 - $t0)")" "$hz"
+  python3 -c "import sys; s, p, t0, t1, hz = (float(x) for x in sys.argv[1:]); t = t1 - t0; print(f'  CPU: server {s / hz / t:.2f} cores, postgres {p / hz / t:.2f} cores')" \
+    "$((s1 - s0))" "$((p1 - p0))" "$t0" "$t1" "$hz"
 done
 echo "== server peak resident memory: $(grep VmHWM /proc/$server/status | awk '{print $2/1024 " MB"}')"

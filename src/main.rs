@@ -328,7 +328,7 @@ type Parsed = (
 /// Larger batches write each page of a random-order index (a speaker's, a meeting's, a
 /// date's quotations...) once for more rows: as the graph grows those pages stop being
 /// shared by a small batch's rows, and the 10,000-document ingest cost 12.8–13.9 × the
-/// 1,000-document one on SQLite with 64 against 11.4–11.9 × with 256 (BENCHMARKS.md).
+/// 1,000-document one on SQLite with 64 against 10.9–11.9 × with 256 (BENCHMARKS.md).
 const BATCH: usize = 256;
 
 /// Ingests files: workers read and extract the next files (all cores) while this task

@@ -133,8 +133,8 @@ pub struct Lexicon {
     pub demonyms: HashMap<String, String>,
     /// Lower-case city → (canonical city, country).
     pub cities: HashMap<String, (String, String)>,
-    /// The first word of every city's name, lower case.
-    pub city_firsts: KeySet,
+    /// Every leading run of whole words of the cities' names.
+    pub city_prefixes: KeySet,
     /// Lower-case organisation head → canonical form.
     pub organizations: HashMap<String, String>,
     /// Words that never belong to a person's name.
@@ -323,10 +323,7 @@ impl Lexicon {
         let title_prefixes = prefixes(titles.keys());
         let org_prefixes = prefixes(organizations.keys());
         let country_prefixes = prefixes(countries.keys());
-        let city_firsts = cities
-            .keys()
-            .filter_map(|c| c.split_whitespace().next().map(str::to_string))
-            .collect();
+        let city_prefixes = prefixes(cities.keys());
         Self {
             titles,
             max_title_words,
@@ -341,7 +338,7 @@ impl Lexicon {
             countries,
             demonyms,
             cities,
-            city_firsts,
+            city_prefixes,
             organizations,
             nonnames,
             furniture_exact_max: furniture_exact.iter().map(String::len).max().unwrap_or(0),

@@ -140,12 +140,9 @@ pub struct Input<'a> {
     pub subjects: &'a [Option<usize>],
 }
 
-/// True when the first of `words` starts with a capital.
-fn capitalised(words: &[&str]) -> bool {
-    words
-        .first()
-        .and_then(|w| w.chars().next())
-        .is_some_and(char::is_uppercase)
+/// True when `word` starts with a capital.
+fn capitalised(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_uppercase)
 }
 
 /// The place named in `text[range]`: a known city first, else a country after `in`/`to`.
@@ -161,13 +158,11 @@ pub fn place_in(text: &str, range: Range<usize>) -> Option<Place> {
     // list: the phrase's first word is the name's first word.
     let starts = |i: usize, firsts: &crate::lexicon::KeySet| {
         words.get(i).is_some_and(|w| {
-            capitalised(std::slice::from_ref(w))
-                && firsts.may_hold_lower_of(w)
-                && firsts.contains(&lower(w))
+            capitalised(w) && firsts.may_hold_lower_of(w) && firsts.contains(&lower(w))
         })
     };
     let city_starts: Vec<usize> = (0..words.len())
-        .filter(|&i| starts(i, &lex.city_firsts))
+        .filter(|&i| starts(i, &lex.city_prefixes))
         .collect();
     for n in [3usize, 2, 1] {
         for &i in &city_starts {
