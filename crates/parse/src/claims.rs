@@ -54,12 +54,74 @@ const NUMBER_WORDS: &[&str] = &[
     "trillion",
 ];
 
-fn has_number(words: &[&str]) -> bool {
-    words.iter().any(|w| {
-        (w.chars().any(|c| c.is_ascii_digit())
-            && w.chars().filter(|c| c.is_ascii_digit()).count() >= 1)
-            || NUMBER_WORDS.contains(w)
-    })
+/// A sentence's words, lower-cased with `’` read as `'`, each after one space and the last
+/// followed by one (` we agreed to continue `), so that a cue padded with spaces matches
+/// whole words only; built in one pass over the sentence. Words are runs of letters,
+/// digits, `'`, `$` and `%`.
+struct Words {
+    joined: Vec<u8>,
+    /// Where the word being read starts in `joined`.
+    start: Option<usize>,
+    /// The word being read holds a digit.
+    digit: bool,
+    /// Some word holds a digit or is one of [`NUMBER_WORDS`].
+    number: bool,
+}
+
+impl Words {
+    fn of(sentence: &str) -> Self {
+        let mut w = Words {
+            joined: Vec::with_capacity(sentence.len() + 2),
+            start: None,
+            digit: false,
+            number: false,
+        };
+        w.joined.push(b' ');
+        let bytes = sentence.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b.is_ascii() {
+                // Most of the text: a byte at a time.
+                i += 1;
+                let l = b.to_ascii_lowercase();
+                if l.is_ascii_alphanumeric() || matches!(l, b'\'' | b'$' | b'%') {
+                    w.start.get_or_insert(w.joined.len());
+                    w.digit |= l.is_ascii_digit();
+                    w.joined.push(l);
+                } else {
+                    w.end_word();
+                }
+                continue;
+            }
+            let Some(c) = sentence.get(i..).and_then(|r| r.chars().next()) else {
+                break;
+            };
+            i += c.len_utf8();
+            for l in c.to_lowercase() {
+                let l = if l == '’' { '\'' } else { l };
+                if l.is_alphanumeric() || matches!(l, '\'' | '$' | '%') {
+                    w.start.get_or_insert(w.joined.len());
+                    w.digit |= l.is_ascii_digit();
+                    let mut buf = [0; 4];
+                    w.joined
+                        .extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                } else {
+                    w.end_word();
+                }
+            }
+        }
+        w.end_word();
+        w
+    }
+
+    fn end_word(&mut self) {
+        if let Some(s) = self.start.take() {
+            let word = self.joined.get(s..).unwrap_or_default();
+            self.number |= self.digit || NUMBER_WORDS.iter().any(|n| n.as_bytes() == word);
+            self.digit = false;
+            self.joined.push(b' ');
+        }
+    }
 }
 
 const ORDER: [ClaimKind; 6] = [
@@ -113,17 +175,7 @@ fn rank(kind: ClaimKind) -> usize {
 
 /// The kind of claim a sentence makes, if it makes one.
 pub fn classify(sentence: &str) -> Option<ClaimKind> {
-    let lower = sentence.to_lowercase().replace('’', "'");
-    static CHARS: std::sync::LazyLock<crate::text::WordChars> = std::sync::LazyLock::new(|| {
-        crate::text::WordChars::new(|c| c.is_alphanumeric() || c == '\'' || c == '$' || c == '%')
-    });
-    let words = crate::text::split_words(&lower, &CHARS);
-    let mut joined = String::with_capacity(lower.len() + 2);
-    joined.push(' ');
-    for w in &words {
-        joined.push_str(w);
-        joined.push(' ');
-    }
+    let Words { joined, number, .. } = Words::of(sentence);
     let m = matcher();
     let mut best: Option<ClaimKind> = None;
     let mut consider = |k: ClaimKind| {
@@ -138,7 +190,7 @@ pub fn classify(sentence: &str) -> Option<ClaimKind> {
             }
         }
     }
-    if !m.number_kinds.is_empty() && has_number(&words) {
+    if number {
         for k in &m.number_kinds {
             consider(*k);
         }
@@ -185,5 +237,18 @@ mod tests {
             Some(ClaimKind::Position)
         );
         assert_eq!(classify("Good afternoon."), None);
+    }
+
+    #[test]
+    fn words_are_lower_cased_joined_and_counted() {
+        let w = Words::of("We DON’T agree — Ünal’s 12% rise, two-thirds.");
+        assert_eq!(
+            String::from_utf8(w.joined).unwrap_or_default(),
+            " we don't agree ünal's 12% rise two thirds "
+        );
+        assert!(w.number);
+        assert!(!Words::of("No figures here.").number);
+        assert!(Words::of("Three of them.").number);
+        assert_eq!(Words::of("").joined, b" ");
     }
 }

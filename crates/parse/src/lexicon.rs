@@ -361,7 +361,17 @@ impl Lexicon {
     }
 
     /// True when `word` may be part of a person's name.
+    #[inline]
     pub fn name_word(&self, word: &str) -> bool {
+        // Most words start with an ASCII byte that is not a capital: answered here, inline.
+        match word.as_bytes().first() {
+            None => false,
+            Some(b) if b.is_ascii() && !b.is_ascii_uppercase() => false,
+            Some(_) => self.capitalised_name_word(word),
+        }
+    }
+
+    fn capitalised_name_word(&self, word: &str) -> bool {
         let mut chars = word.chars();
         let Some(first) = chars.next() else {
             return false;

@@ -554,6 +554,9 @@ pub fn extract(bytes: &[u8], opts: &Options) -> Result<Extraction, ParseError> {
             })
         })
         .collect();
+    // Quotations and the claims made in them overlap: the text's keyword matches are found
+    // once for all of them.
+    let topics = std::cell::LazyCell::new(|| taxonomy.matches_in(text));
     ex.quotations = raw_quotes
         .iter()
         .map(|q| Quotation {
@@ -564,7 +567,7 @@ pub fn extract(bytes: &[u8], opts: &Options) -> Result<Extraction, ParseError> {
             speaker_label: q.label.clone(),
             cue: q.cue.clone(),
             reported_by: map(q.reported_by),
-            topics: taxonomy.classify(sub(text, q.range.clone())),
+            topics: topics.classify(q.range.clone()),
         })
         .collect();
     ex.meetings = raw_meetings
@@ -611,7 +614,7 @@ pub fn extract(bytes: &[u8], opts: &Options) -> Result<Extraction, ParseError> {
                 kind: *k,
                 claimant: map(*claimant),
                 on_behalf_of,
-                topics: taxonomy.classify(sub(text, r.clone())),
+                topics: topics.classify(r.clone()),
                 quotation: *q,
             }
         })
@@ -674,9 +677,18 @@ fn home_country(text: &str) -> Option<String> {
         text::WordChars::new(|c| c.is_alphanumeric() || c == '\'' || c == '’' || c == '-')
     });
     let words = text::split_words(text, &CHARS);
+    // A country is a capitalised word, or part of one joined by hyphens, that starts as
+    // some country's name does: most words are turned away on their first bytes.
+    let starts_upper = |w: &str| match w.as_bytes().first() {
+        Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+        _ => w.chars().next().is_some_and(char::is_uppercase),
+    };
     for (i, w) in words.iter().enumerate() {
+        if !starts_upper(w) && !w.contains('-') {
+            continue;
+        }
         for part in w.split('-') {
-            if !part.chars().next().is_some_and(char::is_uppercase) {
+            if !starts_upper(part) || !lex.country_prefixes.may_hold_lower_of(part) {
                 continue;
             }
             if let Some(c) = lex.country_of(part) {

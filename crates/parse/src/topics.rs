@@ -164,51 +164,134 @@ impl Taxonomy {
 
     /// Slugs of the topics whose keywords occur in `text`, in taxonomy order.
     pub fn classify(&self, text: &str) -> Vec<String> {
-        // The words as written; a word is lower-cased only when its first two bytes start
-        // a keyword (most do not).
-        static CHARS: std::sync::LazyLock<crate::text::WordChars> =
-            std::sync::LazyLock::new(|| {
-                crate::text::WordChars::new(|c| c.is_alphanumeric() || c == '-' || c == '+')
-            });
         let words = crate::text::split_words(text, &CHARS);
         let mut hit = vec![false; self.topics.len()];
         let ix = &self.index;
-        let mut check = |ids: &[usize], i: usize| {
-            for &k in ids {
-                if let Some(kw) = ix.keywords.get(k) {
-                    if !hit.get(kw.topic).copied().unwrap_or(true) && ix.matches_at(kw, &words, i) {
-                        if let Some(h) = hit.get_mut(kw.topic) {
-                            *h = true;
-                        }
-                    }
+        ix.candidates(&words, |kw, i| {
+            if !hit.get(kw.topic).copied().unwrap_or(true) && ix.matches_at(kw, &words, i) {
+                if let Some(h) = hit.get_mut(kw.topic) {
+                    *h = true;
                 }
+            }
+        });
+        self.slugs(&hit)
+    }
+
+    /// The keyword matches of all of `text`, found in one pass, to classify many passages
+    /// of it (quotations and the claims inside them overlap) without reading them again.
+    pub fn matches_in<'a>(&'a self, text: &'a str) -> TextTopics<'a> {
+        let words = crate::text::split_words(text, &CHARS);
+        let at = |w: &str| (w.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+        let mut hits = Vec::new();
+        let ix = &self.index;
+        ix.candidates(&words, |kw, i| {
+            if ix.matches_at(kw, &words, i) {
+                let first = words.get(i).map(|w| at(w));
+                let last = words.get(i + kw.words.len().max(1) - 1);
+                if let (Some(a), Some(l)) = (first, last) {
+                    hits.push((a, at(l) + l.len(), kw.topic));
+                }
+            }
+        });
+        // Candidates come word by word, so the hits are already in order of first byte.
+        TextTopics {
+            taxonomy: self,
+            text,
+            hits,
+        }
+    }
+
+    fn slugs(&self, hit: &[bool]) -> Vec<String> {
+        self.topics
+            .iter()
+            .zip(hit)
+            .filter(|(_, h)| **h)
+            .map(|(t, _)| t.slug.clone())
+            .collect()
+    }
+}
+
+/// What words are made of, for topics: letters, digits, `-` and `+`.
+fn word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '+'
+}
+
+static CHARS: std::sync::LazyLock<crate::text::WordChars> =
+    std::sync::LazyLock::new(|| crate::text::WordChars::new(word_char));
+
+impl Index {
+    /// Calls `f` with each keyword that may match at each word (its first word, or the
+    /// prefix it starts with, is the word's); `f` checks the rest with `matches_at`. A word
+    /// is lower-cased only when its first two bytes start a keyword (most do not).
+    fn candidates(&self, words: &[&str], mut f: impl FnMut(&Keyword, usize)) {
+        let mut check = |ids: &[usize], i: usize| {
+            for kw in ids.iter().filter_map(|&k| self.keywords.get(k)) {
+                f(kw, i);
             }
         };
         for (i, raw) in words.iter().enumerate() {
-            let exact = ix.exact_heads.may_start(raw);
-            let prefix = ix.short_prefix || ix.prefix_heads.may_start(raw);
+            let exact = self.exact_heads.may_start(raw);
+            let prefix = self.short_prefix || self.prefix_heads.may_start(raw);
             if !(exact || prefix) {
                 continue;
             }
             let w = crate::text::lower(raw);
-            if let Some(ids) = exact.then(|| ix.exact.get(w.as_ref())).flatten() {
+            if let Some(ids) = exact.then(|| self.exact.get(w.as_ref())).flatten() {
                 check(ids, i);
             }
             if !prefix {
                 continue;
             }
-            for (len, m) in &ix.prefixes {
+            for (len, m) in &self.prefixes {
                 if let Some(ids) = w.get(..*len).and_then(|p| m.get(p)) {
                     check(ids, i);
                 }
             }
         }
-        self.topics
+    }
+}
+
+/// The keyword matches of one text (see [`Taxonomy::matches_in`]).
+pub struct TextTopics<'a> {
+    taxonomy: &'a Taxonomy,
+    text: &'a str,
+    /// First byte, end byte and topic of every match, by first byte.
+    hits: Vec<(usize, usize, usize)>,
+}
+
+impl TextTopics<'_> {
+    /// What [`Taxonomy::classify`] gives for `text[range]` (nothing when the range is not
+    /// a substring). The words of a range that cuts no word are exactly the text's words
+    /// inside it, so its topics are those of the matches inside it; a range that cuts a
+    /// word is classified on its own.
+    pub fn classify(&self, range: std::ops::Range<usize>) -> Vec<String> {
+        let Some(passage) = self.text.get(range.clone()) else {
+            return Vec::new();
+        };
+        let cuts = |at: usize| {
+            let before = self.text.get(..at).and_then(|s| s.chars().next_back());
+            let after = self.text.get(at..).and_then(|s| s.chars().next());
+            before.is_some_and(word_char) && after.is_some_and(word_char)
+        };
+        if cuts(range.start) || cuts(range.end) {
+            return self.taxonomy.classify(passage);
+        }
+        let mut hit = vec![false; self.taxonomy.topics.len()];
+        let from = self.hits.partition_point(|h| h.0 < range.start);
+        for &(_, end, topic) in self
+            .hits
+            .get(from..)
+            .unwrap_or_default()
             .iter()
-            .zip(hit)
-            .filter(|(_, h)| *h)
-            .map(|(t, _)| t.slug.clone())
-            .collect()
+            .take_while(|h| h.0 < range.end)
+        {
+            if end <= range.end {
+                if let Some(h) = hit.get_mut(topic) {
+                    *h = true;
+                }
+            }
+        }
+        self.taxonomy.slugs(&hit)
     }
 }
 
@@ -262,5 +345,22 @@ mod tests {
         .unwrap_or_else(|_| Taxonomy::new(vec![]));
         let t = Taxonomy::builtin().extended(&extra);
         assert_eq!(t.classify("Arctic shipping"), vec!["arctic".to_string()]);
+    }
+
+    #[test]
+    fn passages_of_a_text_classify_as_they_do_alone() {
+        let t = Taxonomy::builtin();
+        let text = "Trade grew. The peace treaty, said Mr Ivanov, needs a counter-terrorism \
+                    pact; «Sécurité» and security-related talks on the Korean Peninsula went on.";
+        let all = t.matches_in(text);
+        // Every range: whole words, cut words, and ends that are not char boundaries.
+        for a in 0..=text.len() {
+            for b in a..=text.len() {
+                let alone = t.classify(text.get(a..b).unwrap_or(""));
+                assert_eq!(all.classify(a..b), alone, "{a}..{b}");
+            }
+        }
+        assert_eq!(all.classify(0..text.len()), t.classify(text));
+        assert!(!all.classify(0..text.len()).is_empty());
     }
 }
