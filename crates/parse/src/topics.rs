@@ -55,8 +55,9 @@ struct Index {
     exact: HashMap<String, Vec<usize>>,
     /// The first two bytes of every key of `exact`.
     exact_heads: crate::lexicon::Heads,
-    /// Prefix length in bytes → prefix → keywords.
-    prefixes: Vec<(usize, HashMap<String, Vec<usize>>)>,
+    /// Prefixes with their keywords, by first byte plus one (0: the empty prefix); a
+    /// handful each, tried with `starts_with`.
+    prefixes: Vec<Vec<(String, Vec<usize>)>>,
     /// The first two bytes of every prefix, so that most words skip the prefix look-ups.
     prefix_heads: crate::lexicon::Heads,
     /// A prefix shorter than two bytes: every word is looked up.
@@ -78,20 +79,19 @@ impl Index {
                 };
                 let n = ix.keywords.len();
                 if prefix && words.len() == 1 {
-                    let len = first.len();
-                    let slot = match ix.prefixes.iter().position(|(l, _)| *l == len) {
-                        Some(p) => p,
-                        None => {
-                            ix.prefixes.push((len, HashMap::default()));
-                            ix.prefixes.len() - 1
-                        }
-                    };
                     if first.len() < 2 {
                         ix.short_prefix = true;
                     }
                     ix.prefix_heads.add(&first);
-                    if let Some((_, m)) = ix.prefixes.get_mut(slot) {
-                        m.entry(first).or_default().push(n);
+                    let bucket = first.bytes().next().map_or(0, |b| usize::from(b) + 1);
+                    if ix.prefixes.len() <= bucket {
+                        ix.prefixes.resize(bucket + 1, Vec::new());
+                    }
+                    if let Some(list) = ix.prefixes.get_mut(bucket) {
+                        match list.iter_mut().find(|(p, _)| *p == first) {
+                            Some((_, ids)) => ids.push(n),
+                            None => list.push((first, vec![n])),
+                        }
                     }
                 } else {
                     ix.exact_heads.add(&first);
@@ -242,9 +242,15 @@ impl Index {
             if !prefix {
                 continue;
             }
-            for (len, m) in &self.prefixes {
-                if let Some(ids) = w.get(..*len).and_then(|p| m.get(p)) {
-                    check(ids, i);
+            let first = w.bytes().next().map_or(0, |b| usize::from(b) + 1);
+            for bucket in [0, first] {
+                for (p, ids) in self.prefixes.get(bucket).map_or(&[][..], Vec::as_slice) {
+                    if w.starts_with(p.as_str()) {
+                        check(ids, i);
+                    }
+                }
+                if first == 0 {
+                    break;
                 }
             }
         }
