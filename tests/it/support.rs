@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use diplograph_store::Store;
@@ -42,6 +42,7 @@ pub async fn sqlite() -> Store {
 
 static PG_ADMIN: OnceLock<Option<String>> = OnceLock::new();
 static PG_SEQ: AtomicU32 = AtomicU32::new(0);
+static STALE_DROPPED: AtomicBool = AtomicBool::new(false);
 
 /// The admin URL of a Postgres server for tests: `TEST_DATABASE_URL`, else a throw-away
 /// cluster started from the installed Postgres binaries, else `None`. With `CI` set, a
@@ -146,6 +147,9 @@ fn throwaway_cluster() -> Option<String> {
 /// Postgres is available.
 pub async fn postgres_db() -> Option<(String, String, String)> {
     let admin_url = pg_admin_url()?;
+    if !STALE_DROPPED.swap(true, Ordering::SeqCst) {
+        drop_stale_databases(&admin_url).await;
+    }
     let name = format!(
         "dg_test_{}_{}",
         std::process::id(),
@@ -164,6 +168,35 @@ pub async fn postgres_db() -> Option<(String, String, String)> {
         _ => format!("{admin_url}/{name}"),
     };
     Some((url, name, admin_url))
+}
+
+/// Drops the databases that earlier test processes made on a long-lived cluster (one
+/// named by `TEST_DATABASE_URL`) and that are gone now: `dg_test_<pid>_<n>` whose process
+/// no longer runs. A test run that is still going keeps its own.
+async fn drop_stale_databases(admin_url: &str) {
+    use diplograph_store::sea_orm::{ConnectionTrait, Statement};
+    let Ok(admin) = Store::connect_with(admin_url, 1).await else {
+        return;
+    };
+    let conn = admin.connection();
+    let sql = "SELECT datname FROM pg_database WHERE datname LIKE 'dg\\_test\\_%'";
+    let rows = conn
+        .query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        let Ok(name) = row.try_get_by_index::<String>(0) else {
+            continue;
+        };
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let gone = pid.is_some_and(|p| !std::path::Path::new(&format!("/proc/{p}")).exists());
+        let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if gone && plain && cfg!(target_os = "linux") {
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            conn.execute_unprepared(&drop).await.ok();
+        }
+    }
+    admin.close().await.ok();
 }
 
 /// Runs one statement as the Postgres admin.
