@@ -44,51 +44,97 @@ fn terms(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// A text's terms as numbers from one [`Interner`], with what [`score`] compares: the
+/// content terms (not in [`STOP`]), the set of terms and the set of adjacent pairs.
+struct Terms {
+    len: usize,
+    content: Vec<u32>,
+    set: HashSet<u32>,
+    pairs: HashSet<(u32, u32)>,
+}
+
+/// Numbers for terms, so that a text is split, lower-cased and stemmed once however many
+/// texts it is compared with, and compared by number.
+#[derive(Default)]
+struct Interner {
+    ids: std::collections::HashMap<String, u32>,
+    stop: Vec<bool>,
+}
+
+impl Interner {
+    fn terms(&mut self, text: &str) -> Terms {
+        let ids: Vec<u32> = terms(text)
+            .into_iter()
+            .map(|t| match self.ids.get(&t) {
+                Some(&id) => id,
+                None => {
+                    let id = u32::try_from(self.stop.len()).unwrap_or(u32::MAX);
+                    self.stop.push(STOP.contains(&t.as_str()));
+                    self.ids.insert(t, id);
+                    id
+                }
+            })
+            .collect();
+        let is_stop = |id: &u32| {
+            usize::try_from(*id)
+                .ok()
+                .and_then(|i| self.stop.get(i))
+                .copied()
+                .unwrap_or(false)
+        };
+        Terms {
+            len: ids.len(),
+            content: ids.iter().copied().filter(|id| !is_stop(id)).collect(),
+            set: ids.iter().copied().collect(),
+            pairs: ids
+                .windows(2)
+                .filter_map(|w| Some((*w.first()?, *w.get(1)?)))
+                .collect(),
+        }
+    }
+}
+
+/// [`similarity`] of two texts' terms.
+fn score(q: &Terms, s: &Terms) -> f64 {
+    if q.content.is_empty() {
+        return 0.0;
+    }
+    let words =
+        q.content.iter().filter(|w| s.set.contains(*w)).count() as f64 / q.content.len() as f64;
+    let phrases = if q.pairs.is_empty() {
+        words
+    } else {
+        q.pairs.intersection(&s.pairs).count() as f64 / q.pairs.len() as f64
+    };
+    // Long sources match anything a little: weigh down sources much longer than the quote.
+    let length = (q.len as f64 * 2.5 / (s.len.max(1) as f64)).min(1.0);
+    (0.6 * words + 0.4 * phrases) * (0.75 + 0.25 * length)
+}
+
 /// How closely `source` says what `quote` says, 0 to 1: the share of the quote's content
 /// words found in the source (0.6) and of its word pairs (0.4).
 pub fn similarity(quote: &str, source: &str) -> f64 {
-    let q = terms(quote);
-    let s = terms(source);
-    let content: Vec<&String> = q.iter().filter(|w| !STOP.contains(&w.as_str())).collect();
-    if content.is_empty() {
-        return 0.0;
-    }
-    let sset: HashSet<&String> = s.iter().collect();
-    let words = content.iter().filter(|w| sset.contains(*w)).count() as f64 / content.len() as f64;
-    let pairs = |v: &[String]| -> HashSet<(String, String)> {
-        v.windows(2)
-            .filter_map(|w| Some((w.first()?.clone(), w.get(1)?.clone())))
-            .collect()
-    };
-    let qp = pairs(&q);
-    let sp = pairs(&s);
-    let phrases = if qp.is_empty() {
-        words
-    } else {
-        qp.intersection(&sp).count() as f64 / qp.len() as f64
-    };
-    // Long sources match anything a little: weigh down sources much longer than the quote.
-    let length = (q.len() as f64 * 2.5 / (s.len().max(1) as f64)).min(1.0);
-    (0.6 * words + 0.4 * phrases) * (0.75 + 0.25 * length)
+    let mut terms = Interner::default();
+    let q = terms.terms(quote);
+    let s = terms.terms(source);
+    score(&q, &s)
 }
 
 /// Char ranges of the sentences of `text` (a transcript paragraph).
 fn sentence_ranges(text: &str) -> Vec<(usize, usize)> {
+    let cm = diplograph_parse::text::CharMap::new(text);
     diplograph_parse::text::sentences(text, 0..text.len())
         .into_iter()
-        .map(|r| {
-            let cm = diplograph_parse::text::CharMap::new(text);
-            (cm.char_at(r.start), cm.char_at(r.end))
-        })
+        .map(|r| (cm.char_at(r.start), cm.char_at(r.end)))
         .collect()
 }
 
-/// The best passage of `paragraph` for `quote`: (score, char start, char end) relative to
-/// the paragraph.
-pub fn best_passage(quote: &str, paragraph: &str) -> Option<(f64, usize, usize)> {
+/// The passages of a paragraph a quotation may come from (one to three consecutive
+/// sentences), with their char ranges and terms.
+fn passages(paragraph: &str, terms: &mut Interner) -> Vec<(usize, usize, Terms)> {
     let sents = sentence_ranges(paragraph);
     let chars: Vec<char> = paragraph.chars().collect();
-    let mut best: Option<(f64, usize, usize)> = None;
+    let mut out = Vec::new();
     for i in 0..sents.len() {
         for n in 1..=3 {
             let (Some(first), Some(last)) = (sents.get(i), sents.get(i + n - 1)) else {
@@ -98,17 +144,35 @@ pub fn best_passage(quote: &str, paragraph: &str) -> Option<(f64, usize, usize)>
                 .get(first.0..last.1)
                 .map(|c| c.iter().collect())
                 .unwrap_or_default();
-            let score = similarity(quote, &text);
-            // Higher score wins; on a tie, the shorter passage.
-            let better = best.is_none_or(|b| {
-                score > b.0 + 1e-9 || ((score - b.0).abs() <= 1e-9 && last.1 - first.0 < b.2 - b.1)
-            });
-            if better {
-                best = Some((score, first.0, last.1));
-            }
+            out.push((first.0, last.1, terms.terms(&text)));
+        }
+    }
+    out
+}
+
+/// The best of `passages` for the quote: (score, char start, char end).
+fn best_of(quote: &Terms, passages: &[(usize, usize, Terms)]) -> Option<(f64, usize, usize)> {
+    let mut best: Option<(f64, usize, usize)> = None;
+    for (start, end, terms) in passages {
+        let score = score(quote, terms);
+        // Higher score wins; on a tie, the shorter passage.
+        let better = best.is_none_or(|b| {
+            score > b.0 + 1e-9 || ((score - b.0).abs() <= 1e-9 && end - start < b.2 - b.1)
+        });
+        if better {
+            best = Some((score, *start, *end));
         }
     }
     best
+}
+
+/// The best passage of `paragraph` for `quote`: (score, char start, char end) relative to
+/// the paragraph.
+#[cfg(test)]
+fn best_passage(quote: &str, paragraph: &str) -> Option<(f64, usize, usize)> {
+    let mut terms = Interner::default();
+    let q = terms.terms(quote);
+    best_of(&q, &passages(paragraph, &mut terms))
 }
 
 fn comparable(a: &quotation::Model, b: &quotation::Model) -> bool {
@@ -208,6 +272,11 @@ pub(crate) async fn link_documents(txn: &DatabaseTransaction, docs: &[i32]) -> R
     others.sort_by_key(|q| q.id);
     let mut links = Vec::new();
     let mut linked = HashSet::new();
+    // Each text is split into terms once, however many others it is compared with.
+    let mut terms = Interner::default();
+    let mut quotes: std::collections::HashMap<i32, Terms> = std::collections::HashMap::new();
+    let mut sources: std::collections::HashMap<i32, Vec<(usize, usize, Terms)>> =
+        std::collections::HashMap::new();
     for a in &mine {
         for b in &others {
             if !comparable(a, b) {
@@ -223,7 +292,13 @@ pub(crate) async fn link_documents(txn: &DatabaseTransaction, docs: &[i32]) -> R
             if !linked.insert((report.id, source.id)) {
                 continue;
             }
-            if let Some((score, s, e)) = best_passage(&report.text, &source.text) {
+            let quote = quotes
+                .entry(report.id)
+                .or_insert_with(|| terms.terms(&report.text));
+            let passages = sources
+                .entry(source.id)
+                .or_insert_with(|| passages(&source.text, &mut terms));
+            if let Some((score, s, e)) = best_of(quote, passages) {
                 if score >= THRESHOLD {
                     let start = source.span_start + i32::try_from(s).unwrap_or(0);
                     let end = source.span_start + i32::try_from(e).unwrap_or(0);
@@ -282,5 +357,27 @@ mod tests {
         assert!(score >= THRESHOLD);
         let text: String = para.chars().skip(s).take(e - s).collect();
         assert_eq!(text, "Trade grew by ten per cent last year, a record.");
+    }
+
+    #[test]
+    fn scores_do_not_depend_on_what_else_was_compared() {
+        let texts = [
+            "We will continue the talks on a peace treaty.",
+            "The minister said that talks on a peace treaty will continue next year.",
+            "Trade grew. We will continue the talks. On a peace treaty, nothing new.",
+            "Sanctions were not discussed.",
+        ];
+        let mut shared = Interner::default();
+        let quotes: Vec<Terms> = texts.iter().map(|t| shared.terms(t)).collect();
+        let sources: Vec<Vec<(usize, usize, Terms)>> =
+            texts.iter().map(|t| passages(t, &mut shared)).collect();
+        for (q, qt) in texts.iter().zip(&quotes) {
+            for (s, st) in texts.iter().zip(&sources) {
+                let alone = best_passage(q, s);
+                assert_eq!(best_of(qt, st), alone, "{q:?} in {s:?}");
+            }
+        }
+        let (score, _, _) = best_passage(texts[0], texts[2]).unwrap_or_default();
+        assert!(score >= THRESHOLD, "{score}");
     }
 }
