@@ -223,6 +223,15 @@ fn scan(src: &str, range: Range<usize>) -> Vec<Tok> {
             let mut run = 1usize;
             let mut has_dot = false;
             loop {
+                // ASCII letters and digits, most of every word, a byte at a time.
+                let from = j;
+                while s.as_bytes().get(j).is_some_and(u8::is_ascii_alphanumeric) {
+                    j += 1;
+                }
+                if j > from {
+                    run += j - from;
+                    single_letters = false;
+                }
                 match char_at(s, j) {
                     Some(d) if d.is_alphanumeric() => {
                         run += 1;
