@@ -185,6 +185,16 @@ pub fn month_number(word: &str) -> Option<u32> {
     if w.len() < 3 || !w.is_ascii() {
         return None;
     }
+    // No month name is longer than nine letters, and each starts with one of these.
+    let first = w.as_bytes().first().map(u8::to_ascii_lowercase);
+    if w.len() > 9
+        || !matches!(
+            first,
+            Some(b'j' | b'f' | b'm' | b'a' | b's' | b'o' | b'n' | b'd')
+        )
+    {
+        return None;
+    }
     MONTHS
         .iter()
         .position(|m| {
@@ -475,5 +485,26 @@ mod tests {
         assert_eq!(month_number("Sept."), Some(9));
         assert_eq!(month_number("dec"), Some(12));
         assert_eq!(month_number("Ma"), None);
+        for (n, m) in (1..).zip(MONTHS) {
+            let title = format!("{}{}", m[..1].to_uppercase(), &m[1..]);
+            for w in [
+                m.to_string(),
+                m.to_uppercase(),
+                title.clone(),
+                format!("{title}."),
+            ] {
+                assert_eq!(month_number(&w), Some(n), "{w}");
+            }
+            assert_eq!(month_number(&title[..3]), Some(n), "{title}");
+            assert_eq!(month_number(&format!("{title}s")), None, "{title}s");
+        }
+        for w in ["SEPT", "sept."] {
+            assert_eq!(month_number(w), Some(9), "{w}");
+        }
+        for w in [
+            "Marches", "Junes", "Decade", "Ministry", "Augusta", "Octet", "Julyx",
+        ] {
+            assert_eq!(month_number(w), None, "{w}");
+        }
     }
 }

@@ -25,7 +25,16 @@ impl Tok {
 
 /// `s` in lower case, borrowed when lower-casing would not change it (most words), so the
 /// per-word checks of the stages allocate only for capitalised words.
+#[inline]
 pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    // One pass over the bytes for most words: ASCII with no capital.
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    lower_slow(s)
+}
+
+fn lower_slow(s: &str) -> std::borrow::Cow<'_, str> {
     if s.is_ascii() {
         // Most words: a byte test, and ASCII lower-casing, which is what `to_lowercase` does
         // to ASCII.
@@ -292,6 +301,13 @@ const ABBREVIATIONS: &[&str] = &[
 
 /// True for abbreviations after which a full stop does not end a sentence.
 pub fn is_abbreviation(word: &str) -> bool {
+    // Most words: ASCII, compared without lower-casing them.
+    let t = word.trim_end_matches('.');
+    if t.is_ascii() {
+        return ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(t))
+            || (t.len() == 1 && t.bytes().all(|b| b.is_ascii_alphabetic()))
+            || (t.contains('.') && t.split('.').all(|p| p.len() <= 1));
+    }
     let w = word.to_lowercase();
     let w = w.trim_end_matches('.');
     ABBREVIATIONS.contains(&w)
@@ -643,5 +659,28 @@ mod tests {
         let m = CharMap::new(t);
         assert_eq!(m.char_at(4), 2);
         assert_eq!(m.char_at(t.len()), 5);
+    }
+
+    #[test]
+    fn abbreviations_in_any_case() {
+        for w in [
+            "Mr", "MR.", "dr.", "e.g.", "Gen", "A", "b.", "Sept", "U.S", "Ü.", "É.U",
+        ] {
+            assert!(is_abbreviation(w), "{w}");
+        }
+        for w in [
+            "Mrs.x",
+            "the",
+            "minister.",
+            "",
+            "...",
+            "ab",
+            "İ",
+            "Üb.",
+            "U.SA",
+        ] {
+            assert!(!is_abbreviation(w), "{w}");
+        }
+        assert!(is_abbreviation("é"));
     }
 }
