@@ -33,26 +33,31 @@ fn cues() -> &'static Vec<(String, ClaimKind)> {
     })
 }
 
-const NUMBER_WORDS: &[&str] = &[
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "dozen",
-    "dozens",
-    "hundred",
-    "hundreds",
-    "thousand",
-    "thousands",
-    "million",
-    "billion",
-    "trillion",
-];
+/// A number written as a word (`three`, `dozens`, `billion`), matched by `match` (a length
+/// switch, then a compare).
+fn is_number_word(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"two"
+            | b"three"
+            | b"four"
+            | b"five"
+            | b"six"
+            | b"seven"
+            | b"eight"
+            | b"nine"
+            | b"ten"
+            | b"dozen"
+            | b"dozens"
+            | b"hundred"
+            | b"hundreds"
+            | b"thousand"
+            | b"thousands"
+            | b"million"
+            | b"billion"
+            | b"trillion"
+    )
+}
 
 /// A sentence's words, lower-cased with `’` read as `'`, each after one space and the last
 /// followed by one (` we agreed to continue `), so that a cue padded with spaces matches
@@ -64,7 +69,7 @@ struct Words {
     start: Option<usize>,
     /// The word being read holds a digit.
     digit: bool,
-    /// Some word holds a digit or is one of [`NUMBER_WORDS`].
+    /// Some word holds a digit or is a number word (see [`is_number_word`]).
     number: bool,
 }
 
@@ -117,7 +122,7 @@ impl Words {
     fn end_word(&mut self) {
         if let Some(s) = self.start.take() {
             let word = self.joined.get(s..).unwrap_or_default();
-            self.number |= self.digit || NUMBER_WORDS.iter().any(|n| n.as_bytes() == word);
+            self.number |= self.digit || is_number_word(word);
             self.digit = false;
             self.joined.push(b' ');
         }
