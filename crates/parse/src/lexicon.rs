@@ -118,6 +118,9 @@ pub struct Lexicon {
     pub country_prefixes: KeySet,
     /// Honorifics (`mr`, `dr.`).
     pub honorifics: KeySet,
+    /// The heads of honorifics, titles and organisations together: one look-up tells
+    /// whether a word may start any of them.
+    pub mention_heads: Heads,
     /// Attribution cues (`said`, `pointed out`, `according to`).
     pub cues: KeySet,
     /// Cues that introduce reported speech.
@@ -195,14 +198,26 @@ pub fn month_number(word: &str) -> Option<u32> {
     {
         return None;
     }
-    MONTHS
-        .iter()
-        .position(|m| {
-            m.eq_ignore_ascii_case(w)
-                || (w.len() == 3 && m.get(..3).is_some_and(|p| p.eq_ignore_ascii_case(w)))
-                || (w.eq_ignore_ascii_case("sept") && *m == "september")
-        })
-        .and_then(|p| u32::try_from(p + 1).ok())
+    let mut buf = [0u8; 9];
+    let low = buf.get_mut(..w.len())?;
+    low.copy_from_slice(w.as_bytes());
+    low.make_ascii_lowercase();
+    // Each month's name and three-letter abbreviation (and `sept`), as in MONTHS.
+    Some(match &*low {
+        b"january" | b"jan" => 1,
+        b"february" | b"feb" => 2,
+        b"march" | b"mar" => 3,
+        b"april" | b"apr" => 4,
+        b"may" => 5,
+        b"june" | b"jun" => 6,
+        b"july" | b"jul" => 7,
+        b"august" | b"aug" => 8,
+        b"september" | b"sep" | b"sept" => 9,
+        b"october" | b"oct" => 10,
+        b"november" | b"nov" => 11,
+        b"december" | b"dec" => 12,
+        _ => return None,
+    })
 }
 
 /// Day of week (0 = Monday) of an English weekday name.
@@ -248,7 +263,7 @@ impl Lexicon {
             .map(|t| t.split_whitespace().count())
             .max()
             .unwrap_or(1);
-        let honorifics = lines(include_str!("data/honorifics.txt"))
+        let honorifics: KeySet = lines(include_str!("data/honorifics.txt"))
             .map(str::to_lowercase)
             .collect();
         let cues = lines(include_str!("data/cues.txt"))
@@ -334,7 +349,16 @@ impl Lexicon {
         let org_prefixes = prefixes(organizations.keys());
         let country_prefixes = prefixes(countries.keys());
         let city_prefixes = prefixes(cities.keys());
+        let mut mention_heads = Heads::default();
+        for k in honorifics
+            .iter()
+            .chain(title_prefixes.iter())
+            .chain(org_prefixes.iter())
+        {
+            mention_heads.add(k);
+        }
         Self {
+            mention_heads,
             titles,
             max_title_words,
             title_prefixes,
@@ -449,6 +473,9 @@ mod tests {
                 for raw in [key.clone(), key.to_uppercase(), title] {
                     assert!(set.contains(&crate::text::lower(&raw)), "{raw:?}");
                     assert!(set.may_hold_lower_of(&raw), "{raw:?}");
+                    if !std::ptr::eq(set, &lex.cues) {
+                        assert!(lex.mention_heads.may_start(&raw), "{raw:?}");
+                    }
                     checked += 1;
                 }
             }

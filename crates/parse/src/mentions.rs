@@ -392,9 +392,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
             };
             // Honorifics, organisations and titles: only words whose first two bytes start
             // one of them (most words do not) are lower-cased and looked up.
-            let may_start = lex.honorifics.may_hold_lower_of(w)
-                || lex.org_prefixes.may_hold_lower_of(w)
-                || lex.title_prefixes.may_hold_lower_of(w);
+            let may_start = lex.mention_heads.may_start(w);
             if may_start {
                 let lw = crate::text::lower(w);
                 // The word as a title or organisation key starts (see `key_word`).
