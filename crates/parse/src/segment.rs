@@ -373,6 +373,17 @@ fn english(text: &str) -> bool {
     let mut word_start = None;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
+        if b.is_ascii_alphabetic() {
+            // A run of ASCII letters at once: all letters, all Latin, one word so far.
+            let from = i;
+            while bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+                i += 1;
+            }
+            letters += i - from;
+            latin += i - from;
+            word_start.get_or_insert(from);
+            continue;
+        }
         let (alpha, latin_letter, len) = if b.is_ascii() {
             let a = b.is_ascii_alphabetic();
             (a, a, 1)
@@ -603,5 +614,17 @@ mod tests {
         );
         assert_eq!(s.turns.get(2).map(|t| t.paras.len()), Some(2));
         assert_eq!(s.turns.get(2).map(|t| t.label.as_str()), Some("Jane Roe"));
+    }
+
+    #[test]
+    fn language_by_script_and_function_words() {
+        assert!(english(
+            "The minister said that the talks with José Ñúñez were useful."
+        ));
+        assert!(!english("Der Minister sagte, dass die Gespräche mit dem Kollegen nicht einfach sind und das ist gut."));
+        assert!(!english(
+            "Министр заявил, что переговоры были полезными для обеих сторон и продолжатся."
+        ));
+        assert!(english("Talks."));
     }
 }
