@@ -111,11 +111,7 @@ pub fn subjects(
         let mut subject = None;
         // Cue verb with an actor or pronoun just before it.
         for (i, t) in toks.iter().enumerate() {
-            if !t.word
-                || !(lex.reported_cues.may_hold_lower_of(t.text(text))
-                    || lex.reported_cue_firsts.may_hold_lower_of(t.text(text)))
-                || quoted.contains(t.start)
-            {
+            if !t.word || !lex.reported_heads.may_start(t.text(text)) || quoted.contains(t.start) {
                 continue;
             }
             let w = crate::text::lower(t.text(text));
