@@ -329,11 +329,22 @@ pub fn sentences(src: &str, range: Range<usize>) -> Vec<Range<usize>> {
     let mut b = 0usize;
     // Jump between the bytes a terminator can start with: `.`, `!`, `?`, and 0xE2 (`…`,
     // among others), which is never inside another char.
-    while let Some(at) = s.as_bytes().get(b..).and_then(|r| {
-        r.iter()
-            .position(|&x| matches!(x, b'.' | b'!' | b'?' | 0xE2))
-    }) {
-        b += at;
+    // (memchr for the three ASCII ones; the next 0xE2 is kept until passed.)
+    let bytes = s.as_bytes();
+    let mut next_e2 = memchr::memchr(0xE2, bytes);
+    while let Some(rest) = bytes.get(b..) {
+        // None stays none: there is no 0xE2 after where it was last looked for.
+        if next_e2.is_some_and(|e| e < b) {
+            next_e2 = memchr::memchr(0xE2, rest).map(|p| b + p);
+        }
+        let ascii = memchr::memchr3(b'.', b'!', b'?', rest).map(|p| b + p);
+        let Some(at) = (match (ascii, next_e2) {
+            (Some(a), Some(e)) => Some(a.min(e)),
+            (a, e) => a.or(e),
+        }) else {
+            break;
+        };
+        b = at;
         let Some(c) = char_at(s, b) else { break };
         if matches!(c, '.' | '!' | '?' | '…') {
             // Extend over further terminators and closing quotes/brackets.
