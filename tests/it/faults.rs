@@ -127,6 +127,49 @@ async fn postgres_lost_mid_ingest_loses_nothing_and_a_rerun_completes() {
     assert_eq!(store.document_count().await.unwrap(), N as u64);
 }
 
+#[tokio::test]
+async fn a_long_postgres_ingest_refreshes_the_planner_statistics() {
+    use diplograph_store::sea_orm::{ConnectionTrait, Statement};
+    let Some((url, _, _)) = postgres_db().await else {
+        eprintln!("note: Postgres not available");
+        return;
+    };
+    // Past the first batch of 256 documents, the merge tables are analysed.
+    let folder = synthetic_folder(300);
+    let out = Command::new(bin())
+        .args(["ingest", "--database-url", &url])
+        .arg(folder.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = Store::connect_with(&url, 1).await.unwrap();
+    let conn = store.connection();
+    let sql = "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL";
+    let analysed: Vec<String> = conn
+        .query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.try_get_by_index::<String>(0).ok())
+        .collect();
+    for table in [
+        "meetings",
+        "meeting_participants",
+        "participants",
+        "quotations",
+    ] {
+        assert!(
+            analysed.iter().any(|t| t == table),
+            "{table} in {analysed:?}"
+        );
+    }
+}
+
 fn http_get(addr: &str, path: &str) -> (u16, String) {
     let Ok(mut s) = TcpStream::connect(addr) else {
         return (0, String::new());

@@ -242,7 +242,48 @@ impl Store {
         for r in &out {
             self.count(r);
         }
+        let new = out
+            .iter()
+            .filter(|r| matches!(r, Ok(IngestOutcome::New(_))))
+            .count();
+        self.refresh_statistics(u64::try_from(new).unwrap_or(0))
+            .await;
         out
+    }
+
+    /// Postgres plans the merge look-ups from its statistics of the tables, which
+    /// autovacuum refreshes only about once a minute: a long ingest into a young database
+    /// would run for minutes on plans made for tables a tenth of their size (a 10,000-
+    /// document ingest spent 4 × as long settling meetings by its middle as at its start).
+    /// So after batches that bring the documents this store has written to 256, 512,
+    /// 1,024, ... (each doubling), the tables those look-ups read are analysed: about
+    /// 0.6 s at 10,000 documents, so under 1.5 s in all for a run of that size.
+    async fn refresh_statistics(&self, new: u64) {
+        use sea_orm::ConnectionTrait;
+        use std::sync::atomic::Ordering;
+        if new == 0 || self.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+            return;
+        }
+        let written = self.stats.written.fetch_add(new, Ordering::Relaxed) + new;
+        let next = self.stats.next_analyze.load(Ordering::Relaxed).max(256);
+        if written < next {
+            return;
+        }
+        self.stats
+            .next_analyze
+            .store(written.saturating_mul(2), Ordering::Relaxed);
+        let sql = "ANALYZE meetings, meeting_participants, meeting_documents, participants, \
+                   participant_aliases, document_participants, quotations";
+        let started = std::time::Instant::now();
+        match self.db.execute_unprepared(sql).await {
+            Ok(_) => debug!(
+                documents = written,
+                ms = started.elapsed().as_millis() as u64,
+                "planner statistics refreshed"
+            ),
+            // Only plans suffer: the ingest goes on.
+            Err(e) => warn!(error = %e, "could not refresh planner statistics"),
+        }
     }
 
     async fn write_batch(

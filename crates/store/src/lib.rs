@@ -90,6 +90,10 @@ pub struct IngestStats {
     pub unchanged: std::sync::atomic::AtomicU64,
     /// Documents refused or failed.
     pub failed: std::sync::atomic::AtomicU64,
+    /// Documents written in batches, and the count at which Postgres's planner statistics
+    /// are next refreshed (see `Store::refresh_statistics`).
+    written: std::sync::atomic::AtomicU64,
+    next_analyze: std::sync::atomic::AtomicU64,
 }
 
 /// A connection pool to the graph's database.
