@@ -50,21 +50,35 @@ for name, q in queries.items():
     with open(f"{work}/{name}.lua", "w") as f:
         f.write(lua.replace("__BODY__", json.dumps(body)))
 PY
-# CPU time (clock ticks) of the server, and of the local Postgres's processes (the
-# postmaster's waited-for children included, so backends that exit still count).
-ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-pg_ticks() {
-  local s=0 p
-  for p in $(pgrep -x postgres); do s=$((s + $(ticks "$p"))); done
-  echo "$s"
-}
+# CPU time (clock ticks) of the server, of wrk, and of the whole machine. Postgres's share
+# is the machine's busy time less the server's and wrk's (nothing else runs here):
+# summing the postgres processes' own ticks loses those of backends that exit mid-run.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+busy() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 hz=$(getconf CLK_TCK)
+# A run starts once the previous one's requests have all finished in Postgres (searches
+# still running after wrk stops would otherwise land in the next run's figures).
+idle() {
+  for _ in $(seq 1 30); do
+    [ "$(psql -Atq "$DB" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()" 2>/dev/null || echo 0)" = 0 ] && return
+    sleep 1
+  done
+}
 for name in meeting_by_id nested search filtered; do
+  idle
   echo "== $name"
-  s0=$(ticks "$server"); p0=$(pg_ticks); t0=$(date +%s.%N)
-  wrk -t2 -c32 -d"$DURATION" --timeout 15s --latency -s "$WORK/$name.lua" "$addr/graphql" | grep -E "Requests/sec|^ +50%|^ +99%|BAD|Non-2xx|Socket errors" || true
-  s1=$(ticks "$server"); p1=$(pg_ticks); t1=$(date +%s.%N)
-  python3 -c "import sys; s, p, t0, t1, hz = (float(x) for x in sys.argv[1:]); t = t1 - t0; print(f'  CPU: server {s / hz / t:.2f} cores, postgres {p / hz / t:.2f} cores')" \
-    "$((s1 - s0))" "$((p1 - p0))" "$t0" "$t1" "$hz"
+  s0=$(ticks "$server"); b0=$(busy); t0=$(date +%s.%N)
+  /usr/bin/time -f "WRKCPU %U %S" -o "$WORK/wrk-cpu.txt" \
+    wrk -t2 -c32 -d"$DURATION" --timeout 15s --latency -s "$WORK/$name.lua" "$addr/graphql" \
+    | grep -E "Requests/sec|^ +50%|^ +99%|BAD|Non-2xx|Socket errors" || true
+  s1=$(ticks "$server"); b1=$(busy); t1=$(date +%s.%N)
+  python3 - "$((s1 - s0))" "$((b1 - b0))" "$t0" "$t1" "$hz" "$WORK/wrk-cpu.txt" <<'PY'
+import sys
+s, b, t0, t1, hz = (float(x) for x in sys.argv[1:6])
+w = sum(float(x) for l in open(sys.argv[6]) if l.startswith("WRKCPU") for x in l.split()[1:])
+t = t1 - t0
+server, total = s / hz / t, b / hz / t
+print(f"  CPU: server {server:.2f} cores, wrk {w / t:.2f}, postgres (the rest) {total - server - w / t:.2f}")
+PY
 done
 echo "== server peak resident memory: $(grep VmHWM /proc/$server/status | awk '{print $2/1024 " MB"}')"
