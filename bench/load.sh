@@ -11,6 +11,7 @@ PG=${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
 DB=${BENCH_DB:-"${PG%/*}/diplograph_bench10000"}
 DURATION=${DURATION:-30s}
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)"; exit 1; }
+[ -x /usr/bin/time ] || { echo "install GNU time (apt-get install time)"; exit 1; }
 RUST_LOG=warn "$BIN" serve --no-ingest --bind 127.0.0.1:0 --database-url "$DB" >"$WORK/serve.out" 2>"$WORK/serve.err" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
