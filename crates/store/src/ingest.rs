@@ -253,11 +253,12 @@ impl Store {
 
     /// Postgres plans the merge look-ups from its statistics of the tables, which
     /// autovacuum refreshes only about once a minute: a long ingest into a young database
-    /// would run for minutes on plans made for tables a tenth of their size (a 10,000-
-    /// document ingest spent 4 × as long settling meetings by its middle as at its start).
-    /// So after batches that bring the documents this store has written to 256, 512,
-    /// 1,024, ... (each doubling), the tables those look-ups read are analysed: about
-    /// 0.6 s at 10,000 documents, so under 1.5 s in all for a run of that size.
+    /// would run for a minute or more on plans made before the tables had any (a
+    /// 10,000-document ingest spent 3 to 6 × as long settling a batch's meetings by its
+    /// middle as at its start, until autovacuum got there). So after batches that bring
+    /// the documents this store has written to 256, 512, 1,024, ... (each doubling), the
+    /// tables those look-ups read are analysed: about 0.5 s at 8,000 documents, 1.4 s in
+    /// all for a run of 10,000.
     async fn refresh_statistics(&self, new: u64) {
         use sea_orm::ConnectionTrait;
         use std::sync::atomic::Ordering;
@@ -278,7 +279,7 @@ impl Store {
         match self.db.execute_unprepared(sql).await {
             Ok(_) => debug!(
                 documents = written,
-                ms = started.elapsed().as_millis() as u64,
+                ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
                 "planner statistics refreshed"
             ),
             // Only plans suffer: the ingest goes on.
