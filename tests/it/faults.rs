@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use diplograph_store::Store;
 
-use crate::support::{bin, corpus, pg_admin, postgres_db};
+use crate::support::{bin, corpus, ingest_ok, pg_admin, postgres_db};
 
 fn synthetic_folder(n: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -105,18 +105,7 @@ async fn postgres_lost_mid_ingest_loses_nothing_and_a_rerun_completes() {
     assert_eq!(quotes, stored, "every stored document is complete");
 
     // A rerun completes the rest without duplicates.
-    let out = Command::new(bin())
-        .args(["ingest", "--database-url", &url])
-        .arg(folder.path())
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = ingest_ok(&url, folder.path());
     assert!(
         text.contains(&format!(
             "{} new, {stored} unchanged, 0 failed",
@@ -136,17 +125,7 @@ async fn a_long_postgres_ingest_refreshes_the_planner_statistics() {
     };
     // Past the first batch of 256 documents, the merge tables are analysed.
     let folder = synthetic_folder(300);
-    let out = Command::new(bin())
-        .args(["ingest", "--database-url", &url])
-        .arg(folder.path())
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ingest_ok(&url, folder.path());
     let store = Store::connect_with(&url, 1).await.unwrap();
     let conn = store.connection();
     let sql = "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL";

@@ -31,6 +31,20 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_diplograph"))
 }
 
+/// Runs `diplograph ingest --database-url URL PATH` (warnings only in the log), asserts it
+/// succeeded and returns what it printed on stderr (its summary line last).
+pub fn ingest_ok(url: &str, path: &std::path::Path) -> String {
+    let out = Command::new(bin())
+        .args(["ingest", "--database-url", url])
+        .arg(path)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the CLI runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    stderr
+}
+
 /// A fresh, migrated in-memory SQLite store.
 pub async fn sqlite() -> Store {
     let s = Store::connect("sqlite::memory:")
