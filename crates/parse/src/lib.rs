@@ -679,16 +679,12 @@ fn home_country(text: &str) -> Option<String> {
     let words = text::split_words(text, &CHARS);
     // A country is a capitalised word, or part of one joined by hyphens, that starts as
     // some country's name does: most words are turned away on their first bytes.
-    let starts_upper = |w: &str| match w.as_bytes().first() {
-        Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
-        _ => w.chars().next().is_some_and(char::is_uppercase),
-    };
     for (i, w) in words.iter().enumerate() {
-        if !starts_upper(w) && !w.contains('-') {
+        if !text::capitalised(w) && !w.contains('-') {
             continue;
         }
         for part in w.split('-') {
-            if !starts_upper(part) || !lex.country_prefixes.may_hold_lower_of(part) {
+            if !text::capitalised(part) || !lex.country_prefixes.may_hold_lower_of(part) {
                 continue;
             }
             if let Some(c) = lex.country_of(part) {

@@ -13,7 +13,7 @@ use crate::lexicon::{lexicon, Heads};
 use crate::mentions::Actors;
 use crate::model::{MeetingKind, MeetingStatus, PartialDate, ParticipantKind, Place};
 use crate::segment::Sentence;
-use crate::text::{lower, sub, tokenize, Tok};
+use crate::text::{capitalised, lower, sub, tokenize, Tok};
 use rustc_hash::FxHashMap as HashMap;
 
 fn kinds() -> &'static Vec<(Vec<String>, MeetingKind)> {
@@ -138,11 +138,6 @@ pub struct Input<'a> {
     pub quoted: &'a crate::text::RangeSet,
     /// The subject of each sentence (same order as `sentences`).
     pub subjects: &'a [Option<usize>],
-}
-
-/// True when `word` starts with a capital.
-fn capitalised(word: &str) -> bool {
-    word.chars().next().is_some_and(char::is_uppercase)
 }
 
 /// The place named in `text[range]`: a known city first, else a country after `in`/`to`.

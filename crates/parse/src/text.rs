@@ -51,6 +51,15 @@ fn lower_slow(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// True when `word` starts with a capital (an ASCII first byte is answered without
+/// decoding a char).
+pub fn capitalised(word: &str) -> bool {
+    match word.as_bytes().first() {
+        Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+        _ => word.chars().next().is_some_and(char::is_uppercase),
+    }
+}
+
 /// The chars words are made of, for [`split_words`]: a table for ASCII, read a byte at a
 /// time, and the same rule for the rest.
 pub struct WordChars {

@@ -90,9 +90,8 @@ pub struct IngestStats {
     pub unchanged: std::sync::atomic::AtomicU64,
     /// Documents refused or failed.
     pub failed: std::sync::atomic::AtomicU64,
-    /// Documents written in batches, and the count at which Postgres's planner statistics
-    /// are next refreshed (see `Store::refresh_statistics`).
-    written: std::sync::atomic::AtomicU64,
+    /// The count of `new` at which Postgres's planner statistics are next refreshed (see
+    /// `Store::refresh_statistics`).
     next_analyze: std::sync::atomic::AtomicU64,
 }
 
