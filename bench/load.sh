@@ -65,7 +65,7 @@ idle() {
     sleep 1
   done
 }
-for name in meeting_by_id nested search filtered; do
+for name in ${QUERIES:-meeting_by_id nested search filtered}; do
   idle
   echo "== $name"
   s0=$(ticks "$server"); b0=$(busy); t0=$(date +%s.%N)

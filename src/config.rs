@@ -7,6 +7,7 @@
 //! | `DIPLOGRAPH_CORPUS` | `--corpus` | `./corpus` |
 //! | `DIPLOGRAPH_ADMIN_TOKEN` | `--admin-token` | unset: writes disabled |
 //! | `DIPLOGRAPH_MAX_PAGE_SIZE` | `--max-page-size` | `100` |
+//! | `DIPLOGRAPH_DB_POOL_SIZE` | `--db-pool-size` | `10` |
 //! | `DIPLOGRAPH_MAX_DOCUMENT_BYTES` | `--max-document-bytes` | `10485760` (10 MiB) |
 //! | `DIPLOGRAPH_MAX_DEPTH` | `--max-depth` | `16` |
 //! | `DIPLOGRAPH_MAX_COMPLEXITY` | `--max-complexity` | `20000` |
@@ -30,6 +31,10 @@ pub struct DbConfig {
     /// missing).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://diplograph.db")]
     pub database_url: String,
+    /// Most database connections open at once (SQLite in memory always uses one).
+    #[arg(long, env = "DIPLOGRAPH_DB_POOL_SIZE", default_value_t = diplograph_store::DEFAULT_POOL_SIZE,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub db_pool_size: u32,
     /// Largest document accepted, in bytes.
     #[arg(long, env = "DIPLOGRAPH_MAX_DOCUMENT_BYTES", default_value_t = diplograph_parse::DEFAULT_MAX_BYTES)]
     pub max_document_bytes: usize,
@@ -46,6 +51,7 @@ impl fmt::Debug for DbConfig {
                 "database_url",
                 &diplograph_store::redact(&self.database_url),
             )
+            .field("db_pool_size", &self.db_pool_size)
             .field("max_document_bytes", &self.max_document_bytes)
             .field("topics", &self.topics)
             .finish()

@@ -255,12 +255,14 @@ async fn main() -> Result<()> {
 }
 
 async fn open(db: &DbConfig) -> Result<Store> {
-    let store = Store::connect(&db.database_url).await.with_context(|| {
-        format!(
-            "cannot connect to {}",
-            diplograph_store::redact(&db.database_url)
-        )
-    })?;
+    let store = Store::connect_with(&db.database_url, db.db_pool_size)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot connect to {}",
+                diplograph_store::redact(&db.database_url)
+            )
+        })?;
     store
         .migrate()
         .await

@@ -362,3 +362,48 @@ fn export_from_the_command_line() {
     assert!(again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("5 documents extracted again"));
 }
+
+/// `--db-pool-size` bounds the connections: one is enough to ingest and to answer a
+/// nested query whose loaders run at once (they queue for it, nothing deadlocks), and
+/// zero is refused before anything is opened.
+#[test]
+fn a_pool_of_one_connection_ingests_and_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("pool.db").display());
+    let out = Command::new(bin())
+        .args(["ingest", "--db-pool-size", "1", "--database-url", &db])
+        .arg(corpus())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("5 new, 0 unchanged, 0 failed"), "{stderr}");
+
+    let server = start(&db, &["--db-pool-size", "1"]);
+    let v = graphql(
+        &server.1,
+        "{ meetings(first: 20) { edges { node { title participants { name quotations(first: 5) { edges { node { text document { title } } } } } } } } }",
+    );
+    assert!(v.get("errors").is_none(), "{v}");
+    let quotes: usize = v["data"]["meetings"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["node"]["participants"].as_array().unwrap())
+        .map(|p| p["quotations"]["edges"].as_array().unwrap().len())
+        .sum();
+    assert!(quotes > 0, "{v}");
+    let (_, _, metrics) = http(&server.1, "GET", "/metrics", &[], "");
+    assert!(
+        metrics.contains("diplograph_db_pool_connections 1\n"),
+        "{metrics}"
+    );
+
+    let refused = Command::new(bin())
+        .args(["serve", "--db-pool-size", "0", "--database-url", &db])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--db-pool-size"));
+}

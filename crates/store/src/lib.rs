@@ -95,6 +95,9 @@ pub struct IngestStats {
     next_analyze: std::sync::atomic::AtomicU64,
 }
 
+/// Connections a [`Store`] opens at most unless told otherwise.
+pub const DEFAULT_POOL_SIZE: u32 = 10;
+
 /// A connection pool to the graph's database.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -179,7 +182,7 @@ impl Store {
     /// Connects to `postgres://...` or `sqlite://FILE` (created when missing) or
     /// `sqlite::memory:`.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        Self::connect_with(url, 10).await
+        Self::connect_with(url, DEFAULT_POOL_SIZE).await
     }
 
     /// Connects with a given pool size (SQLite in memory always uses one connection).
