@@ -390,8 +390,12 @@ impl Lexicon {
 
     /// The country a word or phrase names or qualifies (`Japanese` → `Japan`).
     pub fn country_of(&self, phrase: &str) -> Option<&str> {
-        let p = crate::text::lower(phrase.trim());
-        let mut p = p.as_ref();
+        crate::text::with_lower(phrase.trim(), |p| self.country_of_lower(p))
+    }
+
+    /// [`Lexicon::country_of`] of a trimmed, lower-cased phrase.
+    fn country_of_lower(&self, p: &str) -> Option<&str> {
+        let mut p = p;
         while let Some(rest) = p.strip_prefix("the ") {
             p = rest;
         }
@@ -432,9 +436,7 @@ impl Lexicon {
         {
             return false;
         }
-        let lw = crate::text::lower(word);
-        let base = trim_possessive(&lw);
-        !self.nonnames.contains(base)
+        crate::text::with_lower(word, |lw| !self.nonnames.contains(trim_possessive(lw)))
     }
 }
 

@@ -667,6 +667,22 @@ fn meeting_title(m: &meetings::RawMeeting, actors: &Actors) -> String {
     t
 }
 
+/// One word, or the parts of a hyphenated one.
+enum Either<'a> {
+    One(std::iter::Once<&'a str>),
+    Split(std::str::Split<'a, char>),
+}
+
+impl<'a> Iterator for Either<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Either::One(o) => o.next(),
+            Either::Split(s) => s.next(),
+        }
+    }
+}
+
 /// The country a transcript's speaker speaks for: the one the text names most, leaving out
 /// countries it calls "our X colleagues/partners/friends/neighbours".
 fn home_country(text: &str) -> Option<String> {
@@ -680,22 +696,29 @@ fn home_country(text: &str) -> Option<String> {
     // A country is a capitalised word, or part of one joined by hyphens, that starts as
     // some country's name does: most words are turned away on their first bytes.
     for (i, w) in words.iter().enumerate() {
-        if !text::capitalised(w) && !w.contains('-') {
+        let hyphenated = w.contains('-');
+        if !hyphenated && !text::capitalised(w) {
             continue;
         }
-        for part in w.split('-') {
+        let parts = if hyphenated {
+            Either::Split(w.split('-'))
+        } else {
+            Either::One(std::iter::once(*w))
+        };
+        for part in parts {
             if !text::capitalised(part) || !lex.country_prefixes.may_hold_lower_of(part) {
                 continue;
             }
             if let Some(c) = lex.country_of(part) {
                 *counts.entry(c.to_string()).or_default() += 1;
-                let prev = i
+                // `our`, and each word after it, is ASCII without a `k`: only an ASCII word
+                // lower-cases into one, so an ASCII comparison is the lower-cased one.
+                let after_our = i
                     .checked_sub(1)
                     .and_then(|p| words.get(p))
-                    .map(|p| p.to_lowercase());
-                let next = words.get(i + 1).map(|n| n.to_lowercase());
-                if prev.as_deref() == Some("our")
-                    && next.is_some_and(|n| {
+                    .is_some_and(|p| p.eq_ignore_ascii_case("our"));
+                if after_our
+                    && words.get(i + 1).is_some_and(|n| {
                         [
                             "colleagues",
                             "partners",
@@ -706,7 +729,8 @@ fn home_country(text: &str) -> Option<String> {
                             "colleague",
                             "partner",
                         ]
-                        .contains(&n.as_str())
+                        .iter()
+                        .any(|k| n.eq_ignore_ascii_case(k))
                     })
                 {
                     others.push(c.to_string());

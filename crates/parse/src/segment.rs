@@ -365,9 +365,10 @@ fn english(text: &str) -> bool {
         if w.len() > 6 {
             return;
         }
-        let w = crate::text::lower(w);
-        en += usize::from(is_en(&w));
-        other += usize::from(is_other(&w));
+        crate::text::with_lower(w, |w| {
+            en += usize::from(is_en(w));
+            other += usize::from(is_other(w));
+        });
     };
     let bytes = text.as_bytes();
     let mut word_start = None;

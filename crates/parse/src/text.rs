@@ -51,6 +51,26 @@ fn lower_slow(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Calls `f` with `s` lower-cased, as [`lower`] would give it, but with a short ASCII
+/// word lower-cased into a buffer on the stack instead of a new `String`: for look-ups of
+/// capitalised words, which would otherwise each allocate.
+#[inline]
+pub fn with_lower<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        return f(s);
+    }
+    let mut buf = [0u8; 32];
+    if let Some(head) = buf.get_mut(..s.len()).filter(|_| s.is_ascii()) {
+        for (d, b) in head.iter_mut().zip(s.bytes()) {
+            *d = b.to_ascii_lowercase();
+        }
+        if let Ok(l) = std::str::from_utf8(head) {
+            return f(l);
+        }
+    }
+    f(&lower_slow(s))
+}
+
 /// True when `word` starts with a capital (an ASCII first byte is answered without
 /// decoding a char).
 pub fn capitalised(word: &str) -> bool {
