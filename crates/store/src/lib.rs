@@ -23,6 +23,7 @@ mod migration;
 mod pages;
 mod provenance;
 pub mod query;
+pub mod rows;
 mod search;
 
 use sea_orm::{

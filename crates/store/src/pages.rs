@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    DatabaseBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable, Statement, Value,
+    ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable,
+    Statement, Value,
 };
 
 use crate::entities::{claim, quotation};
@@ -68,7 +69,7 @@ async fn page<E: EntityTrait>(
     owner_of: impl Fn(&E::Model) -> Option<i32>,
 ) -> Result<(Vec<E::Model>, HashMap<i32, u64>), StoreError>
 where
-    E::Model: FromQueryResult,
+    E::Model: crate::rows::FromRow,
 {
     let (offset, limit) = (page.offset, page.limit);
     if ids.is_empty() {
@@ -101,13 +102,15 @@ where
          FROM {table} t WHERE t.{column} IN ({ph})) x WHERE x.rn > {lo} AND x.rn <= {hi} ORDER BY x.{column}, x.rn"
         )
     };
-    let rows = E::Model::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        &sql,
-        values.clone(),
-    ))
-    .all(&store.db)
-    .await?;
+    let rows = store
+        .db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            &sql,
+            values.clone(),
+        ))
+        .await?;
+    let rows: Vec<E::Model> = crate::rows::decode_all(&rows)?;
     if !page.count {
         // Rows come ordered by owner: keep each owner's first `limit`.
         let mut seen: HashMap<i32, u64> = HashMap::new();

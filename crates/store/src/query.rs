@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    QuerySelect, QueryTrait, Select,
 };
 
 use crate::entities::*;
+use crate::rows::FromRow;
 use crate::{Store, StoreError};
 
 /// A page of a list: skip `offset`, take `limit`.
@@ -199,24 +200,33 @@ impl Store {
         page: Page,
     ) -> Result<(Vec<E::Model>, u64), StoreError>
     where
-        E::Model: Send + Sync,
+        E::Model: Send + Sync + FromRow,
     {
         if !page.count {
-            let mut rows = q
-                .offset(page.offset)
-                .limit(page.limit.saturating_add(1))
-                .all(&self.db)
+            let mut rows = self
+                .fetch(q.offset(page.offset).limit(page.limit.saturating_add(1)))
                 .await?;
             let total = total_without_count(&mut rows, page);
             return Ok((rows, total));
         }
         let total = q.clone().count(&self.db).await?;
-        let rows = q
-            .offset(page.offset)
-            .limit(page.limit)
-            .all(&self.db)
-            .await?;
+        let rows = self.fetch(q.offset(page.offset).limit(page.limit)).await?;
         Ok((rows, total))
+    }
+
+    /// The rows of `q`, read by column position (see [`crate::rows`]).
+    pub(crate) async fn fetch<E: EntityTrait>(
+        &self,
+        q: Select<E>,
+    ) -> Result<Vec<E::Model>, StoreError>
+    where
+        E::Model: FromRow,
+    {
+        let rows = self
+            .db
+            .query_all_raw(q.build(self.db.get_database_backend()))
+            .await?;
+        Ok(crate::rows::decode_all(&rows)?)
     }
 
     /// Meetings matching the filter, by date.
@@ -477,10 +487,8 @@ impl Store {
 
     /// All topics, by slug.
     pub async fn topics(&self) -> Result<Vec<topic::Model>, StoreError> {
-        Ok(topic::Entity::find()
-            .order_by_asc(topic::Column::Slug)
-            .all(&self.db)
-            .await?)
+        self.fetch(topic::Entity::find().order_by_asc(topic::Column::Slug))
+            .await
     }
 
     /// Number of quotations and claims per topic id.
@@ -569,9 +577,8 @@ impl Store {
         if !text {
             q = q.expr_as(sea_orm::sea_query::Expr::val(""), "text");
         }
-        Ok(q.filter(document::Column::Id.is_in(ids.to_vec()))
-            .all(&self.db)
-            .await?)
+        self.fetch(q.filter(document::Column::Id.is_in(ids.to_vec())))
+            .await
     }
 
     /// Participants by id.
@@ -579,18 +586,14 @@ impl Store {
         &self,
         ids: &[i32],
     ) -> Result<Vec<participant::Model>, StoreError> {
-        Ok(participant::Entity::find()
-            .filter(participant::Column::Id.is_in(ids.to_vec()))
-            .all(&self.db)
-            .await?)
+        self.fetch(participant::Entity::find().filter(participant::Column::Id.is_in(ids.to_vec())))
+            .await
     }
 
     /// Meetings by id.
     pub async fn meetings_by_ids(&self, ids: &[i32]) -> Result<Vec<meeting::Model>, StoreError> {
-        Ok(meeting::Entity::find()
-            .filter(meeting::Column::Id.is_in(ids.to_vec()))
-            .all(&self.db)
-            .await?)
+        self.fetch(meeting::Entity::find().filter(meeting::Column::Id.is_in(ids.to_vec())))
+            .await
     }
 
     /// Quotations by id.
@@ -598,18 +601,14 @@ impl Store {
         &self,
         ids: &[i32],
     ) -> Result<Vec<quotation::Model>, StoreError> {
-        Ok(quotation::Entity::find()
-            .filter(quotation::Column::Id.is_in(ids.to_vec()))
-            .all(&self.db)
-            .await?)
+        self.fetch(quotation::Entity::find().filter(quotation::Column::Id.is_in(ids.to_vec())))
+            .await
     }
 
     /// Claims by id.
     pub async fn claims_by_ids(&self, ids: &[i32]) -> Result<Vec<claim::Model>, StoreError> {
-        Ok(claim::Entity::find()
-            .filter(claim::Column::Id.is_in(ids.to_vec()))
-            .all(&self.db)
-            .await?)
+        self.fetch(claim::Entity::find().filter(claim::Column::Id.is_in(ids.to_vec())))
+            .await
     }
 
     /// (meeting id, participant id) pairs for these meetings.
@@ -645,16 +644,19 @@ impl Store {
                  WHERE mp.meeting_id IN ({ph}) ORDER BY mp.id"
             );
             let values: Vec<sea_orm::Value> = chunk.iter().map(|i| (*i).into()).collect();
-            for row in self
+            let rows = self
                 .db
                 .query_all_raw(sea_orm::Statement::from_sql_and_values(
                     backend, &sql, values,
                 ))
-                .await?
-            {
+                .await?;
+            let Some(first) = rows.first() else { continue };
+            let link = Some(crate::rows::position(first, "link_meeting")?);
+            let at = crate::rows::positions::<participant::Model>(first)?;
+            for row in &rows {
                 out.push((
-                    row.try_get::<i32>("", "link_meeting")?,
-                    <participant::Model as sea_orm::FromQueryResult>::from_query_result(&row, "")?,
+                    crate::rows::cell::<i32>(row, link)?,
+                    participant::Model::from_row(row, &at)?,
                 ));
             }
         }
@@ -719,12 +721,13 @@ impl Store {
 
     /// Turns of these documents, in order.
     pub async fn turns_of(&self, documents: &[i32]) -> Result<Vec<turn::Model>, StoreError> {
-        Ok(turn::Entity::find()
-            .filter(turn::Column::DocumentId.is_in(documents.to_vec()))
-            .order_by_asc(turn::Column::DocumentId)
-            .order_by_asc(turn::Column::Idx)
-            .all(&self.db)
-            .await?)
+        self.fetch(
+            turn::Entity::find()
+                .filter(turn::Column::DocumentId.is_in(documents.to_vec()))
+                .order_by_asc(turn::Column::DocumentId)
+                .order_by_asc(turn::Column::Idx),
+        )
+        .await
     }
 
     /// Aliases of these participants.
@@ -732,11 +735,12 @@ impl Store {
         &self,
         participants: &[i32],
     ) -> Result<Vec<participant_alias::Model>, StoreError> {
-        Ok(participant_alias::Entity::find()
-            .filter(participant_alias::Column::ParticipantId.is_in(participants.to_vec()))
-            .order_by_asc(participant_alias::Column::Id)
-            .all(&self.db)
-            .await?)
+        self.fetch(
+            participant_alias::Entity::find()
+                .filter(participant_alias::Column::ParticipantId.is_in(participants.to_vec()))
+                .order_by_asc(participant_alias::Column::Id),
+        )
+        .await
     }
 
     /// Roles of these participants.
@@ -744,11 +748,12 @@ impl Store {
         &self,
         participants: &[i32],
     ) -> Result<Vec<participant_role::Model>, StoreError> {
-        Ok(participant_role::Entity::find()
-            .filter(participant_role::Column::ParticipantId.is_in(participants.to_vec()))
-            .order_by_asc(participant_role::Column::Id)
-            .all(&self.db)
-            .await?)
+        self.fetch(
+            participant_role::Entity::find()
+                .filter(participant_role::Column::ParticipantId.is_in(participants.to_vec()))
+                .order_by_asc(participant_role::Column::Id),
+        )
+        .await
     }
 
     /// (quotation id, topic) pairs.
@@ -863,11 +868,12 @@ impl Store {
         &self,
         ids: &[i32],
     ) -> Result<Vec<quotation_source::Model>, StoreError> {
-        Ok(quotation_source::Entity::find()
-            .filter(quotation_source::Column::QuotationId.is_in(ids.to_vec()))
-            .order_by_desc(quotation_source::Column::Score)
-            .all(&self.db)
-            .await?)
+        self.fetch(
+            quotation_source::Entity::find()
+                .filter(quotation_source::Column::QuotationId.is_in(ids.to_vec()))
+                .order_by_desc(quotation_source::Column::Score),
+        )
+        .await
     }
 
     /// Provenance links whose transcript passage is in one of `ids`, best score first.
@@ -875,11 +881,12 @@ impl Store {
         &self,
         ids: &[i32],
     ) -> Result<Vec<quotation_source::Model>, StoreError> {
-        Ok(quotation_source::Entity::find()
-            .filter(quotation_source::Column::SourceQuotationId.is_in(ids.to_vec()))
-            .order_by_desc(quotation_source::Column::Score)
-            .all(&self.db)
-            .await?)
+        self.fetch(
+            quotation_source::Entity::find()
+                .filter(quotation_source::Column::SourceQuotationId.is_in(ids.to_vec()))
+                .order_by_desc(quotation_source::Column::Score),
+        )
+        .await
     }
 
     /// Number of documents stored.

@@ -2,7 +2,7 @@
 #![allow(missing_docs)]
 
 macro_rules! entity {
-    ($name:ident, $table:literal, { $($field:tt)* }) => {
+    ($name:ident, $table:literal, { $( $(#[$meta:meta])* pub $field:ident: $ty:ty, )* }) => {
         pub mod $name {
             use sea_orm::entity::prelude::*;
 
@@ -11,7 +11,20 @@ macro_rules! entity {
             pub struct Model {
                 #[sea_orm(primary_key)]
                 pub id: i32,
-                $($field)*
+                $( $(#[$meta])* pub $field: $ty, )*
+            }
+
+            impl crate::rows::FromRow for Model {
+                const COLUMNS: &'static [&'static str] = &["id", $(stringify!($field)),*];
+
+                fn from_row(row: &sea_orm::QueryResult, at: &[usize]) -> Result<Self, DbErr> {
+                    let mut at = at.iter().copied();
+                    // Struct fields are evaluated in the order written: the columns' order.
+                    Ok(Model {
+                        id: crate::rows::cell(row, at.next())?,
+                        $( $field: crate::rows::cell(row, at.next())?, )*
+                    })
+                }
             }
 
             #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
