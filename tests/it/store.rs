@@ -448,5 +448,16 @@ async fn rows_read_by_position_are_the_rows_sea_orm_reads() {
             diplograph_store::rows::decode_all::<participant::Model>(&rows).is_err(),
             "{backend}"
         );
+        // So is a column of another type (a number where the model has text).
+        let wrong = db
+            .query_all_raw(diplograph_store::sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT id, key, 1 AS name, kind, country, title, surname FROM participants",
+            ))
+            .await
+            .unwrap();
+        assert!(!wrong.is_empty());
+        let e = diplograph_store::rows::decode_all::<participant::Model>(&wrong);
+        assert!(e.is_err(), "{backend}: {e:?}");
     }
 }

@@ -651,7 +651,7 @@ impl Store {
                 ))
                 .await?;
             let Some(first) = rows.first() else { continue };
-            let link = Some(crate::rows::position(first, "link_meeting")?);
+            let link = Some(crate::rows::typed_position::<i32>(first, "link_meeting")?);
             let at = crate::rows::positions::<participant::Model>(first)?;
             for row in &rows {
                 out.push((

@@ -5,7 +5,11 @@
 //! of the column name) and then discards: on the nested benchmark query that was 250
 //! formatted strings per request. Here a result's column positions are found once, from
 //! its first row, and each cell is read by position through sqlx, a NULL being `None`.
-//! The store's tests decode every row of every table both ways and compare.
+//! On Postgres every row of a result has its columns' types, so they are checked against
+//! the model's once, with the positions, and the cells decoded without checking each
+//! again (sqlx's per-cell check was a tenth of a nested request's instructions); SQLite
+//! types each value, so there every cell is checked. The store's tests decode every row
+//! of every table both ways and compare.
 
 use sea_orm::sqlx::{self, Column, Row};
 use sea_orm::{DbErr, QueryResult};
@@ -15,8 +19,12 @@ pub trait FromRow: Sized {
     /// The model's columns, in field order.
     const COLUMNS: &'static [&'static str];
 
-    /// Reads the fields from `row`, the `k`-th field from column `at[k]`.
+    /// Reads the fields from `row`, the `k`-th field from column `at[k]`, a result whose
+    /// column types [`FromRow::check`] has accepted.
     fn from_row(row: &QueryResult, at: &[usize]) -> Result<Self, DbErr>;
+
+    /// An error unless the `k`-th field can be read from column `at[k]` of `row`'s result.
+    fn check(row: &QueryResult, at: &[usize]) -> Result<(), DbErr>;
 }
 
 /// A value sqlx decodes from a Postgres and from a SQLite cell (`Option<T>` reads NULL as
@@ -43,16 +51,44 @@ fn err(e: sqlx::Error) -> DbErr {
 }
 
 /// The cell at position `at` of `row` (an error when `at` is `None`: a column missing
-/// from the result).
+/// from the result), of a result whose column types [`check`] has accepted.
 pub fn cell<T: Cell>(row: &QueryResult, at: Option<usize>) -> Result<T, DbErr> {
-    let at = at.ok_or_else(|| DbErr::Type("a column is missing from the result".into()))?;
+    let at = at.ok_or_else(missing)?;
     if let Some(r) = row.try_as_pg_row() {
-        return r.try_get::<T, usize>(at).map_err(err);
+        return r.try_get_unchecked::<T, usize>(at).map_err(err);
     }
     if let Some(r) = row.try_as_sqlite_row() {
         return r.try_get::<T, usize>(at).map_err(err);
     }
-    Err(DbErr::Type("a row of an unsupported database".into()))
+    Err(unsupported())
+}
+
+/// An error unless a `T` can be read from column `at` of `row`'s result (on Postgres,
+/// where a column has one type for all rows; SQLite's cells are checked as they are read).
+pub fn check<T: Cell>(row: &QueryResult, at: Option<usize>) -> Result<(), DbErr> {
+    use sea_orm::sqlx::TypeInfo;
+    let at = at.ok_or_else(missing)?;
+    if let Some(r) = row.try_as_pg_row() {
+        let col = r.try_column(at).map_err(err)?;
+        let ty = col.type_info();
+        if !ty.is_null() && !<T as sqlx::Type<sqlx::Postgres>>::compatible(ty) {
+            return Err(DbErr::Type(format!(
+                "column {} is {}, which a {} cannot be read from",
+                col.name(),
+                ty.name(),
+                std::any::type_name::<T>()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn missing() -> DbErr {
+    DbErr::Type("a column is missing from the result".into())
+}
+
+fn unsupported() -> DbErr {
+    DbErr::Type("a row of an unsupported database".into())
 }
 
 /// The position of the column `name` in `row`'s result.
@@ -63,12 +99,24 @@ pub fn position(row: &QueryResult, name: &str) -> Result<usize, DbErr> {
     if let Some(r) = row.try_as_sqlite_row() {
         return r.try_column(name).map(|c| c.ordinal()).map_err(err);
     }
-    Err(DbErr::Type("a row of an unsupported database".into()))
+    Err(unsupported())
 }
 
-/// The positions of `M`'s columns in the result `row` belongs to.
+/// The positions of `M`'s columns in the result `row` belongs to, their types checked.
 pub fn positions<M: FromRow>(row: &QueryResult) -> Result<Vec<usize>, DbErr> {
-    M::COLUMNS.iter().map(|c| position(row, c)).collect()
+    let at = M::COLUMNS
+        .iter()
+        .map(|c| position(row, c))
+        .collect::<Result<Vec<_>, _>>()?;
+    M::check(row, &at)?;
+    Ok(at)
+}
+
+/// The position of the column `name` in `row`'s result, checked to hold a `T`.
+pub fn typed_position<T: Cell>(row: &QueryResult, name: &str) -> Result<usize, DbErr> {
+    let at = position(row, name)?;
+    check::<T>(row, Some(at))?;
+    Ok(at)
 }
 
 /// Every row as an `M`, the column positions found once from the first.

@@ -25,6 +25,13 @@ macro_rules! entity {
                         $( $field: crate::rows::cell(row, at.next())?, )*
                     })
                 }
+
+                fn check(row: &sea_orm::QueryResult, at: &[usize]) -> Result<(), DbErr> {
+                    let mut at = at.iter().copied();
+                    crate::rows::check::<i32>(row, at.next())?;
+                    $( crate::rows::check::<$ty>(row, at.next())?; )*
+                    Ok(())
+                }
             }
 
             #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
