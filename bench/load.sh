@@ -3,9 +3,11 @@
 # bench/ingest.sh leaves behind: 30 s per query on 127.0.0.1, then the server's peak memory.
 # Every response must be a 200 without "errors": the script counts the others. wrk waits
 # 15 s for a response (past the service's 10 s request limit), so none is dropped uncounted.
+# QUERIES="nested filtered" runs some of the queries; BIN=path/to/diplograph another build
+# (to compare two back to back); the service's own settings (DIPLOGRAPH_DB_POOL_SIZE) apply.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=target/release/diplograph
+BIN=${BIN:-target/release/diplograph}
 WORK=${WORK:-bench/out}
 PG=${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
 DB=${BENCH_DB:-"${PG%/*}/diplograph_bench10000"}

