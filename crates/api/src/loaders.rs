@@ -356,8 +356,24 @@ macro_rules! page_loader {
                 let mut out = HashMap::new();
                 for (($o, page), ids) in groups {
                     let (rows, totals) = self.0.$method($o, &ids, page).await.map_err(Arc::new)?;
+                    // Each row moved to its owner's page, in the order read (rows come
+                    // ordered by owner: one run each).
+                    let mut by_owner: Vec<(i32, Vec<$model>)> = Vec::new();
+                    for $row in rows {
+                        let Some(owner) = ($owner_of) else { continue };
+                        match by_owner.last_mut() {
+                            Some((o, v)) if *o == owner => v.push($row),
+                            _ => by_owner.push((owner, vec![$row])),
+                        }
+                    }
+                    by_owner.sort_by_key(|(o, _)| *o);
                     for id in ids {
-                        let mine: Vec<$model> = rows.iter().filter(|$row| $owner_of == Some(id)).cloned().collect();
+                        let mine = by_owner
+                            .binary_search_by_key(&id, |(o, _)| *o)
+                            .ok()
+                            .and_then(|k| by_owner.get_mut(k))
+                            .map(|(_, v)| std::mem::take(v))
+                            .unwrap_or_default();
                         let total = totals.get(&id).copied().unwrap_or(page.offset);
                         out.insert(($o, id, page), (mine, total));
                     }
