@@ -404,4 +404,29 @@ async fn an_ingest_run_leaves_no_gin_pending_list() {
     let folder = synthetic_folder(40);
     ingest_ok(&url, folder.path());
     assert_eq!(pending().await.0, 0);
+
+    // Documents ingested one at a time (the API's way) have no run to end: every
+    // SETTLE_EVERY new ones, the store merges them. This store has ingested the corpus's 5;
+    // the next ones bring it to SETTLE_EVERY exactly.
+    let more = synthetic_folder(200);
+    let mut files: Vec<_> = std::fs::read_dir(more.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let want = usize::try_from(diplograph_store::SETTLE_EVERY).unwrap() - corpus_files().len();
+    let mut new = 0;
+    for f in files.iter().skip(40) {
+        let bytes = std::fs::read(f).unwrap();
+        let out = store
+            .ingest(&bytes, None, &Default::default())
+            .await
+            .unwrap();
+        new += usize::from(matches!(out, diplograph_store::IngestOutcome::New(_)));
+        if new == want {
+            break;
+        }
+    }
+    assert_eq!(new, want);
+    assert_eq!(pending().await.0, 0);
 }
