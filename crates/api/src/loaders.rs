@@ -366,7 +366,16 @@ macro_rules! page_loader {
                             _ => by_owner.push((owner, vec![$row])),
                         }
                     }
+                    // Stable: should an owner's rows come in two runs, they stay in order
+                    // and are joined.
                     by_owner.sort_by_key(|(o, _)| *o);
+                    by_owner.dedup_by(|later, kept| {
+                        let same = later.0 == kept.0;
+                        if same {
+                            kept.1.append(&mut later.1);
+                        }
+                        same
+                    });
                     for id in ids {
                         let mine = by_owner
                             .binary_search_by_key(&id, |(o, _)| *o)
