@@ -356,33 +356,15 @@ macro_rules! page_loader {
                 let mut out = HashMap::new();
                 for (($o, page), ids) in groups {
                     let (rows, totals) = self.0.$method($o, &ids, page).await.map_err(Arc::new)?;
-                    // Each row moved to its owner's page, in the order read (rows come
-                    // ordered by owner: one run each).
-                    let mut by_owner: Vec<(i32, Vec<$model>)> = Vec::new();
+                    // Each row moved to its owner's page, in the order read.
+                    let mut by_owner: HashMap<i32, Vec<$model>> = HashMap::new();
                     for $row in rows {
-                        let Some(owner) = ($owner_of) else { continue };
-                        match by_owner.last_mut() {
-                            Some((o, v)) if *o == owner => v.push($row),
-                            _ => by_owner.push((owner, vec![$row])),
+                        if let Some(owner) = $owner_of {
+                            by_owner.entry(owner).or_default().push($row);
                         }
                     }
-                    // Stable: should an owner's rows come in two runs, they stay in order
-                    // and are joined.
-                    by_owner.sort_by_key(|(o, _)| *o);
-                    by_owner.dedup_by(|later, kept| {
-                        let same = later.0 == kept.0;
-                        if same {
-                            kept.1.append(&mut later.1);
-                        }
-                        same
-                    });
                     for id in ids {
-                        let mine = by_owner
-                            .binary_search_by_key(&id, |(o, _)| *o)
-                            .ok()
-                            .and_then(|k| by_owner.get_mut(k))
-                            .map(|(_, v)| std::mem::take(v))
-                            .unwrap_or_default();
+                        let mine = by_owner.remove(&id).unwrap_or_default();
                         let total = totals.get(&id).copied().unwrap_or(page.offset);
                         out.insert(($o, id, page), (mine, total));
                     }

@@ -5,8 +5,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable,
-    Statement, Value,
+    DatabaseBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable, Statement, Value,
 };
 
 use crate::entities::{claim, quotation};
@@ -102,15 +101,13 @@ where
          FROM {table} t WHERE t.{column} IN ({ph})) x WHERE x.rn > {lo} AND x.rn <= {hi} ORDER BY x.{column}, x.rn"
         )
     };
-    let rows = store
-        .db
-        .query_all_raw(Statement::from_sql_and_values(
+    let rows: Vec<E::Model> = store
+        .fetch_statement(Statement::from_sql_and_values(
             backend,
             &sql,
             values.clone(),
         ))
         .await?;
-    let rows: Vec<E::Model> = crate::rows::decode_all(&rows)?;
     if !page.count {
         // Rows come ordered by owner: keep each owner's first `limit`.
         let mut seen: HashMap<i32, u64> = HashMap::new();

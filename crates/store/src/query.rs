@@ -222,10 +222,16 @@ impl Store {
     where
         E::Model: FromRow,
     {
-        let rows = self
-            .db
-            .query_all_raw(q.build(self.db.get_database_backend()))
-            .await?;
+        self.fetch_statement(q.build(self.db.get_database_backend()))
+            .await
+    }
+
+    /// The rows of a statement, read by column position as `M`s.
+    pub(crate) async fn fetch_statement<M: FromRow>(
+        &self,
+        statement: sea_orm::Statement,
+    ) -> Result<Vec<M>, StoreError> {
+        let rows = self.db.query_all_raw(statement).await?;
         Ok(crate::rows::decode_all(&rows)?)
     }
 
