@@ -27,10 +27,15 @@ async fn main() -> anyhow::Result<()> {
         let started = Instant::now();
         let mut bytes = 0;
         for _ in 0..n {
-            let req = async_graphql::Request::new(query.as_str())
+            // As the HTTP handler does: parse once, execute, put the answer in query order.
+            let doc = async_graphql::parser::parse_query(&query)?;
+            let mut req = async_graphql::Request::new(query.as_str())
                 .data(diplograph_api::loaders::Loaders::new(&store))
                 .data(diplograph_api::Authorized(false));
-            let resp = schema.execute(req).await;
+            let order = diplograph_api::order::Order::of(&doc, None);
+            req.set_parsed_query(doc);
+            let mut resp = schema.execute(req).await;
+            order.apply(&mut resp.data);
             if let Some(e) = resp.errors.first() {
                 anyhow::bail!("the query failed: {}", e.message);
             }

@@ -240,6 +240,96 @@ fn serve_ingests_the_corpus_on_first_start() {
     );
     let v = graphql(&server.1, "{ documents { totalCount } }");
     assert_eq!(v["data"]["documents"]["totalCount"], 5, "{v}");
+    graphiql_example_answers_in_query_order(&server.1);
+}
+
+/// Asserts that every object of `value` lists exactly the fields `set` selects, in its order
+/// (for queries of plain fields, as the GraphiQL example is).
+fn assert_in_selection_order(
+    value: &async_graphql::Value,
+    set: &async_graphql::parser::types::SelectionSet,
+    path: &str,
+) {
+    use async_graphql::parser::types::Selection;
+    use async_graphql::Value as V;
+    match value {
+        V::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                assert_in_selection_order(item, set, &format!("{path}[{i}]"));
+            }
+        }
+        V::Object(map) => {
+            let fields: Vec<_> = set
+                .items
+                .iter()
+                .filter_map(|s| match &s.node {
+                    Selection::Field(f) => Some(&f.node),
+                    _ => None,
+                })
+                .collect();
+            let want: Vec<&str> = fields
+                .iter()
+                .map(|f| f.response_key().node.as_str())
+                .collect();
+            let got: Vec<&str> = map.keys().map(|k| k.as_str()).collect();
+            assert_eq!(
+                got, want,
+                "the fields of {path} are not in the query's order"
+            );
+            for f in fields {
+                if let Some(v) = map.get(f.response_key().node.as_str()) {
+                    let key = f.response_key().node.as_str();
+                    assert_in_selection_order(v, &f.selection_set.node, &format!("{path}.{key}"));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The query GraphiQL opens with runs, shows meetings with participants, and every response
+/// lists fields in the order the query selects them (GraphQL spec §7.1.2), however the
+/// server's concurrent resolvers happen to finish.
+fn graphiql_example_answers_in_query_order(addr: &str) {
+    use async_graphql::parser::types::DocumentOperations;
+    let (status, _, page) = http(addr, "GET", "/graphql", &[("Accept", "text/html")], "");
+    assert_eq!(status, 200);
+    let query = page
+        .split_once("const defaultQuery = `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(q, _)| q.to_string())
+        .expect("the GraphiQL page carries a default query");
+    let doc = async_graphql::parser::parse_query(&query).unwrap();
+    let DocumentOperations::Single(op) = &doc.operations else {
+        panic!("the example is one anonymous operation")
+    };
+    let body = json!({ "query": query }).to_string();
+    for _ in 0..10 {
+        let (status, _, text) = http(
+            addr,
+            "POST",
+            "/graphql",
+            &[("Content-Type", "application/json")],
+            &body,
+        );
+        assert_eq!(status, 200, "{text}");
+        let plain: Value = serde_json::from_str(&text).unwrap();
+        assert!(plain.get("errors").is_none(), "{text}");
+        let edges = plain["data"]["meetings"]["edges"].as_array().unwrap();
+        assert!(
+            edges
+                .iter()
+                .any(|e| !e["node"]["participants"].as_array().unwrap().is_empty()),
+            "{text}"
+        );
+        // async-graphql's Value keeps the order of the text it is read from.
+        let ordered: async_graphql::Value = serde_json::from_str(&text).unwrap();
+        let async_graphql::Value::Object(top) = ordered else {
+            panic!("{text}")
+        };
+        let data = top.get("data").unwrap();
+        assert_in_selection_order(data, &op.node.selection_set.node, "data");
+    }
 }
 
 #[test]

@@ -20,6 +20,7 @@ use axum::response::{Html, IntoResponse, Response};
 use crate::error::ErrorCode;
 use crate::http::{authorized, AppState, GRAPHIQL_HTML};
 use crate::loaders::Loaders;
+use crate::order;
 use crate::schema::Authorized;
 
 /// The media type a client asked for.
@@ -219,7 +220,9 @@ async fn execute(
         );
     }
     let mut req = Request::new(inc.query);
-    // Parsed once: the checks above read the same document the schema executes.
+    // Parsed once: the checks above read the same document the schema executes, and the
+    // response is put in its order afterwards.
+    let order = order::Order::of(&doc, inc.operation_name.as_deref());
     req.set_parsed_query(doc);
     if let Some(op) = inc.operation_name {
         req = req.operation_name(op);
@@ -249,7 +252,7 @@ async fn execute(
     let exec = tracing::Instrument::instrument(st.schema.execute(req), span);
     // Stopped when the budget runs out; a request that finishes past it is refused all the
     // same, so the limit does not depend on the timer's resolution.
-    let resp = match tokio::time::timeout(st.config.request_timeout, exec).await {
+    let mut resp = match tokio::time::timeout(st.config.request_timeout, exec).await {
         Ok(r) if started.elapsed() <= st.config.request_timeout => with_codes(r),
         _ => {
             st.metrics.record(&op, started.elapsed(), true);
@@ -266,6 +269,7 @@ async fn execute(
             );
         }
     };
+    order.apply(&mut resp.data);
     st.metrics.record(&op, started.elapsed(), resp.is_err());
     let request_failed = resp.data == async_graphql::Value::Null && resp.is_err();
     let status = if media == Media::GraphqlResponse && request_failed {

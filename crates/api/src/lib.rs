@@ -22,6 +22,7 @@ pub mod ids;
 pub mod loaders;
 pub mod metrics;
 pub mod openapi;
+pub mod order;
 pub mod schema;
 pub mod types;
 
