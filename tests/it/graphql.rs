@@ -420,6 +420,68 @@ async fn nested_queries_run_a_bounded_number_of_statements() {
     );
 }
 
+#[tokio::test]
+async fn documents_under_pages_come_with_the_page_and_match_the_documents_by_id() {
+    for (backend, store) in crate::support::backends().await {
+        documents_come_with_pages(backend, store).await;
+    }
+}
+
+async fn documents_come_with_pages(backend: &str, mut store: Store) {
+    ingest_corpus(&store).await;
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = counter.clone();
+    store.on_statement(move |_| {
+        c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
+    let schema = build(store.clone(), ApiConfig::default());
+    // The benchmark's nested query: a page of meetings, their participants, a page of each
+    // one's quotations; the quotations' documents are read with the page.
+    let nested = "{ meetings(first: 20) { edges { node { title participants { name \
+        quotations(first: 5) { edges { node { text document { title } } } } } } } } }";
+    assert_eq!(
+        count_statements(&schema, &store, &counter, nested).await,
+        3,
+        "{backend}: meetings, participants, quotations with their documents"
+    );
+    let head = "document { id title kind source url fileName publishedOn { text } publishedTime \
+        yearInferred place { name } dateline language text contentHash ingestedAt }";
+    let q = format!(
+        "{{ meetings(first: 50) {{ edges {{ node {{ participants {{ quotations(first: 5) {{ edges {{ node {{ id {head} }} }} }} }} \
+         quotations(first: 3) {{ edges {{ node {{ id {head} }} }} }} claims(first: 3) {{ edges {{ node {{ id {head} }} }} }} }} }} }} }}"
+    );
+    let v = run(&schema, &store, &q, json!({}), false).await;
+    assert!(v["errors"].is_null(), "{v}");
+    let mut seen = Vec::new();
+    for m in v["data"]["meetings"]["edges"].as_array().unwrap() {
+        let node = &m["node"];
+        let mut pages: Vec<&Value> = vec![&node["quotations"], &node["claims"]];
+        for p in node["participants"].as_array().unwrap() {
+            pages.push(&p["quotations"]);
+        }
+        for page in pages {
+            for e in page["edges"].as_array().unwrap() {
+                seen.push((e["node"]["id"].clone(), e["node"]["document"].clone()));
+            }
+        }
+    }
+    assert!(seen.len() > 20, "{backend}: {} items", seen.len());
+    for (id, document) in seen {
+        // The same item on its own: its document read by id.
+        let one = run(
+            &schema,
+            &store,
+            &format!("query($id: ID!) {{ node(id: $id) {{ ... on Quotation {{ {head} }} ... on Claim {{ {head} }} }} }}"),
+            json!({ "id": id }),
+            false,
+        )
+        .await;
+        assert!(one["errors"].is_null(), "{one}");
+        assert!(document["title"].is_string(), "{document}");
+        assert_eq!(one["data"]["node"]["document"], document, "{backend}: {id}");
+    }
+}
+
 /// Walks a connection page by page without asking for `totalCount` (the server then reads
 /// one row more instead of counting) and returns the ids seen and each page's hasNextPage.
 async fn walk(

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use diplograph_store::entities::*;
 use diplograph_store::Store;
 
@@ -335,8 +335,9 @@ impl Loader<i32> for Counterparts {
     }
 }
 
-/// Key of a page of a per-owner list: (owner kind, owner id, page).
-pub type PageKey<O> = (O, i32, diplograph_store::Page);
+/// Key of a page of a per-owner list: (owner kind, owner id, page, whether the rows'
+/// documents are wanted too).
+pub type PageKey<O> = (O, i32, diplograph_store::Page, bool);
 
 macro_rules! page_loader {
     ($(#[$doc:meta])* $name:ident, $owner:ty, $model:ty, $method:ident, |$row:ident, $o:ident| $owner_of:expr) => {
@@ -344,29 +345,38 @@ macro_rules! page_loader {
         pub struct $name(pub Store);
 
         impl Loader<PageKey<$owner>> for $name {
-            type Value = (Vec<$model>, u64);
+            /// An owner's rows, its total, and (when asked for) the rows' documents.
+            type Value = (Vec<$model>, u64, Vec<document::Model>);
             type Error = LoadError;
 
             async fn load(&self, keys: &[PageKey<$owner>]) -> Result<HashMap<PageKey<$owner>, Self::Value>, Self::Error> {
-                // One or two statements per distinct (owner kind, page).
-                let mut groups: HashMap<($owner, diplograph_store::Page), Vec<i32>> = HashMap::new();
-                for (o, id, page) in keys {
-                    groups.entry((*o, *page)).or_default().push(*id);
+                // One or two statements per distinct (owner kind, page, documents or not).
+                let mut groups: HashMap<($owner, diplograph_store::Page, bool), Vec<i32>> = HashMap::new();
+                for (o, id, page, docs) in keys {
+                    groups.entry((*o, *page, *docs)).or_default().push(*id);
                 }
                 let mut out = HashMap::new();
-                for (($o, page), ids) in groups {
-                    let (rows, totals) = self.0.$method($o, &ids, page).await.map_err(Arc::new)?;
+                for (($o, page, docs), ids) in groups {
+                    let pages = self.0.$method($o, &ids, page, docs).await.map_err(Arc::new)?;
                     // Each row moved to its owner's page, in the order read.
                     let mut by_owner: HashMap<i32, Vec<$model>> = HashMap::new();
-                    for $row in rows {
+                    for $row in pages.rows {
                         if let Some(owner) = $owner_of {
                             by_owner.entry(owner).or_default().push($row);
                         }
                     }
                     for id in ids {
                         let mine = by_owner.remove(&id).unwrap_or_default();
-                        let total = totals.get(&id).copied().unwrap_or(page.offset);
-                        out.insert(($o, id, page), (mine, total));
+                        let mut documents: Vec<document::Model> = Vec::new();
+                        for r in &mine {
+                            if let Some(d) = pages.documents.get(&r.document_id) {
+                                if !documents.iter().any(|x| x.id == d.id) {
+                                    documents.push(d.clone());
+                                }
+                            }
+                        }
+                        let total = pages.totals.get(&id).copied().unwrap_or(page.offset);
+                        out.insert(($o, id, page, docs), (mine, total, documents));
                     }
                 }
                 Ok(out)
@@ -376,7 +386,8 @@ macro_rules! page_loader {
 }
 
 page_loader!(
-    /// Pages of quotations for many owners (speakers, meetings, documents) in two statements.
+    /// Pages of quotations for many owners (speakers, meetings, documents) in two statements
+    /// (one without `totalCount`), with the quotations' documents when asked.
     QuotationPages,
     diplograph_store::QuotationOwner,
     quotation::Model,
@@ -389,7 +400,8 @@ page_loader!(
 );
 
 page_loader!(
-    /// Pages of claims for many owners (claimants, meetings, documents) in two statements.
+    /// Pages of claims for many owners (claimants, meetings, documents) in two statements
+    /// (one without `totalCount`), with the claims' documents when asked.
     ClaimPages,
     diplograph_store::ClaimOwner,
     claim::Model,
@@ -403,8 +415,9 @@ page_loader!(
 
 /// Every loader for one request.
 pub struct Loaders {
-    /// Documents by id.
-    pub document: DataLoader<DocumentById>,
+    /// Documents by id, remembered for the request: pages of quotations and claims that
+    /// read their documents put them here, so `document` under them runs no statement.
+    pub document: DataLoader<DocumentById, HashMapCache>,
     /// Documents' texts by document id.
     pub document_text: DataLoader<DocumentText>,
     /// Participants by id.
@@ -459,7 +472,8 @@ impl Loaders {
     pub fn new(store: &Store) -> Self {
         let s = || store.clone();
         Self {
-            document: dl(DocumentById(s())),
+            document: DataLoader::with_cache(DocumentById(s()), tokio::spawn, HashMapCache::new())
+                .delay(std::time::Duration::ZERO),
             document_text: dl(DocumentText(s())),
             participant: dl(ParticipantById(s())),
             meeting: dl(MeetingById(s())),

@@ -235,6 +235,68 @@ connection!(QuotationConnection, QuotationEdge, Quotation, "quotations");
 connection!(ClaimConnection, ClaimEdge, Claim, "claims");
 connection!(SearchHitConnection, SearchHitEdge, SearchHit, "search hits");
 
+/// Whether the nodes of the connection being resolved select their `document`.
+fn wants_document(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead()
+        .field("edges")
+        .field("node")
+        .field("document")
+        .exists()
+}
+
+/// The documents a page read beside its rows, remembered for the rest of the request.
+async fn remember_documents(ctx: &Context<'_>, documents: Vec<document::Model>) -> Result<()> {
+    if !documents.is_empty() {
+        loaders(ctx)?
+            .document
+            .feed_many(documents.into_iter().map(|d| (d.id, d)))
+            .await;
+    }
+    Ok(())
+}
+
+/// A page of an owner's quotations, through the request's loader.
+async fn quotation_page(
+    ctx: &Context<'_>,
+    owner: diplograph_store::QuotationOwner,
+    id: i32,
+    page: diplograph_store::Page,
+) -> Result<QuotationConnection> {
+    let (rows, total, documents) = loaders(ctx)?
+        .quotation_pages
+        .load_one((owner, id, page, wants_document(ctx)))
+        .await
+        .map_err(load_err)?
+        .unwrap_or_default();
+    remember_documents(ctx, documents).await?;
+    Ok(QuotationConnection::build(
+        rows.into_iter().map(Quotation).collect(),
+        page.offset,
+        total,
+    ))
+}
+
+/// A page of an owner's claims, through the request's loader.
+async fn claim_page(
+    ctx: &Context<'_>,
+    owner: diplograph_store::ClaimOwner,
+    id: i32,
+    page: diplograph_store::Page,
+) -> Result<ClaimConnection> {
+    let (rows, total, documents) = loaders(ctx)?
+        .claim_pages
+        .load_one((owner, id, page, wants_document(ctx)))
+        .await
+        .map_err(load_err)?
+        .unwrap_or_default();
+    remember_documents(ctx, documents).await?;
+    Ok(ClaimConnection::build(
+        rows.into_iter().map(Claim).collect(),
+        page.offset,
+        total,
+    ))
+}
+
 /// A date known to some precision: a year, a month or a day.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PartialDate {
@@ -607,17 +669,13 @@ impl Document {
         after: Option<String>,
     ) -> Result<QuotationConnection> {
         let page = page_args(ctx, first, after)?;
-        let (rows, total) = loaders(ctx)?
-            .quotation_pages
-            .load_one((diplograph_store::QuotationOwner::Document, self.0.id, page))
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
-        Ok(QuotationConnection::build(
-            rows.into_iter().map(Quotation).collect(),
-            page.offset,
-            total,
-        ))
+        quotation_page(
+            ctx,
+            diplograph_store::QuotationOwner::Document,
+            self.0.id,
+            page,
+        )
+        .await
     }
     /// Claims in document order.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -632,17 +690,7 @@ impl Document {
         after: Option<String>,
     ) -> Result<ClaimConnection> {
         let page = page_args(ctx, first, after)?;
-        let (rows, total) = loaders(ctx)?
-            .claim_pages
-            .load_one((diplograph_store::ClaimOwner::Document, self.0.id, page))
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
-        Ok(ClaimConnection::build(
-            rows.into_iter().map(Claim).collect(),
-            page.offset,
-            total,
-        ))
+        claim_page(ctx, diplograph_store::ClaimOwner::Document, self.0.id, page).await
     }
 }
 
@@ -716,17 +764,13 @@ impl Meeting {
         after: Option<String>,
     ) -> Result<QuotationConnection> {
         let page = page_args(ctx, first, after)?;
-        let (rows, total) = loaders(ctx)?
-            .quotation_pages
-            .load_one((diplograph_store::QuotationOwner::Meeting, self.0.id, page))
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
-        Ok(QuotationConnection::build(
-            rows.into_iter().map(Quotation).collect(),
-            page.offset,
-            total,
-        ))
+        quotation_page(
+            ctx,
+            diplograph_store::QuotationOwner::Meeting,
+            self.0.id,
+            page,
+        )
+        .await
     }
     /// Claims from the documents that report it.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -741,17 +785,7 @@ impl Meeting {
         after: Option<String>,
     ) -> Result<ClaimConnection> {
         let page = page_args(ctx, first, after)?;
-        let (rows, total) = loaders(ctx)?
-            .claim_pages
-            .load_one((diplograph_store::ClaimOwner::Meeting, self.0.id, page))
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
-        Ok(ClaimConnection::build(
-            rows.into_iter().map(Claim).collect(),
-            page.offset,
-            total,
-        ))
+        claim_page(ctx, diplograph_store::ClaimOwner::Meeting, self.0.id, page).await
     }
 }
 
@@ -892,17 +926,13 @@ impl Participant {
         after: Option<String>,
     ) -> Result<QuotationConnection> {
         let page = page_args(ctx, first, after)?;
-        let (rows, total) = loaders(ctx)?
-            .quotation_pages
-            .load_one((diplograph_store::QuotationOwner::Speaker, self.0.id, page))
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
-        Ok(QuotationConnection::build(
-            rows.into_iter().map(Quotation).collect(),
-            page.offset,
-            total,
-        ))
+        quotation_page(
+            ctx,
+            diplograph_store::QuotationOwner::Speaker,
+            self.0.id,
+            page,
+        )
+        .await
     }
     /// Claims the participant made, oldest first.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -917,17 +947,7 @@ impl Participant {
         after: Option<String>,
     ) -> Result<ClaimConnection> {
         let page = page_args(ctx, first, after)?;
-        let (rows, total) = loaders(ctx)?
-            .claim_pages
-            .load_one((diplograph_store::ClaimOwner::Claimant, self.0.id, page))
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
-        Ok(ClaimConnection::build(
-            rows.into_iter().map(Claim).collect(),
-            page.offset,
-            total,
-        ))
+        claim_page(ctx, diplograph_store::ClaimOwner::Claimant, self.0.id, page).await
     }
     /// Participants this one met, most shared meetings first.
     async fn counterparts(&self, ctx: &Context<'_>) -> Result<Vec<Counterpart>> {

@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    DatabaseBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable, Statement, Value,
+    ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable,
+    Statement, Value,
 };
 
-use crate::entities::{claim, quotation};
+use crate::entities::{claim, document, quotation};
 use crate::{Page, Store, StoreError};
 
 /// Whose quotations.
@@ -31,6 +32,18 @@ pub enum ClaimOwner {
     Meeting,
     /// In a document.
     Document,
+}
+
+/// Pages of rows for many owners, as one read returns them.
+#[derive(Debug)]
+pub struct Pages<M> {
+    /// Every owner's rows, grouped by owner, each owner's in list order.
+    pub rows: Vec<M>,
+    /// Each owner's total (with an uncounted page: see [`Page`]).
+    pub totals: HashMap<i32, u64>,
+    /// The rows' documents by id, without their text, extraction or original bytes (as
+    /// `Store::document_heads_by_ids` reads them); empty unless asked for.
+    pub documents: HashMap<i32, document::Model>,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -59,20 +72,64 @@ fn columns<E: EntityTrait>() -> String {
         .join(", ")
 }
 
+/// The heads of the joined documents `d`, each column named `d_` + its name: the columns
+/// `Store::document_heads_by_ids` reads, with the text, extraction and bytes left behind.
+fn document_head_columns(backend: DatabaseBackend) -> String {
+    document::Column::iter()
+        .map(|c| {
+            let name = c.as_str();
+            match c {
+                document::Column::Raw if backend == DatabaseBackend::Postgres => {
+                    format!("CAST(NULL AS bytea) AS d_{name}")
+                }
+                document::Column::Raw => format!("NULL AS d_{name}"),
+                document::Column::Text | document::Column::Extraction => format!("'' AS d_{name}"),
+                _ => format!("d.{name} AS d_{name}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Each distinct document of `rows`, read from the `d_` columns beside the page's own.
+fn joined_documents(
+    rows: &[sea_orm::QueryResult],
+) -> Result<HashMap<i32, document::Model>, StoreError> {
+    use crate::rows::{cell, prefixed_positions, typed_position, FromRow};
+    let mut out = HashMap::new();
+    let Some(first) = rows.first() else {
+        return Ok(out);
+    };
+    let at = prefixed_positions::<document::Model>(first, "d_")?;
+    let id_at = typed_position::<i32>(first, "d_id")?;
+    for row in rows {
+        let id: i32 = cell(row, Some(id_at))?;
+        if let std::collections::hash_map::Entry::Vacant(e) = out.entry(id) {
+            e.insert(document::Model::from_row(row, &at)?);
+        }
+    }
+    Ok(out)
+}
+
 async fn page<E: EntityTrait>(
     store: &Store,
     table: &str,
     column: &str,
     ids: &[i32],
     page: Page,
+    with_documents: bool,
     owner_of: impl Fn(&E::Model) -> Option<i32>,
-) -> Result<(Vec<E::Model>, HashMap<i32, u64>), StoreError>
+) -> Result<Pages<E::Model>, StoreError>
 where
     E::Model: crate::rows::FromRow,
 {
     let (offset, limit) = (page.offset, page.limit);
     if ids.is_empty() {
-        return Ok((Vec::new(), HashMap::new()));
+        return Ok(Pages {
+            rows: Vec::new(),
+            totals: HashMap::new(),
+            documents: HashMap::new(),
+        });
     }
     let backend = store.db.get_database_backend();
     let ph = placeholders(backend, ids.len());
@@ -87,27 +144,45 @@ where
     // Postgres: per owner, an index scan of its first rows (LATERAL ... LIMIT), so the cost
     // follows the page size, not how much a busy speaker has said.
     let cols = columns::<E>();
+    // With documents, each row carries its document's head, joined by primary key: the
+    // nested query that shows a quotation's document saves a statement.
+    let (dcols, djoin) = if with_documents {
+        (
+            format!(", {}", document_head_columns(backend)),
+            " JOIN documents d ON d.id = x.document_id",
+        )
+    } else {
+        (String::new(), "")
+    };
     let sql = if backend == DatabaseBackend::Postgres {
         let limit = hi - lo;
         format!(
-            "SELECT x.* FROM unnest(ARRAY[{ph}]::int4[]) AS o(owner) CROSS JOIN LATERAL \
+            "SELECT x.*{dcols} FROM unnest(ARRAY[{ph}]::int4[]) AS o(owner) CROSS JOIN LATERAL \
              (SELECT {cols} FROM {table} t WHERE t.{column} = o.owner \
-              ORDER BY t.date_key, t.document_id, t.idx OFFSET {lo} LIMIT {limit}) x \
+              ORDER BY t.date_key, t.document_id, t.idx OFFSET {lo} LIMIT {limit}) x{djoin} \
              ORDER BY x.{column}, x.date_key, x.document_id, x.idx"
         )
     } else {
         format!(
-        "SELECT * FROM (SELECT {cols}, ROW_NUMBER() OVER (PARTITION BY t.{column} ORDER BY t.date_key, t.document_id, t.idx) AS rn \
-         FROM {table} t WHERE t.{column} IN ({ph})) x WHERE x.rn > {lo} AND x.rn <= {hi} ORDER BY x.{column}, x.rn"
+        "SELECT x.*{dcols} FROM (SELECT {cols}, ROW_NUMBER() OVER (PARTITION BY t.{column} ORDER BY t.date_key, t.document_id, t.idx) AS rn \
+         FROM {table} t WHERE t.{column} IN ({ph})) x{djoin} WHERE x.rn > {lo} AND x.rn <= {hi} ORDER BY x.{column}, x.rn"
         )
     };
-    let rows: Vec<E::Model> = store
-        .fetch_statement(Statement::from_sql_and_values(
+    let raw = store
+        .db
+        .query_all_raw(Statement::from_sql_and_values(
             backend,
             &sql,
             values.clone(),
         ))
         .await?;
+    let rows: Vec<E::Model> = crate::rows::decode_all(&raw)?;
+    let documents = if with_documents {
+        joined_documents(&raw)?
+    } else {
+        HashMap::new()
+    };
+    drop(raw);
     if !page.count {
         // Rows come ordered by owner: keep each owner's first `limit`.
         let mut seen: HashMap<i32, u64> = HashMap::new();
@@ -124,7 +199,11 @@ where
             .into_iter()
             .map(|(o, n)| (o, offset + n.min(limit) + u64::from(n > limit)))
             .collect();
-        return Ok((kept, totals));
+        return Ok(Pages {
+            rows: kept,
+            totals,
+            documents,
+        });
     }
     let count_sql = format!("SELECT {column} AS owner, COUNT(*) AS n FROM {table} WHERE {column} IN ({ph}) GROUP BY {column}");
     let counts =
@@ -134,18 +213,24 @@ where
             .into_iter()
             .map(|c| (c.owner, u64::try_from(c.n).unwrap_or(0)))
             .collect();
-    Ok((rows, counts))
+    Ok(Pages {
+        rows,
+        totals: counts,
+        documents,
+    })
 }
 
 impl Store {
     /// A page of quotations for each of `ids`, and each owner's total.
-    /// With `page.count` false, the totals only tell whether more rows follow (see [`Page`]).
+    /// With `page.count` false, the totals only tell whether more rows follow (see [`Page`]);
+    /// `with_documents` also reads the rows' documents in the same statement.
     pub async fn quotation_pages(
         &self,
         owner: QuotationOwner,
         ids: &[i32],
         page: Page,
-    ) -> Result<(Vec<quotation::Model>, HashMap<i32, u64>), StoreError> {
+        with_documents: bool,
+    ) -> Result<Pages<quotation::Model>, StoreError> {
         let column = match owner {
             QuotationOwner::Speaker => "speaker_id",
             QuotationOwner::Meeting => "meeting_id",
@@ -156,17 +241,28 @@ impl Store {
             QuotationOwner::Meeting => q.meeting_id,
             QuotationOwner::Document => Some(q.document_id),
         };
-        self::page::<quotation::Entity>(self, "quotations", column, ids, page, owner_of).await
+        self::page::<quotation::Entity>(
+            self,
+            "quotations",
+            column,
+            ids,
+            page,
+            with_documents,
+            owner_of,
+        )
+        .await
     }
 
     /// A page of claims for each of `ids`, and each owner's total.
-    /// With `page.count` false, the totals only tell whether more rows follow (see [`Page`]).
+    /// With `page.count` false, the totals only tell whether more rows follow (see [`Page`]);
+    /// `with_documents` also reads the rows' documents in the same statement.
     pub async fn claim_pages(
         &self,
         owner: ClaimOwner,
         ids: &[i32],
         page: Page,
-    ) -> Result<(Vec<claim::Model>, HashMap<i32, u64>), StoreError> {
+        with_documents: bool,
+    ) -> Result<Pages<claim::Model>, StoreError> {
         let column = match owner {
             ClaimOwner::Claimant => "claimant_id",
             ClaimOwner::Meeting => "meeting_id",
@@ -177,6 +273,7 @@ impl Store {
             ClaimOwner::Meeting => c.meeting_id,
             ClaimOwner::Document => Some(c.document_id),
         };
-        self::page::<claim::Entity>(self, "claims", column, ids, page, owner_of).await
+        self::page::<claim::Entity>(self, "claims", column, ids, page, with_documents, owner_of)
+            .await
     }
 }

@@ -112,6 +112,20 @@ pub fn positions<M: FromRow>(row: &QueryResult) -> Result<Vec<usize>, DbErr> {
     Ok(at)
 }
 
+/// The positions of `M`'s columns in the result `row` belongs to, each column named with
+/// `prefix` before the model's name (`d_title` for a joined row's `title`), types checked.
+pub fn prefixed_positions<M: FromRow>(
+    row: &QueryResult,
+    prefix: &str,
+) -> Result<Vec<usize>, DbErr> {
+    let at = M::COLUMNS
+        .iter()
+        .map(|c| position(row, &format!("{prefix}{c}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    M::check(row, &at)?;
+    Ok(at)
+}
+
 /// The position of the column `name` in `row`'s result, checked to hold a `T`.
 pub fn typed_position<T: Cell>(row: &QueryResult, name: &str) -> Result<usize, DbErr> {
     let at = position(row, name)?;
