@@ -28,6 +28,8 @@ pub struct AppState {
     pub config: Arc<ApiConfig>,
     /// Request counters for `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Queries already parsed, by their text.
+    pub queries: Arc<crate::graphql_http::QueryCache>,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             metrics: Arc::new(crate::metrics::Metrics::default()),
+            queries: Arc::new(crate::graphql_http::QueryCache::default()),
         }
     }
 }
