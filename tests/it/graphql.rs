@@ -371,16 +371,21 @@ async fn count_statements(
     counter.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-#[tokio::test]
-async fn nested_queries_run_a_bounded_number_of_statements() {
-    let mut store = sqlite().await;
-    ingest_corpus(&store).await;
+/// A schema over `store` and a counter of the statements the store runs.
+fn counting(store: &mut Store) -> (DiploSchema, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let c = counter.clone();
     store.on_statement(move |_| {
         c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     });
-    let schema = build(store.clone(), ApiConfig::default());
+    (build(store.clone(), ApiConfig::default()), counter)
+}
+
+#[tokio::test]
+async fn nested_queries_run_a_bounded_number_of_statements() {
+    let mut store = sqlite().await;
+    ingest_corpus(&store).await;
+    let (schema, counter) = counting(&mut store);
     let q = r#"{ meetings(first: 20) { totalCount edges { node { title date { text } place { name }
         participants { name aliases counterparts { participant { name } meetings { title } } quotations(first: 5) { totalCount edges { node { text span { text } document { title } topics { slug } } } } }
         documents { title }
@@ -429,12 +434,7 @@ async fn documents_under_pages_come_with_the_page_and_match_the_documents_by_id(
 
 async fn documents_come_with_pages(backend: &str, mut store: Store) {
     ingest_corpus(&store).await;
-    let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let c = counter.clone();
-    store.on_statement(move |_| {
-        c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    });
-    let schema = build(store.clone(), ApiConfig::default());
+    let (schema, counter) = counting(&mut store);
     // The benchmark's nested query: a page of meetings, their participants, a page of each
     // one's quotations; the quotations' documents are read with the page.
     let nested = "{ meetings(first: 20) { edges { node { title participants { name \
