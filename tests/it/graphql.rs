@@ -371,6 +371,27 @@ async fn count_statements(
     counter.load(std::sync::atomic::Ordering::SeqCst)
 }
 
+#[tokio::test]
+async fn a_mutation_reads_documents_afresh_and_a_query_remembers_them() {
+    let (_, store) = setup(ApiConfig::default()).await;
+    let head = store.document_heads_by_ids(&[1]).await.unwrap();
+    let mut fed = head.first().cloned().expect("document 1");
+    fed.title = "remembered".into();
+    let title = |d: Option<diplograph_store::entities::document::Model>| d.map(|d| d.title);
+    let query = Loaders::new(&store);
+    query.document.feed_one(1, fed.clone()).await;
+    let got = query.document.load_one(1).await.unwrap();
+    assert_eq!(title(got), Some("remembered".to_string()));
+    let mutation = Loaders::for_mutation(&store);
+    mutation.document.feed_one(1, fed).await;
+    let got = mutation.document.load_one(1).await.unwrap();
+    assert_eq!(
+        title(got),
+        head.first().map(|d| d.title.clone()),
+        "read from the store"
+    );
+}
+
 /// A schema over `store` and a counter of the statements the store runs.
 fn counting(store: &mut Store) -> (DiploSchema, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));

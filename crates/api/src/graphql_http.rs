@@ -264,9 +264,9 @@ async fn execute(
             return respond(status, media, &serde_json::json!({"errors": [err]}));
         }
     };
-    if is_get
-        && operation_type(&doc, inc.operation_name.as_deref()) == Some(OperationType::Mutation)
-    {
+    let mutation =
+        operation_type(&doc, inc.operation_name.as_deref()) == Some(OperationType::Mutation);
+    if is_get && mutation {
         let mut r = respond(
             StatusCode::METHOD_NOT_ALLOWED,
             media,
@@ -306,7 +306,11 @@ async fn execute(
         }
     }
     let req = req
-        .data(Loaders::new(&st.store))
+        .data(if mutation {
+            Loaders::for_mutation(&st.store)
+        } else {
+            Loaders::new(&st.store)
+        })
         .data(Authorized(authorized(
             headers,
             st.config.admin_token.as_deref(),

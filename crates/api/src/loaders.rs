@@ -468,7 +468,15 @@ fn dl<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
 }
 
 impl Loaders {
-    /// Fresh loaders for one request.
+    /// Loaders for a mutation: documents are not remembered between fields, since a field
+    /// (`deleteDocument`) may change what an earlier one read.
+    pub fn for_mutation(store: &Store) -> Self {
+        let loaders = Self::new(store);
+        loaders.document.enable_all_cache(false);
+        loaders
+    }
+
+    /// Fresh loaders for one query.
     pub fn new(store: &Store) -> Self {
         let s = || store.clone();
         Self {
