@@ -8,9 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
-};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::parser::Positioned;
 use async_graphql::{ErrorExtensions, Request, Response as GqlResponse, ServerError, Variables};
 use axum::body::Bytes;
@@ -147,17 +145,7 @@ fn selections(doc: &ExecutableDocument) -> usize {
 }
 
 fn operation_type(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
-    match (&doc.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(n)) => ops
-            .iter()
-            .find(|(k, _)| k.as_str() == n)
-            .map(|(_, op)| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
-        }
-        _ => None,
-    }
+    order::operation(doc, name).map(|op| op.ty)
 }
 
 /// Gives every error an `extensions.code` from [`ErrorCode`] or the validation family.

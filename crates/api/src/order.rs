@@ -31,7 +31,7 @@ const MAX_NESTING: usize = 64;
 const MAX_SELECTIONS: usize = 10_000;
 
 /// The operation a request runs: the named one, or the only one.
-fn operation<'a>(
+pub(crate) fn operation<'a>(
     doc: &'a ExecutableDocument,
     name: Option<&str>,
 ) -> Option<&'a OperationDefinition> {

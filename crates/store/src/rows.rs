@@ -104,12 +104,7 @@ pub fn position(row: &QueryResult, name: &str) -> Result<usize, DbErr> {
 
 /// The positions of `M`'s columns in the result `row` belongs to, their types checked.
 pub fn positions<M: FromRow>(row: &QueryResult) -> Result<Vec<usize>, DbErr> {
-    let at = M::COLUMNS
-        .iter()
-        .map(|c| position(row, c))
-        .collect::<Result<Vec<_>, _>>()?;
-    M::check(row, &at)?;
-    Ok(at)
+    prefixed_positions::<M>(row, "")
 }
 
 /// The positions of `M`'s columns in the result `row` belongs to, each column named with
@@ -120,7 +115,10 @@ pub fn prefixed_positions<M: FromRow>(
 ) -> Result<Vec<usize>, DbErr> {
     let at = M::COLUMNS
         .iter()
-        .map(|c| position(row, &format!("{prefix}{c}")))
+        .map(|c| match prefix {
+            "" => position(row, c),
+            _ => position(row, &format!("{prefix}{c}")),
+        })
         .collect::<Result<Vec<_>, _>>()?;
     M::check(row, &at)?;
     Ok(at)
