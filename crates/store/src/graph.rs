@@ -611,11 +611,15 @@ async fn settle_meeting(
 /// first stored by a document of this batch (`created_by`: its index in `docs`) is seen by
 /// that document and those after it, as if they had been written one at a time. One
 /// indexed query for all the surnames.
-pub(crate) async fn settle_people(
+///
+/// This only reads, and returns the merges (`(one-word person, full name)`, in order) for
+/// [`merge_people`] to make, so that a batch can be told to split before its documents
+/// are written: it depends on the batch's persons alone, which are stored first.
+pub(crate) async fn plan_people(
     txn: &DatabaseTransaction,
     docs: &[&[i32]],
     created_by: &HashMap<i32, usize>,
-) -> Result<(), crate::ingest::BatchError> {
+) -> Result<Vec<(i32, i32)>, crate::ingest::BatchError> {
     let mut ids: Vec<i32> = docs.iter().flat_map(|d| d.iter().copied()).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -650,6 +654,7 @@ pub(crate) async fn settle_people(
         }
     }
     let mut merged = std::collections::HashSet::new();
+    let mut plan = Vec::new();
     // The one full name a document's one-word `s` stands for, as that document sees the
     // graph: the persons stored before it, and those of the batch up to it.
     let full_for = |s: &str, i: usize, merged: &std::collections::HashSet<i32>| {
@@ -692,9 +697,20 @@ pub(crate) async fn settle_people(
                     }
                 }
             }
-            merge_participants_tx(txn, single, full).await?;
+            plan.push((single, full));
             merged.insert(single);
         }
+    }
+    Ok(plan)
+}
+
+/// Makes the merges [`plan_people`] decided, in its order.
+pub(crate) async fn merge_people(
+    txn: &DatabaseTransaction,
+    plan: &[(i32, i32)],
+) -> Result<(), DbErr> {
+    for &(single, full) in plan {
+        merge_participants_tx(txn, single, full).await?;
     }
     Ok(())
 }

@@ -968,6 +968,34 @@ pub(crate) async fn store_batch(
     if items.is_empty() {
         return Ok(Vec::new());
     }
+    // Participants, their names as written, and the titles they held.
+    let keyed: Vec<(&diplograph_parse::Participant, String)> = items
+        .iter()
+        .flat_map(|it| {
+            it.ex
+                .participants
+                .iter()
+                .map(|p| (p, participant_key(&p.name, p.kind, it.hash)))
+        })
+        .collect();
+    let (flat, fresh_people) = upsert_participants(txn, &keyed).await?;
+    let mut pids: Vec<&[i32]> = Vec::with_capacity(items.len());
+    let mut rest = flat.as_slice();
+    for it in items {
+        let (mine, tail) = rest.split_at(it.ex.participants.len().min(rest.len()));
+        pids.push(mine);
+        rest = tail;
+    }
+    // Which one-word persons are their full names is decided now, before anything else is
+    // written: a batch that must split (a later document would link a name differently
+    // than if written alone) is undone having written only its persons.
+    let mut created_by: HashMap<i32, usize> = HashMap::new();
+    for (i, ids) in pids.iter().enumerate() {
+        for id in ids.iter().filter(|id| fresh_people.contains(id)) {
+            created_by.entry(*id).or_insert(i);
+        }
+    }
+    let people_merges = crate::graph::plan_people(txn, &pids, &created_by).await?;
     // Documents: inserted together, their ids read back by hash.
     let mut rows = items.iter().map(document_row).peekable();
     while rows.peek().is_some() {
@@ -997,24 +1025,7 @@ pub(crate) async fn store_batch(
         doc_ids.push(*id);
     }
 
-    // Participants, their names as written, and the titles they held.
-    let keyed: Vec<(&diplograph_parse::Participant, String)> = items
-        .iter()
-        .flat_map(|it| {
-            it.ex
-                .participants
-                .iter()
-                .map(|p| (p, participant_key(&p.name, p.kind, it.hash)))
-        })
-        .collect();
-    let (flat, fresh_people) = upsert_participants(txn, &keyed).await?;
-    let mut pids: Vec<&[i32]> = Vec::with_capacity(items.len());
-    let mut rest = flat.as_slice();
-    for it in items {
-        let (mine, tail) = rest.split_at(it.ex.participants.len().min(rest.len()));
-        pids.push(mine);
-        rest = tail;
-    }
+    // Their names as written, and the titles they held.
     let mut doc_links = Vec::new();
     let mut aliases = Vec::new();
     let mut roles = Vec::new();
@@ -1404,13 +1415,7 @@ pub(crate) async fn store_batch(
     // last: a merge re-points everything, quotations and claims included.
     // People first: a one-word name linked to its full name makes the meetings' people
     // comparable.
-    let mut created_by: HashMap<i32, usize> = HashMap::new();
-    for (i, ids) in pids.iter().enumerate() {
-        for id in ids.iter().filter(|id| fresh_people.contains(id)) {
-            created_by.entry(*id).or_insert(i);
-        }
-    }
-    crate::graph::settle_people(txn, &pids, &created_by).await?;
+    crate::graph::merge_people(txn, &people_merges).await?;
     touched_meetings.sort_unstable();
     touched_meetings.dedup();
     let mut kept = crate::graph::settle_meetings(txn, &touched_meetings).await?;
