@@ -214,6 +214,11 @@ pub(crate) async fn merge_participants_tx(
 
 /// Moves everything that points at meeting `from` to `into`, then deletes `from`. The
 /// kept meeting is held when either was, and keeps the more precise date.
+///
+/// On Postgres this is one statement (data-modifying `WITH` clauses) after the one that
+/// reads both meetings: a batch of ingest merges hundreds of meetings, and each statement
+/// is a round trip that costs more than its work. SQLite, in process, runs the same
+/// changes one statement at a time.
 pub(crate) async fn merge_meetings_tx(
     txn: &DatabaseTransaction,
     from: i32,
@@ -222,12 +227,80 @@ pub(crate) async fn merge_meetings_tx(
     if from == into {
         return Ok(());
     }
+    let both = meeting::Entity::find()
+        .filter(meeting::Column::Id.is_in([from, into]))
+        .all(txn)
+        .await?;
     let (Some(a), Some(b)) = (
-        meeting::Entity::find_by_id(from).one(txn).await?,
-        meeting::Entity::find_by_id(into).one(txn).await?,
+        both.iter().find(|m| m.id == from),
+        both.iter().find(|m| m.id == into),
     ) else {
         return Ok(());
     };
+    let mut kept = b.clone();
+    if a.status == "HELD" {
+        kept.status = "HELD".into();
+    }
+    let precision = |m: &meeting::Model| {
+        usize::from(m.date_year.is_some())
+            + usize::from(m.date_month.is_some())
+            + usize::from(m.date_day.is_some())
+    };
+    if precision(a) > precision(b) {
+        kept.date_year = a.date_year;
+        kept.date_month = a.date_month;
+        kept.date_day = a.date_day;
+        kept.date_text.clone_from(&a.date_text);
+        kept.date_key = a.date_key;
+    }
+    if b.place_name.is_none() && a.place_name.is_some() {
+        kept.place_name.clone_from(&a.place_name);
+        kept.place_country.clone_from(&a.place_country);
+    }
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // The sub-statements all read the state before the statement: the links copied
+        // to `into` carry the kept meeting's kind and date themselves, and the update of
+        // `into`'s links reaches the ones it had before.
+        let sql = "WITH \
+            mp_copy AS (INSERT INTO meeting_participants \
+                (meeting_id, participant_id, meeting_kind, meeting_year, meeting_month, meeting_day) \
+                SELECT $2, participant_id, $3, $4, $5, $6 FROM meeting_participants \
+                WHERE meeting_id = $1 ON CONFLICT (meeting_id, participant_id) DO NOTHING), \
+            mp_drop AS (DELETE FROM meeting_participants WHERE meeting_id = $1), \
+            mp_date AS (UPDATE meeting_participants SET meeting_kind = $3, meeting_year = $4, \
+                meeting_month = $5, meeting_day = $6 WHERE meeting_id = $2), \
+            md_copy AS (INSERT INTO meeting_documents \
+                (meeting_id, document_id, is_primary, span_start, span_end) \
+                SELECT $2, document_id, is_primary, span_start, span_end FROM meeting_documents \
+                WHERE meeting_id = $1 ON CONFLICT (meeting_id, document_id) DO NOTHING), \
+            md_drop AS (DELETE FROM meeting_documents WHERE meeting_id = $1), \
+            q AS (UPDATE quotations SET meeting_id = $2 WHERE meeting_id = $1), \
+            c AS (UPDATE claims SET meeting_id = $2 WHERE meeting_id = $1), \
+            m AS (UPDATE meetings SET status = $7, date_year = $4, date_month = $5, \
+                date_day = $6, date_text = $8, date_key = $9, place_name = $10, \
+                place_country = $11 WHERE id = $2) \
+            DELETE FROM meetings WHERE id = $1";
+        let values: Vec<sea_orm::Value> = vec![
+            from.into(),
+            into.into(),
+            kept.kind.clone().into(),
+            kept.date_year.into(),
+            kept.date_month.into(),
+            kept.date_day.into(),
+            kept.status.clone().into(),
+            kept.date_text.clone().into(),
+            kept.date_key.into(),
+            kept.place_name.clone().into(),
+            kept.place_country.clone().into(),
+        ];
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            sql,
+            values,
+        ))
+        .await?;
+        return Ok(());
+    }
     move_links(
         txn,
         "meeting_participants",
@@ -250,27 +323,18 @@ pub(crate) async fn merge_meetings_tx(
     .await?;
     repoint::<quotation::Entity>(txn, quotation::Column::MeetingId, from, into).await?;
     repoint::<claim::Entity>(txn, claim::Column::MeetingId, from, into).await?;
-    let mut am: meeting::ActiveModel = b.clone().into();
-    if a.status == "HELD" {
-        am.status = Set("HELD".into());
-    }
-    let precision = |m: &meeting::Model| {
-        usize::from(m.date_year.is_some())
-            + usize::from(m.date_month.is_some())
-            + usize::from(m.date_day.is_some())
+    let am = meeting::ActiveModel {
+        status: Set(kept.status.clone()),
+        date_year: Set(kept.date_year),
+        date_month: Set(kept.date_month),
+        date_day: Set(kept.date_day),
+        date_text: Set(kept.date_text.clone()),
+        date_key: Set(kept.date_key),
+        place_name: Set(kept.place_name.clone()),
+        place_country: Set(kept.place_country.clone()),
+        ..b.clone().into()
     };
-    if precision(&a) > precision(&b) {
-        am.date_year = Set(a.date_year);
-        am.date_month = Set(a.date_month);
-        am.date_day = Set(a.date_day);
-        am.date_text = Set(a.date_text.clone());
-        am.date_key = Set(a.date_key);
-    }
-    if b.place_name.is_none() && a.place_name.is_some() {
-        am.place_name = Set(a.place_name.clone());
-        am.place_country = Set(a.place_country.clone());
-    }
-    let kept = am.update(txn).await?;
+    am.update(txn).await?;
     meeting::Entity::delete_by_id(from).exec(txn).await?;
     // The links moved here, and those whose meeting just took a more precise date, carry
     // the kept meeting's kind and date.
