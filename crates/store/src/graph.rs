@@ -217,8 +217,8 @@ pub(crate) async fn merge_participants_tx(
 ///
 /// On Postgres this is one statement (data-modifying `WITH` clauses) after the one that
 /// reads both meetings: a batch of ingest merges hundreds of meetings, and each statement
-/// is a round trip that costs more than its work. SQLite, in process, runs the same
-/// changes one statement at a time.
+/// is a round trip that costs more than its work. SQLite, which has no such clauses, runs
+/// the moves in one call and the updates in two more.
 pub(crate) async fn merge_meetings_tx(
     txn: &DatabaseTransaction,
     from: i32,
@@ -301,28 +301,23 @@ pub(crate) async fn merge_meetings_tx(
         .await?;
         return Ok(());
     }
-    move_links(
-        txn,
-        "meeting_participants",
-        "meeting_id",
-        &["participant_id"],
-        &["meeting_id", "participant_id"],
-        from,
-        into,
-    )
+    // SQLite: the moves, whose only values are the two ids, in one call (several
+    // statements run unprepared; an id is an integer, written as one), then the two
+    // updates that carry text.
+    txn.execute_unprepared(&format!(
+        "INSERT INTO meeting_participants (meeting_id, participant_id) \
+             SELECT {into}, participant_id FROM meeting_participants WHERE meeting_id = {from} \
+             ON CONFLICT (meeting_id, participant_id) DO NOTHING; \
+         DELETE FROM meeting_participants WHERE meeting_id = {from}; \
+         INSERT INTO meeting_documents (meeting_id, document_id, is_primary, span_start, span_end) \
+             SELECT {into}, document_id, is_primary, span_start, span_end FROM meeting_documents \
+             WHERE meeting_id = {from} ON CONFLICT (meeting_id, document_id) DO NOTHING; \
+         DELETE FROM meeting_documents WHERE meeting_id = {from}; \
+         UPDATE quotations SET meeting_id = {into} WHERE meeting_id = {from}; \
+         UPDATE claims SET meeting_id = {into} WHERE meeting_id = {from}; \
+         DELETE FROM meetings WHERE id = {from};"
+    ))
     .await?;
-    move_links(
-        txn,
-        "meeting_documents",
-        "meeting_id",
-        &["document_id", "is_primary", "span_start", "span_end"],
-        &["meeting_id", "document_id"],
-        from,
-        into,
-    )
-    .await?;
-    repoint::<quotation::Entity>(txn, quotation::Column::MeetingId, from, into).await?;
-    repoint::<claim::Entity>(txn, claim::Column::MeetingId, from, into).await?;
     let am = meeting::ActiveModel {
         status: Set(kept.status.clone()),
         date_year: Set(kept.date_year),
@@ -335,7 +330,6 @@ pub(crate) async fn merge_meetings_tx(
         ..b.clone().into()
     };
     am.update(txn).await?;
-    meeting::Entity::delete_by_id(from).exec(txn).await?;
     // The links moved here, and those whose meeting just took a more precise date, carry
     // the kept meeting's kind and date.
     meeting_participant::Entity::update_many()
