@@ -461,3 +461,43 @@ async fn rows_read_by_position_are_the_rows_sea_orm_reads() {
         assert!(e.is_err(), "{backend}: {e:?}");
     }
 }
+
+#[tokio::test]
+async fn every_sqlite_connection_waits_for_a_writer_and_checks_foreign_keys() {
+    use diplograph_store::sea_orm::{
+        ConnectionTrait, DatabaseBackend, Statement, TransactionTrait,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("pool.db").display());
+    let store = diplograph_store::Store::connect_with(&url, 3)
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let db = store.connection();
+    // Three transactions at once hold three different connections of the pool.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(db.begin().await.unwrap());
+    }
+    for txn in &held {
+        let pragma = |sql: &str| {
+            txn.query_one_raw(Statement::from_string(
+                DatabaseBackend::Sqlite,
+                sql.to_string(),
+            ))
+        };
+        let timeout: i64 = pragma("PRAGMA busy_timeout")
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap();
+        let keys: i64 = pragma("PRAGMA foreign_keys")
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap();
+        assert_eq!((timeout, keys), (10_000, 1));
+    }
+}

@@ -26,9 +26,7 @@ pub mod query;
 pub mod rows;
 mod search;
 
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
-};
+use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 
 pub use graph::{fold_name, table_counts, Correction, LoggedCorrection};
@@ -199,12 +197,15 @@ impl Store {
             .min_connections(if url.contains(":memory:") { 1 } else { 0 })
             .sqlx_logging(std::env::var_os("DIPLOGRAPH_SQL_LOG").is_some())
             .sqlx_logging_level(tracing::log::LevelFilter::Info)
-            .acquire_timeout(std::time::Duration::from_secs(10));
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            // On every connection of the pool, not only the first: a request waits up to
+            // 10 s for a writer's lock (then fails with "database is locked"), as long as
+            // it waits for a connection.
+            .map_sqlx_sqlite_opts(|o| {
+                o.foreign_keys(true)
+                    .busy_timeout(std::time::Duration::from_secs(10))
+            });
         let db = Database::connect(opts).await?;
-        if db.get_database_backend() == DatabaseBackend::Sqlite {
-            db.execute_unprepared("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
-                .await?;
-        }
         Ok(Self {
             db,
             stats: std::sync::Arc::default(),
