@@ -212,31 +212,24 @@ pub(crate) async fn merge_participants_tx(
     Ok(())
 }
 
-/// Moves everything that points at meeting `from` to `into`, then deletes `from`. The
-/// kept meeting is held when either was, and keeps the more precise date.
+/// Moves everything that points at meeting `a` to `b`, then deletes `a`; returns `b` as
+/// it is now. The kept meeting is held when either was, and keeps the more precise date.
+/// `a` and `b` must be the rows as stored (the caller has just read them, or tracks what
+/// its merges made of them).
 ///
-/// On Postgres this is one statement (data-modifying `WITH` clauses) after the one that
-/// reads both meetings: a batch of ingest merges hundreds of meetings, and each statement
-/// is a round trip that costs more than its work. SQLite, which has no such clauses, runs
-/// the moves in one call and the updates in two more.
-pub(crate) async fn merge_meetings_tx(
+/// On Postgres this is one statement (data-modifying `WITH` clauses): a batch of ingest
+/// merges hundreds of meetings, and each statement is a round trip that costs more than
+/// its work. SQLite, which has no such clauses, runs the moves in one call and the
+/// updates in two more.
+async fn merge_meetings_tx(
     txn: &DatabaseTransaction,
-    from: i32,
-    into: i32,
-) -> Result<(), DbErr> {
+    a: &meeting::Model,
+    b: &meeting::Model,
+) -> Result<meeting::Model, DbErr> {
+    let (from, into) = (a.id, b.id);
     if from == into {
-        return Ok(());
+        return Ok(b.clone());
     }
-    let both = meeting::Entity::find()
-        .filter(meeting::Column::Id.is_in([from, into]))
-        .all(txn)
-        .await?;
-    let (Some(a), Some(b)) = (
-        both.iter().find(|m| m.id == from),
-        both.iter().find(|m| m.id == into),
-    ) else {
-        return Ok(());
-    };
     let mut kept = b.clone();
     if a.status == "HELD" {
         kept.status = "HELD".into();
@@ -299,7 +292,7 @@ pub(crate) async fn merge_meetings_tx(
             values,
         ))
         .await?;
-        return Ok(());
+        return Ok(kept);
     }
     // SQLite: the moves, whose only values are the two ids, in one call (several
     // statements run unprepared; an id is an integer, written as one), then the two
@@ -335,7 +328,7 @@ pub(crate) async fn merge_meetings_tx(
     meeting_participant::Entity::update_many()
         .col_expr(
             meeting_participant::Column::MeetingKind,
-            Expr::value(Some(kept.kind)),
+            Expr::value(Some(kept.kind.clone())),
         )
         .col_expr(
             meeting_participant::Column::MeetingYear,
@@ -352,7 +345,7 @@ pub(crate) async fn merge_meetings_tx(
         .filter(meeting_participant::Column::MeetingId.eq(into))
         .exec(txn)
         .await?;
-    Ok(())
+    Ok(kept)
 }
 
 /// The persons taking part in each of `ids`, in one query per 500 meetings.
@@ -536,8 +529,10 @@ fn person_link() -> sea_orm::sea_query::SelectStatement {
 /// meeting with people are read from its people's links of the same kind and year (see
 /// [`linked_on_dates`]); those of a meeting without people through the (kind, year,
 /// month, day) index, one range per compatible date (see [`date_probes`]); the place
-/// condition is in SQL too, so the work does not grow with the graph. The meetings and their people are read once for the whole batch;
-/// those a merge changed are read again.
+/// condition is in SQL too, so the work does not grow with the graph. The meetings and
+/// their people are read once for the whole batch; what a merge makes of them is known
+/// without reading them again (the meetings merged away are gone, the kept one has the
+/// merged row and everyone's people).
 pub(crate) async fn settle_meetings(
     txn: &DatabaseTransaction,
     ids: &[i32],
@@ -553,48 +548,61 @@ pub(crate) async fn settle_meetings(
         }
     }
     let mut people = people_by_meeting(txn, ids).await?;
-    let mut changed = std::collections::HashSet::new();
     let mut kept = Vec::with_capacity(ids.len());
     for &id in ids {
-        if changed.contains(&id) {
-            match meeting::Entity::find_by_id(id).one(txn).await? {
-                Some(m) => {
-                    rows.insert(id, m);
-                    people.extend(people_by_meeting(txn, &[id]).await?);
-                }
-                None => {
-                    rows.remove(&id);
-                }
-            }
-        }
         let Some(me) = rows.get(&id) else {
             continue;
         };
         let my_people = people.get(&id).cloned().unwrap_or_default();
-        let (keep, group) = settle_meeting(txn, me, &my_people).await?;
-        for g in group {
-            changed.insert(g);
+        match settle_meeting(txn, me, &my_people).await? {
+            Settled::Alone => kept.push(id),
+            Settled::Merged {
+                kept: row,
+                people: all,
+                gone,
+            } => {
+                for g in gone {
+                    rows.remove(&g);
+                    people.remove(&g);
+                }
+                kept.push(row.id);
+                people.insert(row.id, all);
+                rows.insert(row.id, *row);
+            }
         }
-        kept.push(keep);
     }
     Ok(kept)
 }
 
-/// Merges `me` (with its persons `my_people`) with every compatible meeting stored;
-/// returns the id kept and the ids of the group merged (empty when nothing merged).
+/// What settling one meeting did.
+enum Settled {
+    /// No stored meeting was compatible.
+    Alone,
+    /// A group was merged into one meeting.
+    Merged {
+        /// The kept meeting as it is now.
+        kept: Box<meeting::Model>,
+        /// Its persons: every member's.
+        people: BTreeSet<i32>,
+        /// The meetings merged into it, now deleted.
+        gone: Vec<i32>,
+    },
+}
+
+/// Merges `me` (with its persons `my_people`) with every compatible meeting stored.
 async fn settle_meeting(
     txn: &DatabaseTransaction,
     me: &meeting::Model,
     my_people: &BTreeSet<i32>,
-) -> Result<(i32, Vec<i32>), DbErr> {
+) -> Result<Settled, DbErr> {
     let id = me.id;
     let Some(year) = me.date_year else {
-        return Ok((id, Vec::new()));
+        return Ok(Settled::Alone);
     };
     // Two meetings with people must share one of them; a meeting without people only
     // merges with others without people, and never for talks and visits.
     if my_people.is_empty() && matches!(me.kind.as_str(), "TALKS" | "VISIT") {
-        return Ok((id, Vec::new()));
+        return Ok(Settled::Alone);
     }
     let candidates = if my_people.is_empty() {
         // No person on the candidate either: the meetings of a compatible date, read
@@ -629,7 +637,7 @@ async fn settle_meeting(
         .all(txn)
         .await?;
     if candidates.is_empty() {
-        return Ok((id, Vec::new()));
+        return Ok(Settled::Alone);
     }
     let ids: Vec<i32> = candidates.iter().map(|c| c.id).collect();
     let mut people = people_by_meeting(txn, &ids).await?;
@@ -644,7 +652,7 @@ async fn settle_meeting(
         }
     }
     if group.len() == 1 {
-        return Ok((id, Vec::new()));
+        return Ok(Settled::Alone);
     }
     let precision = |m: &meeting::Model| {
         usize::from(m.date_month.is_some()) + usize::from(m.date_day.is_some())
@@ -654,12 +662,24 @@ async fn settle_meeting(
         .iter()
         .max_by_key(|m| (precision(m), std::cmp::Reverse(m.id)))
         .map_or(id, |m| m.id);
+    let Some(mut row) = group.iter().find(|m| m.id == keep).cloned() else {
+        return Ok(Settled::Alone);
+    };
+    let mut all = BTreeSet::new();
+    let mut gone = Vec::new();
     for m in &group {
+        all.extend(people.get(&m.id).into_iter().flatten().copied());
         if m.id != keep {
-            merge_meetings_tx(txn, m.id, keep).await?;
+            // Each merge changes the kept row; the next starts from what it made.
+            row = merge_meetings_tx(txn, m, &row).await?;
+            gone.push(m.id);
         }
     }
-    Ok((keep, group.iter().map(|m| m.id).collect()))
+    Ok(Settled::Merged {
+        kept: Box::new(row),
+        people: all,
+        gone,
+    })
 }
 
 /// Links one-word persons (`Obama`) to the one full-name person with that surname, for the
