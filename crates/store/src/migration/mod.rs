@@ -12,6 +12,7 @@ mod m20261123_000006_merge_index;
 mod m20261123_000007_fts_rowids;
 mod m20261123_000008_name_trigrams;
 mod m20261123_000009_people_by_date;
+mod m20261127_000010_fts_automerge;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_fts_rowids::Migration),
             Box::new(m20261123_000008_name_trigrams::Migration),
             Box::new(m20261123_000009_people_by_date::Migration),
+            Box::new(m20261127_000010_fts_automerge::Migration),
         ]
     }
 }
