@@ -501,21 +501,3 @@ async fn every_sqlite_connection_waits_for_a_writer_and_checks_foreign_keys() {
         assert_eq!((timeout, keys), (10_000, 1));
     }
 }
-
-#[tokio::test]
-async fn sqlite_full_text_index_merges_its_segments_sixteen_at_a_time() {
-    // FTS5's default of 4 made a 10,000-document ingest spend ever more of its time
-    // merging the index's segments (BENCHMARKS.md).
-    use diplograph_store::sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
-    let store = crate::support::sqlite().await;
-    let row = store
-        .connection()
-        .query_one_raw(Statement::from_string(
-            DatabaseBackend::Sqlite,
-            "SELECT v FROM search_fts_config WHERE k = 'automerge'".to_string(),
-        ))
-        .await
-        .unwrap()
-        .expect("the setting is stored");
-    assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 16);
-}

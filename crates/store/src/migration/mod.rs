@@ -52,9 +52,20 @@ mod tests {
         }
     }
 
+    async fn automerge(db: &DatabaseConnection) -> i64 {
+        let stmt = Statement::from_string(
+            db.get_database_backend(),
+            "SELECT v FROM search_fts_config WHERE k = 'automerge'",
+        );
+        match db.query_one_raw(stmt).await {
+            Ok(Some(row)) => row.try_get_by_index::<i64>(0).unwrap_or(0),
+            _ => 0,
+        }
+    }
+
     /// The migrations roll back and apply again on SQLite, whose full-text index has
-    /// migrations of its own: after the last one is rolled back, the index's deletes match
-    /// on kind and id again; applied again, they use the rowid.
+    /// migrations of its own: rolled back, the index merges 4 segments at a time again
+    /// and its deletes match on kind and id; applied again, 16 and the rowid.
     #[tokio::test]
     async fn migrations_roll_back_and_apply_again() {
         let mut opts = ConnectOptions::new("sqlite::memory:");
@@ -62,15 +73,19 @@ mod tests {
         let db = Database::connect(opts).await.expect("sqlite connects");
         Migrator::up(&db, None).await.expect("up");
         assert!(trigger_sql(&db, "claims_fts_del").await.contains("rowid"));
-        // The last migrations: the links' meeting dates, name trigrams (nothing on
-        // SQLite), then the index rowids.
-        Migrator::down(&db, Some(3)).await.expect("down three");
+        assert_eq!(automerge(&db).await, 16);
+        // The last migrations: the index's merge setting, the links' meeting dates, name
+        // trigrams (nothing on SQLite), then the index rowids.
+        Migrator::down(&db, Some(1)).await.expect("down one");
+        assert_eq!(automerge(&db).await, 4);
+        Migrator::down(&db, Some(3)).await.expect("down three more");
         let old = trigger_sql(&db, "claims_fts_del").await;
         assert!(old.contains("kind = 'claim'"), "{old}");
         Migrator::down(&db, None).await.expect("down all");
         assert_eq!(trigger_sql(&db, "claims_fts_del").await, "");
         Migrator::up(&db, None).await.expect("up again");
         assert!(trigger_sql(&db, "claims_fts_del").await.contains("rowid"));
+        assert_eq!(automerge(&db).await, 16);
     }
 
     /// Links stored before migration 9 get their meeting's kind and date.
