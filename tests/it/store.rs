@@ -480,24 +480,16 @@ async fn every_sqlite_connection_waits_for_a_writer_and_checks_foreign_keys() {
         held.push(db.begin().await.unwrap());
     }
     for txn in &held {
-        let pragma = |sql: &str| {
-            txn.query_one_raw(Statement::from_string(
-                DatabaseBackend::Sqlite,
-                sql.to_string(),
-            ))
+        let pragma = |sql: &'static str| async move {
+            txn.query_one_raw(Statement::from_string(DatabaseBackend::Sqlite, sql))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get_by_index::<i64>(0)
+                .unwrap()
         };
-        let timeout: i64 = pragma("PRAGMA busy_timeout")
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get_by_index(0)
-            .unwrap();
-        let keys: i64 = pragma("PRAGMA foreign_keys")
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get_by_index(0)
-            .unwrap();
+        let timeout = pragma("PRAGMA busy_timeout").await;
+        let keys = pragma("PRAGMA foreign_keys").await;
         assert_eq!((timeout, keys), (10_000, 1));
     }
 }
