@@ -107,7 +107,8 @@ pub fn subjects(
     let lex = lexicon();
     let mut out = Subjects::default();
     for (si, s) in sentences.iter().enumerate() {
-        let toks = tokenize(text, s.range.clone());
+        let all_toks = tokenize(text, s.range.clone());
+        let toks: &[crate::text::Tok] = &all_toks;
         let mut subject = None;
         // Cue verb with an actor or pronoun just before it.
         for (i, t) in toks.iter().enumerate() {

@@ -184,7 +184,8 @@ fn tense_before(text: &str, toks: &[Tok], i: usize) -> bool {
 /// Finds date expressions in `text[range]`. `doc` is the document's date, used for years
 /// the text leaves out and for relative expressions.
 pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<DateRef> {
-    let toks = tokenize(text, range);
+    let all_toks = tokenize(text, range);
+    let toks: &[Tok] = &all_toks;
     let mut out = Vec::new();
     let doc_year = doc.and_then(|d| d.year);
     let mut i = 0;

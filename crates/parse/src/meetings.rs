@@ -81,10 +81,10 @@ fn pattern_hits(text: &str, toks: &[Tok]) -> Vec<(usize, MeetingKind, usize, usi
 
 /// The words of `text[range]` the meeting patterns are matched against.
 fn meeting_words(text: &str, range: Range<usize>) -> Vec<Tok> {
-    tokenize(text, range)
-        .into_iter()
-        .filter(|t| t.word || t.text(text) == "+")
-        .collect()
+    let all = tokenize(text, range);
+    let mut words = Vec::with_capacity(all.len());
+    words.extend(all.iter().filter(|t| t.word || t.text(text) == "+"));
+    words
 }
 
 /// The first meeting kind named in `text[range]`, by the data file's priority, with the byte
@@ -144,10 +144,9 @@ pub struct Input<'a> {
 /// Longer names win, then earlier ones.
 pub fn place_in(text: &str, range: Range<usize>) -> Option<Place> {
     let lex = lexicon();
-    let toks: Vec<_> = tokenize(text, range)
-        .into_iter()
-        .filter(|t| t.word)
-        .collect();
+    let all = tokenize(text, range);
+    let mut toks: Vec<Tok> = Vec::with_capacity(all.len());
+    toks.extend(all.iter().filter(|t| t.word));
     let words: Vec<&str> = toks.iter().map(|t| t.text(text)).collect();
     // A phrase is looked up only where its first word, capitalised, starts a name of the
     // list: the phrase's first word is the name's first word.
@@ -690,7 +689,8 @@ fn reported_between(text: &str, from: usize, to: usize) -> bool {
 /// True when the mention at `r` is an attribution subject (`..., Jane Roe said`).
 fn is_attribution(text: &str, r: &Range<usize>, end: usize) -> bool {
     let lex = lexicon();
-    let toks = tokenize(text, r.end..end);
+    let all_toks = tokenize(text, r.end..end);
+    let toks: &[Tok] = &all_toks;
     toks.iter()
         .filter(|t| t.word)
         .take(2)

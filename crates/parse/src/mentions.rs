@@ -361,7 +361,8 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
     let mut singles: Vec<Single> = Vec::new();
 
     for r in labels {
-        let toks = tokenize(text, r.clone());
+        let all_toks = tokenize(text, r.clone());
+        let toks: &[Tok] = &all_toks;
         if let Some((_, name, nr)) = read_name(text, &toks, 0, lex) {
             if name.contains(' ') {
                 let who = actors.intern(&name, ParticipantKind::Person);
@@ -383,7 +384,8 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
     }
 
     for r in lines {
-        let toks = tokenize(text, r.clone());
+        let all_toks = tokenize(text, r.clone());
+        let toks: &[Tok] = &all_toks;
         let mut i = 0;
         while i < toks.len() {
             let Some(w) = word_at(text, &toks, i) else {
@@ -602,7 +604,8 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
     let mut found: Vec<(Range<usize>, usize, Form)> = Vec::new();
     let mut alias_of: Vec<(usize, Range<usize>)> = Vec::new();
     for r in lines {
-        let toks = tokenize(text, r.clone());
+        let all_toks = tokenize(text, r.clone());
+        let toks: &[Tok] = &all_toks;
         for (i, t) in toks.iter().enumerate() {
             if !t.word {
                 continue;

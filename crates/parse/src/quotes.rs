@@ -268,7 +268,8 @@ impl Ctx<'_> {
             "Statement",
         ];
         let before = self.text.get(..pos)?;
-        let toks = tokenize(self.text, 0..before.len());
+        let all_toks = tokenize(self.text, 0..before.len());
+        let toks: &[Tok] = &all_toks;
         let (hi, _) = toks
             .iter()
             .enumerate()
@@ -480,7 +481,8 @@ pub fn find(
                 .and_then(|s| ctx.sentences.get(s))
                 .is_some_and(|s| sub(text, s.range.start..m.open).trim().is_empty());
         let after_cue_comma = {
-            let toks = tokenize(text, line.start..m.open);
+            let all_toks = tokenize(text, line.start..m.open);
+            let toks: &[Tok] = &all_toks;
             let n = toks.len();
             n >= 2
                 && toks
@@ -574,7 +576,8 @@ fn attribution_after(ctx: &mut Ctx<'_>, from: usize, line_end: usize) -> Option<
     let text = ctx.text;
     let rest = sub(text, from..line_end);
     // Only when the quote ended its clause: a comma, a full stop inside the marks, or text.
-    let toks = tokenize(text, from..line_end);
+    let all_toks = tokenize(text, from..line_end);
+    let toks: &[Tok] = &all_toks;
     let mut i = 0;
     if toks.first().is_some_and(|t| !t.word && t.text(text) == ",") {
         i = 1;
@@ -624,7 +627,8 @@ fn attribution_before(ctx: &mut Ctx<'_>, open: usize, line_start: usize) -> Opti
         .sentence_of(open)
         .and_then(|s| ctx.sentences.get(s))
         .map_or(line_start, |s| s.range.start.max(line_start));
-    let toks = tokenize(text, sent_start..open);
+    let all_toks = tokenize(text, sent_start..open);
+    let toks: &[Tok] = &all_toks;
     // According to X,
     for (i, t) in toks.iter().enumerate() {
         if t.word
@@ -685,7 +689,8 @@ fn local_attribution(ctx: &mut Ctx<'_>, m: &Marks, line: &Range<usize>) -> Optio
     let after = sub(text, m.close..end);
     let lower = after.to_lowercase();
     let p = lower.find(" put it")?;
-    let toks = tokenize(text, m.close..m.close + p);
+    let all_toks = tokenize(text, m.close..m.close + p);
+    let toks: &[Tok] = &all_toks;
     let n = toks.len();
     // `as he put it`, `as Mr Doe put it`
     let as_pos = (0..n).rev().find(|&k| {

@@ -3,6 +3,7 @@
 //! converted to char offsets once, when the [`crate::Extraction`] is assembled.
 
 use std::ops::Range;
+use std::rc::Rc;
 
 /// A token of a paragraph, in byte offsets of the cleaned text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,11 +177,32 @@ fn char_at(s: &str, at: usize) -> Option<char> {
 }
 
 /// The tokens of the whole document being extracted, made once so that the stages, which
-/// tokenize the same sentences again and again, copy them instead of scanning the text.
+/// tokenize the same sentences again and again, read them instead of scanning the text.
 struct DocTokens {
     /// Address and length of the text they are the tokens of.
     text: (usize, usize),
-    toks: Vec<Tok>,
+    toks: Rc<[Tok]>,
+}
+
+/// The tokens of a range: a window on the document's tokens (shared, not copied) or, for
+/// a range the document's tokens do not serve, the range's own.
+#[derive(Debug, Clone)]
+pub enum Toks {
+    /// `tokens[from..to]` of the document.
+    Shared(Rc<[Tok]>, usize, usize),
+    /// Made by scanning the range alone.
+    Own(Vec<Tok>),
+}
+
+impl std::ops::Deref for Toks {
+    type Target = [Tok];
+
+    fn deref(&self) -> &[Tok] {
+        match self {
+            Toks::Shared(all, from, to) => all.get(*from..*to).unwrap_or_default(),
+            Toks::Own(v) => v,
+        }
+    }
 }
 
 thread_local! {
@@ -195,7 +217,7 @@ pub struct TokenScope(());
 impl TokenScope {
     /// Tokenizes `text` once for this thread.
     pub fn new(text: &str) -> Self {
-        let toks = scan(text, 0..text.len());
+        let toks: Rc<[Tok]> = scan(text, 0..text.len()).into();
         DOC_TOKENS.with(|d| {
             *d.borrow_mut() = Some(DocTokens {
                 text: (text.as_ptr() as usize, text.len()),
@@ -216,7 +238,7 @@ impl Drop for TokenScope {
 /// no document token crosses either end of the range. Then they are exactly what scanning
 /// the range alone gives: the scan is in the same state at a token boundary, and it looks
 /// past the range's end only to extend a token across it.
-fn cached(src: &str, range: &Range<usize>) -> Option<Vec<Tok>> {
+fn cached(src: &str, range: &Range<usize>) -> Option<Toks> {
     src.get(range.clone())?;
     DOC_TOKENS.with(|d| {
         let d = d.try_borrow().ok()?;
@@ -227,20 +249,20 @@ fn cached(src: &str, range: &Range<usize>) -> Option<Vec<Tok>> {
         let a = d.toks.partition_point(|t| t.end <= range.start);
         let b = d.toks.partition_point(|t| t.start < range.end);
         if a >= b {
-            return Some(Vec::new());
+            return Some(Toks::Own(Vec::new()));
         }
         let first = d.toks.get(a)?;
         let last = d.toks.get(b - 1)?;
         if first.start < range.start || last.end > range.end {
             return None;
         }
-        d.toks.get(a..b).map(<[Tok]>::to_vec)
+        Some(Toks::Shared(Rc::clone(&d.toks), a, b))
     })
 }
 
 /// Splits `src[range]` into tokens.
-pub fn tokenize(src: &str, range: Range<usize>) -> Vec<Tok> {
-    cached(src, &range).unwrap_or_else(|| scan(src, range))
+pub fn tokenize(src: &str, range: Range<usize>) -> Toks {
+    cached(src, &range).unwrap_or_else(|| Toks::Own(scan(src, range)))
 }
 
 /// Splits `src[range]` into tokens by scanning it.
@@ -570,7 +592,7 @@ mod tests {
         let strings = every_string(&TOKEN_ALPHABET, 5);
         for t in &strings {
             assert_eq!(
-                tokenize(t, 0..t.len()),
+                *tokenize(t, 0..t.len()),
                 reference_tokenize(t, 0..t.len()),
                 "{t:?}"
             );
@@ -586,7 +608,7 @@ mod tests {
             "x-y.z.",
         ] {
             assert_eq!(
-                tokenize(t, 2..t.len()),
+                *tokenize(t, 2..t.len()),
                 reference_tokenize(t, 2..t.len()),
                 "{t:?}"
             );
@@ -604,7 +626,7 @@ mod tests {
             for &a in &bounds {
                 for &b in bounds.iter().filter(|&&b| b >= a) {
                     from_cache += usize::from(cached(t, &(a..b)).is_some());
-                    assert_eq!(tokenize(t, a..b), scan(t, a..b), "{t:?} {a}..{b}");
+                    assert_eq!(*tokenize(t, a..b), scan(t, a..b), "{t:?} {a}..{b}");
                     checked += 1;
                 }
             }
@@ -618,8 +640,8 @@ mod tests {
         let t = String::from("U.S. officials");
         let _scope = TokenScope::new(&t);
         let copy = t.clone();
-        assert_eq!(cached(&copy, &(0..4)), None);
-        assert_eq!(tokenize(&copy, 0..3), scan(&copy, 0..3));
+        assert!(cached(&copy, &(0..4)).is_none());
+        assert_eq!(*tokenize(&copy, 0..3), scan(&copy, 0..3));
     }
 
     #[test]
