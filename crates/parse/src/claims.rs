@@ -59,6 +59,21 @@ fn is_number_word(w: &[u8]) -> bool {
     )
 }
 
+/// For each ASCII byte: its lower case when it belongs to a word (letters, digits, `'`,
+/// `$`, `%`; see [`Words`]), else 0.
+const WORD_BYTES: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        let l = b.to_ascii_lowercase();
+        if l.is_ascii_alphanumeric() || l == b'\'' || l == b'$' || l == b'%' {
+            t[b as usize] = l;
+        }
+        b += 1;
+    }
+    t
+};
+
 /// A sentence's words, lower-cased with `’` read as `'`, each after one space and the last
 /// followed by one (` we agreed to continue `), so that a cue padded with spaces matches
 /// whole words only; built in one pass over the sentence. Words are runs of letters,
@@ -85,12 +100,13 @@ impl Words {
         let bytes = sentence.as_bytes();
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
-            if b.is_ascii() {
-                // Most of the text: a byte at a time.
+            if let Some(&l) = WORD_BYTES.get(usize::from(b)) {
+                // Most of the text: a byte at a time, through the table.
                 i += 1;
-                let l = b.to_ascii_lowercase();
-                if l.is_ascii_alphanumeric() || matches!(l, b'\'' | b'$' | b'%') {
-                    w.start.get_or_insert(w.joined.len());
+                if l != 0 {
+                    if w.start.is_none() {
+                        w.start = Some(w.joined.len());
+                    }
                     w.digit |= l.is_ascii_digit();
                     w.joined.push(l);
                 } else {
