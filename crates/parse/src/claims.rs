@@ -60,7 +60,9 @@ fn is_number_word(w: &[u8]) -> bool {
 }
 
 /// For each ASCII byte: its lower case when it belongs to a word (letters, digits, `'`,
-/// `$`, `%`; see [`Words`]), else 0.
+/// `$`, `%`; see [`Words`]), else 0. Built at compile time, where an index out of range
+/// fails the build instead of panicking at run time.
+#[allow(clippy::indexing_slicing)]
 const WORD_BYTES: [u8; 128] = {
     let mut t = [0u8; 128];
     let mut b = 0u8;

@@ -190,14 +190,14 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
     let doc_year = doc.and_then(|d| d.year);
     let mut i = 0;
     while i < toks.len() {
-        let Some(w) = word(text, &toks, i).filter(|w| may_start(w)) else {
+        let Some(w) = word(text, toks, i).filter(|w| may_start(w)) else {
             i += 1;
             continue;
         };
         let lw = crate::text::lower(w);
         let start = toks.get(i).map_or(0, |t| t.start);
         // Tense is read only when a date is found here.
-        let future = || tense_before(text, &toks, i);
+        let future = || tense_before(text, toks, i);
         // Qualifier: early/mid/late + Month
         let (qualifier, mi) = if matches!(&*lw, "early" | "mid" | "late" | "mid-") {
             (Some(lw.to_string()), i + 1)
@@ -205,25 +205,25 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
             (None, i)
         };
         let capitalised =
-            word(text, &toks, mi).is_some_and(|m| m.chars().next().is_some_and(char::is_uppercase));
-        if let Some(month) = word(text, &toks, mi)
+            word(text, toks, mi).is_some_and(|m| m.chars().next().is_some_and(char::is_uppercase));
+        if let Some(month) = word(text, toks, mi)
             .filter(|_| capitalised)
             .and_then(month_number)
         {
             // "May" alone is also a verb: require a day, a year or a preposition before.
-            let day = word(text, &toks, mi + 1)
+            let day = word(text, toks, mi + 1)
                 .and_then(|d| d.parse::<u32>().ok())
                 .filter(|d| (1..=31).contains(d));
             let mut j = mi + 1 + usize::from(day.is_some());
             if toks.get(j).is_some_and(|t| t.text(text) == ",")
-                && word(text, &toks, j + 1).and_then(year_of).is_some()
+                && word(text, toks, j + 1).and_then(year_of).is_some()
             {
                 j += 1;
             }
-            let year = word(text, &toks, j).and_then(year_of);
+            let year = word(text, toks, j).and_then(year_of);
             let prev = i
                 .checked_sub(1)
-                .and_then(|p| word(text, &toks, p))
+                .and_then(|p| word(text, toks, p))
                 .map(crate::text::lower);
             let after_date = out.last().is_some_and(|d: &DateRef| {
                 // Every joiner below is at most 3 bytes, and nothing longer lower-cases to
@@ -264,9 +264,9 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 };
                 // `December last year`, `in June this year`, `in March next year`.
                 let mut end_tok = end_tok;
-                let rel_year = word(text, &toks, end_tok + 2)
+                let rel_year = word(text, toks, end_tok + 2)
                     .filter(|w| w.eq_ignore_ascii_case("year"))
-                    .and(word(text, &toks, end_tok + 1))
+                    .and(word(text, toks, end_tok + 1))
                     .map(crate::text::lower);
                 if year.is_none() {
                     if let (Some(dy), Some(rel)) = (doc_year, rel_year.as_deref()) {
@@ -312,8 +312,8 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
         }
         // Day Month [Year]: "14 January 2019"
         if let Some(day) = w.parse::<u32>().ok().filter(|d| (1..=31).contains(d)) {
-            if let Some(month) = word(text, &toks, i + 1).and_then(month_number) {
-                let year = word(text, &toks, i + 2).and_then(year_of);
+            if let Some(month) = word(text, toks, i + 1).and_then(month_number) {
+                let year = word(text, toks, i + 2).and_then(year_of);
                 let end_tok = if year.is_some() { i + 2 } else { i + 1 };
                 out.push(DateRef {
                     range: start..toks.get(end_tok).map_or(start, |t| t.end),
@@ -334,7 +334,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
         if let Some(y) = year_of(w) {
             let prev = i
                 .checked_sub(1)
-                .and_then(|p| word(text, &toks, p))
+                .and_then(|p| word(text, toks, p))
                 .map(crate::text::lower);
             if prev
                 .as_deref()
@@ -365,7 +365,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 &*lw,
                 "last" | "previous" | "next" | "this" | "later" | "earlier"
             );
-            let next = word(text, &toks, i + 1)
+            let next = word(text, toks, i + 1)
                 .filter(|_| starts)
                 .map(crate::text::lower);
             let rel = match (&*lw, next.as_deref()) {
@@ -375,14 +375,12 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
                 ("next", Some("month")) => Some((shift_month(y, m, 1), None, 2)),
                 ("this", Some("month")) => Some(((y, m), None, 2)),
                 ("later", Some("this"))
-                    if word(text, &toks, i + 2)
-                        .is_some_and(|w| w.eq_ignore_ascii_case("month")) =>
+                    if word(text, toks, i + 2).is_some_and(|w| w.eq_ignore_ascii_case("month")) =>
                 {
                     Some(((y, m), Some("late".to_string()), 3))
                 }
                 ("earlier", Some("this"))
-                    if word(text, &toks, i + 2)
-                        .is_some_and(|w| w.eq_ignore_ascii_case("month")) =>
+                    if word(text, toks, i + 2).is_some_and(|w| w.eq_ignore_ascii_case("month")) =>
                 {
                     Some(((y, m), Some("early".to_string()), 3))
                 }
@@ -407,13 +405,13 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
             }
             // `several days ago`, `two weeks ago`: the month it falls in.
             let ago = (1..=3)
-                .find(|n| word(text, &toks, i + n).is_some_and(|w| w.eq_ignore_ascii_case("ago")));
+                .find(|n| word(text, toks, i + n).is_some_and(|w| w.eq_ignore_ascii_case("ago")));
             if let Some(n) = ago.filter(|_| {
                 i == 0
-                    || word(text, &toks, i.saturating_sub(1))
+                    || word(text, toks, i.saturating_sub(1))
                         .is_none_or(|p| !p.chars().all(|c| c.is_ascii_digit()))
             }) {
-                let unit = word(text, &toks, i + n - 1)
+                let unit = word(text, toks, i + n - 1)
                     .map(crate::text::lower)
                     .unwrap_or_default();
                 let count: i64 = match &*lw {
@@ -458,7 +456,7 @@ pub fn find(text: &str, range: Range<usize>, doc: Option<&PartialDate>) -> Vec<D
             }
             if let Some(wd) = weekday_number(w).filter(|_| {
                 matches!(
-                    i.checked_sub(1).and_then(|p| word(text, &toks, p)),
+                    i.checked_sub(1).and_then(|p| word(text, toks, p)),
                     Some("on" | "On")
                 )
             }) {

@@ -363,7 +363,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
     for r in labels {
         let all_toks = tokenize(text, r.clone());
         let toks: &[Tok] = &all_toks;
-        if let Some((_, name, nr)) = read_name(text, &toks, 0, lex) {
+        if let Some((_, name, nr)) = read_name(text, toks, 0, lex) {
             if name.contains(' ') {
                 let who = actors.intern(&name, ParticipantKind::Person);
                 actors.add_mention(nr, who, Form::Name);
@@ -374,7 +374,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
             .iter()
             .position(|t| t.text(text).eq_ignore_ascii_case("after"))
         {
-            if let Some((_, name, nr)) = read_name(text, &toks, p + 1, lex) {
+            if let Some((_, name, nr)) = read_name(text, toks, p + 1, lex) {
                 if name.contains(' ') {
                     let who = actors.intern(&name, ParticipantKind::Person);
                     actors.add_mention(nr, who, Form::Name);
@@ -388,7 +388,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
         let toks: &[Tok] = &all_toks;
         let mut i = 0;
         while i < toks.len() {
-            let Some(w) = word_at(text, &toks, i) else {
+            let Some(w) = word_at(text, toks, i) else {
                 i += 1;
                 continue;
             };
@@ -409,7 +409,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                     if toks.get(j).is_some_and(|t| !t.word && t.text(text) == ".") {
                         j += 1;
                     }
-                    if let Some((end, name, nr)) = read_name(text, &toks, j, lex) {
+                    if let Some((end, name, nr)) = read_name(text, toks, j, lex) {
                         let alias_end = nr.end;
                         let alias =
                             sub(text, toks.get(i).map_or(0, |t| t.start)..alias_end).to_string();
@@ -428,11 +428,11 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                     }
                 }
                 // Organisation: [demonym] head.
-                if let Some((end, canon)) = match_org(text, &toks, i, &key, lex) {
+                if let Some((end, canon)) = match_org(text, toks, i, &key, lex) {
                     let (country, start_tok) = i
                         .checked_sub(1)
                         .and_then(|p| {
-                            word_at(text, &toks, p)
+                            word_at(text, toks, p)
                                 .and_then(|d| lex.country_of(d).map(|c| (c.to_string(), p)))
                         })
                         .map_or((None, i), |(c, p)| (Some(c), p));
@@ -458,21 +458,21 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                     continue;
                 }
                 // Title (+ of Country) + name, or a description.
-                if let Some((t_end, title, class)) = match_title(text, &toks, i, &key, lex) {
+                if let Some((t_end, title, class)) = match_title(text, toks, i, &key, lex) {
                     let mut country = i
                         .checked_sub(1)
-                        .and_then(|p| word_at(text, &toks, p))
+                        .and_then(|p| word_at(text, toks, p))
                         .and_then(|d| lex.country_of(d))
                         .map(str::to_string);
                     let mut j = t_end;
-                    if word_at(text, &toks, j).is_some_and(|w| w == "of") {
-                        if let Some((c_end, c)) = match_country(text, &toks, j + 1, lex) {
+                    if word_at(text, toks, j).is_some_and(|w| w == "of") {
+                        if let Some((c_end, c)) = match_country(text, toks, j + 1, lex) {
                             country = Some(c);
                             j = c_end;
-                        } else if let Some(w) = word_at(text, &toks, j + 1) {
+                        } else if let Some(w) = word_at(text, toks, j + 1) {
                             // `of Peru Luis Soto`: an unknown country, one capitalised word, when a
                             // full name follows it.
-                            let followed_by_name = read_name(text, &toks, j + 2, lex)
+                            let followed_by_name = read_name(text, toks, j + 2, lex)
                                 .is_some_and(|(_, n, _)| n.contains(' '));
                             if lex.name_word(w) && followed_by_name {
                                 country = Some(w.to_string());
@@ -480,7 +480,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                             }
                         }
                     }
-                    if let Some((end, name, nr)) = read_name(text, &toks, j, lex) {
+                    if let Some((end, name, nr)) = read_name(text, toks, j, lex) {
                         let title_opt =
                             (class != "counterpart").then(|| (title.clone(), class.clone()));
                         let alias = format!("{title} {}", sub(text, nr.clone()));
@@ -499,7 +499,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
                     // A description: determiner [demonym] title.
                     let det = (1..=2).find_map(|back| {
                         let p = i.checked_sub(back)?;
-                        let d = crate::text::lower(word_at(text, &toks, p)?);
+                        let d = crate::text::lower(word_at(text, toks, p)?);
                         DETERMINERS.contains(&&*d).then_some(p)
                     });
                     if let Some(p) = det {
@@ -520,16 +520,16 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
             }
             // Name next to a cue verb, or an appositive title after a name.
             if lex.name_word(strip_possessive(w).0)
-                && (i == 0 || !word_at(text, &toks, i - 1).is_some_and(|p| lex.name_word(p)))
+                && (i == 0 || !word_at(text, toks, i - 1).is_some_and(|p| lex.name_word(p)))
             {
-                if let Some((end, name, nr)) = read_name(text, &toks, i, lex) {
+                if let Some((end, name, nr)) = read_name(text, toks, i, lex) {
                     if name.contains(' ') {
-                        let cue_after = is_cue_at(text, &toks, end, lex);
+                        let cue_after = is_cue_at(text, toks, end, lex);
                         let cue_before = i.checked_sub(1).is_some_and(|p| {
-                            word_at(text, &toks, p)
+                            word_at(text, toks, p)
                                 .is_some_and(|x| lex.cues.contains(crate::text::lower(x).as_ref()))
                         });
-                        let appositive = appositive_title(text, &toks, end, lex);
+                        let appositive = appositive_title(text, toks, end, lex);
                         let known = actors.list.iter().any(|a| a.name == name);
                         if cue_after || cue_before || appositive.is_some() || known {
                             let who = actors.intern(&name, ParticipantKind::Person);
@@ -618,7 +618,7 @@ pub fn find(text: &str, lines: &[Range<usize>], labels: &[Range<usize>]) -> Acto
             let full = by_first.get(base).and_then(|cands| {
                 cands.iter().find(|(_, parts)| {
                     parts.iter().enumerate().all(|(k, p)| {
-                        word_at(text, &toks, i + k).is_some_and(|w| strip_possessive(w).0 == *p)
+                        word_at(text, toks, i + k).is_some_and(|w| strip_possessive(w).0 == *p)
                     })
                 })
             });

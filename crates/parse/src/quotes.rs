@@ -488,7 +488,7 @@ pub fn find(
                 && toks
                     .get(n - 1)
                     .is_some_and(|t| matches!(t.text(text), ":" | ","))
-                && is_cue(lex, text, &toks, n - 2).is_some()
+                && is_cue(lex, text, toks, n - 2).is_some()
         };
         let kind = if starts_sentence || after_cue_comma || before_trim.ends_with(':') {
             QuotationKind::Direct
@@ -586,11 +586,11 @@ fn attribution_after(ctx: &mut Ctx<'_>, from: usize, line_end: usize) -> Option<
         return None;
     }
     // cue then subject: `said Mr. Dubois`, `said the minister`
-    if let Some((end, cue)) = is_cue(lex, text, &toks, i) {
+    if let Some((end, cue)) = is_cue(lex, text, toks, i) {
         let stop = (end..toks.len().min(end + 8))
             .find(|&k| toks.get(k).is_some_and(|t| !t.word && t.text(text) != "."))
             .unwrap_or(toks.len().min(end + 8));
-        if let Some((who, label)) = ctx.resolve(&toks, end, stop, from) {
+        if let Some((who, label)) = ctx.resolve(toks, end, stop, from) {
             return Some(Attribution { who, label, cue });
         }
     }
@@ -601,16 +601,16 @@ fn attribution_after(ctx: &mut Ctx<'_>, from: usize, line_end: usize) -> Option<
             // `"...," Jane Roe, the deputy minister, said`: skip an appositive.
             let close = (k + 1..toks.len().min(k + 14))
                 .find(|&c| toks.get(c).is_some_and(|x| !x.word && x.text(text) == ","))?;
-            let (_, cue) = is_cue(lex, text, &toks, close + 1)?;
-            let (who, label) = ctx.resolve(&toks, i, k, from)?;
+            let (_, cue) = is_cue(lex, text, toks, close + 1)?;
+            let (who, label) = ctx.resolve(toks, i, k, from)?;
             return Some(Attribution { who, label, cue });
         }
         if !t.word && !matches!(t.text(text), "." | "’" | "'") {
             return None;
         }
         if k > i {
-            if let Some((_, cue)) = is_cue(lex, text, &toks, k) {
-                let (who, label) = ctx.resolve(&toks, i, k, from)?;
+            if let Some((_, cue)) = is_cue(lex, text, toks, k) {
+                let (who, label) = ctx.resolve(toks, i, k, from)?;
                 return Some(Attribution { who, label, cue });
             }
         }
@@ -638,7 +638,7 @@ fn attribution_before(ctx: &mut Ctx<'_>, open: usize, line_start: usize) -> Opti
             let end = (i + 2..toks.len())
                 .find(|&k| toks.get(k).is_some_and(|x| !x.word && x.text(text) == ","))
                 .unwrap_or(toks.len());
-            if let Some((who, label)) = ctx.resolve(&toks, i + 2, end, open) {
+            if let Some((who, label)) = ctx.resolve(toks, i + 2, end, open) {
                 return Some(Attribution {
                     who,
                     label,
@@ -650,7 +650,7 @@ fn attribution_before(ctx: &mut Ctx<'_>, open: usize, line_start: usize) -> Opti
     // Last cue before the quote, with its subject before it.
     let cues: Vec<(usize, usize, String)> = (0..toks.len())
         .filter_map(|i| {
-            let (end, cue) = is_cue(lex, text, &toks, i)?;
+            let (end, cue) = is_cue(lex, text, toks, i)?;
             (lex.reported_cues.contains(&cue) || cue == "put it").then_some((i, end, cue))
         })
         .collect();
@@ -666,7 +666,7 @@ fn attribution_before(ctx: &mut Ctx<'_>, open: usize, line_start: usize) -> Opti
         }
         // Prefer the mention nearest the cue.
         for k in (lo..i).rev() {
-            if let Some(r) = ctx.resolve(&toks, k, i, open) {
+            if let Some(r) = ctx.resolve(toks, k, i, open) {
                 return Some(Attribution {
                     who: r.0,
                     label: r.1,
@@ -724,7 +724,7 @@ fn local_attribution(ctx: &mut Ctx<'_>, m: &Marks, line: &Range<usize>) -> Optio
             cue: "put it".into(),
         });
     }
-    let (who, label) = ctx.resolve(&toks, as_pos + 1, n, pos)?;
+    let (who, label) = ctx.resolve(toks, as_pos + 1, n, pos)?;
     Some(Attribution {
         who,
         label,
