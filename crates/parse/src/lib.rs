@@ -683,19 +683,102 @@ impl<'a> Iterator for Either<'a> {
     }
 }
 
+/// The chars of the words [`home_country`] reads: letters, digits, `'`, `’` and `-`.
+fn country_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'
+}
+
+/// The bytes a word must hold to be read by [`home_country`]: an ASCII capital, a hyphen,
+/// or any byte of a char outside ASCII. Built at compile time, where an index out of range
+/// fails the build instead of panicking at run time.
+#[allow(clippy::indexing_slicing)]
+const MAY_BE_IN_A_COUNTRY: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_uppercase() || b == b'-' as usize || b >= 0x80;
+        b += 1;
+    }
+    t
+};
+
+/// The word (run of [`country_word_char`]s) around the char at byte `at` of `text`.
+fn country_word_around(text: &str, at: usize) -> Range<usize> {
+    let start = text
+        .get(..at)
+        .and_then(|before| {
+            before
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| !country_word_char(c))
+                .map(|(i, c)| i + c.len_utf8())
+        })
+        .unwrap_or(0);
+    let end = text
+        .get(at..)
+        .and_then(|after| {
+            after
+                .char_indices()
+                .find(|&(_, c)| !country_word_char(c))
+                .map(|(i, _)| at + i)
+        })
+        .unwrap_or(text.len());
+    start..end
+}
+
+/// The word before the one starting at byte `start`, if any.
+fn country_word_before(text: &str, start: usize) -> Option<&str> {
+    let (i, _) = text
+        .get(..start)?
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| country_word_char(c))?;
+    text.get(country_word_around(text, i))
+}
+
+/// The word after the one ending at byte `end`, if any.
+fn country_word_after(text: &str, end: usize) -> Option<&str> {
+    let (i, _) = text
+        .get(end..)?
+        .char_indices()
+        .find(|&(_, c)| country_word_char(c))?;
+    text.get(country_word_around(text, end + i))
+}
+
 /// The country a transcript's speaker speaks for: the one the text names most, leaving out
 /// countries it calls "our X colleagues/partners/friends/neighbours".
+///
+/// A country is a capitalised word, or part of one joined by hyphens: only a word holding
+/// a capital, a hyphen or a char outside ASCII can be one, so the text is searched for
+/// those bytes (most of it is passed over without finding its words) and only the words
+/// around them are read.
 fn home_country(text: &str) -> Option<String> {
     let lex = lexicon();
     let mut counts: HashMap<String, usize> = HashMap::new();
     let mut others: Vec<String> = Vec::new();
-    static CHARS: std::sync::LazyLock<text::WordChars> = std::sync::LazyLock::new(|| {
-        text::WordChars::new(|c| c.is_alphanumeric() || c == '\'' || c == '’' || c == '-')
-    });
-    let words = text::split_words(text, &CHARS);
-    // A country is a capitalised word, or part of one joined by hyphens, that starts as
-    // some country's name does: most words are turned away on their first bytes.
-    for (i, w) in words.iter().enumerate() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(p) = bytes.get(i..).and_then(|rest| {
+        rest.iter().position(|&b| {
+            MAY_BE_IN_A_COUNTRY
+                .get(usize::from(b))
+                .copied()
+                .unwrap_or(true)
+        })
+    }) {
+        let at = i + p;
+        let Some(c) = text.get(at..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        if !country_word_char(c) {
+            i = at + c.len_utf8();
+            continue;
+        }
+        let r = country_word_around(text, at);
+        i = r.end.max(at + c.len_utf8());
+        let Some(w) = text.get(r.clone()) else {
+            continue;
+        };
         let hyphenated = w.contains('-');
         if !hyphenated && !text::capitalised(w) {
             continue;
@@ -703,7 +786,7 @@ fn home_country(text: &str) -> Option<String> {
         let parts = if hyphenated {
             Either::Split(w.split('-'))
         } else {
-            Either::One(std::iter::once(*w))
+            Either::One(std::iter::once(w))
         };
         for part in parts {
             if !text::capitalised(part) || !lex.country_prefixes.may_hold_lower_of(part) {
@@ -713,12 +796,10 @@ fn home_country(text: &str) -> Option<String> {
                 *counts.entry(c.to_string()).or_default() += 1;
                 // `our`, and each word after it, is ASCII without a `k`: only an ASCII word
                 // lower-cases into one, so an ASCII comparison is the lower-cased one.
-                let after_our = i
-                    .checked_sub(1)
-                    .and_then(|p| words.get(p))
+                let after_our = country_word_before(text, r.start)
                     .is_some_and(|p| p.eq_ignore_ascii_case("our"));
                 if after_our
-                    && words.get(i + 1).is_some_and(|n| {
+                    && country_word_after(text, r.end).is_some_and(|n| {
                         [
                             "colleagues",
                             "partners",
@@ -748,6 +829,108 @@ fn home_country(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first implementation (every word split out, then read): the model
+    /// [`home_country`] must agree with.
+    /// The country a transcript's speaker speaks for: the one the text names most, leaving out
+    /// countries it calls "our X colleagues/partners/friends/neighbours".
+    fn reference_home_country(text: &str) -> Option<String> {
+        let lex = lexicon();
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        let mut others: Vec<String> = Vec::new();
+        static CHARS: std::sync::LazyLock<text::WordChars> = std::sync::LazyLock::new(|| {
+            text::WordChars::new(|c| c.is_alphanumeric() || c == '\'' || c == '’' || c == '-')
+        });
+        let words = text::split_words(text, &CHARS);
+        // A country is a capitalised word, or part of one joined by hyphens, that starts as
+        // some country's name does: most words are turned away on their first bytes.
+        for (i, w) in words.iter().enumerate() {
+            let hyphenated = w.contains('-');
+            if !hyphenated && !text::capitalised(w) {
+                continue;
+            }
+            let parts = if hyphenated {
+                Either::Split(w.split('-'))
+            } else {
+                Either::One(std::iter::once(*w))
+            };
+            for part in parts {
+                if !text::capitalised(part) || !lex.country_prefixes.may_hold_lower_of(part) {
+                    continue;
+                }
+                if let Some(c) = lex.country_of(part) {
+                    *counts.entry(c.to_string()).or_default() += 1;
+                    // `our`, and each word after it, is ASCII without a `k`: only an ASCII word
+                    // lower-cases into one, so an ASCII comparison is the lower-cased one.
+                    let after_our = i
+                        .checked_sub(1)
+                        .and_then(|p| words.get(p))
+                        .is_some_and(|p| p.eq_ignore_ascii_case("our"));
+                    if after_our
+                        && words.get(i + 1).is_some_and(|n| {
+                            [
+                                "colleagues",
+                                "partners",
+                                "friends",
+                                "neighbours",
+                                "neighbors",
+                                "counterparts",
+                                "colleague",
+                                "partner",
+                            ]
+                            .iter()
+                            .any(|k| n.eq_ignore_ascii_case(k))
+                        })
+                    {
+                        others.push(c.to_string());
+                    }
+                }
+            }
+        }
+        counts
+            .into_iter()
+            .filter(|(c, _)| !others.contains(c))
+            .max_by_key(|(c, n)| (*n, std::cmp::Reverse(c.clone())))
+            .map(|(c, _)| c)
+    }
+
+    #[test]
+    fn home_country_agrees_with_reading_every_word() {
+        // Every sequence of up to four pieces: countries in their forms, the `our ...
+        // colleagues` exception, hyphens, apostrophes, chars outside ASCII and separators.
+        let pieces = [
+            "Japan",
+            "Russia",
+            "our",
+            "colleagues",
+            "-",
+            " ",
+            "’",
+            "'",
+            "É",
+            "—",
+            "x",
+            "Russian-Japanese",
+            "partners",
+        ];
+        let mut strings = vec![String::new()];
+        let mut level = vec![String::new()];
+        for _ in 0..4 {
+            level = level
+                .iter()
+                .flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}")))
+                .collect();
+            strings.extend(level.iter().cloned());
+        }
+        for t in &strings {
+            assert_eq!(home_country(t), reference_home_country(t), "{t:?}");
+        }
+        assert!(strings.len() > 30_000);
+        assert_eq!(
+            home_country("Japan, Japan and our Russian colleagues; Russia"),
+            Some("Japan".into())
+        );
+    }
 
     #[test]
     fn iso_dates() {
