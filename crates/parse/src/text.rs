@@ -449,30 +449,60 @@ pub fn sentences(src: &str, range: Range<usize>) -> Vec<Range<usize>> {
     out
 }
 
-/// Maps byte offsets of a text to char offsets.
+/// Maps byte offsets of a text to char offsets. Only the chars outside ASCII are listed
+/// (most texts have few): a byte offset's char offset is the offset less the bytes those
+/// chars before it have beyond their first.
 #[derive(Debug)]
 pub struct CharMap {
-    starts: Vec<usize>,
+    /// Each char outside ASCII, in order: its first byte, and the bytes beyond the first
+    /// of it and of every such char before it.
+    wide: Vec<(usize, usize)>,
     len_bytes: usize,
+    len_chars: usize,
 }
 
 impl CharMap {
     /// Builds the map for `text`.
     pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut wide = Vec::new();
+        let (mut extra, mut i) = (0usize, 0usize);
+        while let Some(p) = bytes
+            .get(i..)
+            .and_then(|rest| rest.iter().position(|b| !b.is_ascii()))
+        {
+            let at = i + p;
+            let len = char_at(text, at).map_or(1, char::len_utf8);
+            extra += len - 1;
+            wide.push((at, extra));
+            i = at + len;
+        }
         Self {
-            starts: text.char_indices().map(|(b, _)| b).collect(),
+            wide,
             len_bytes: text.len(),
+            len_chars: text.len() - extra,
         }
     }
 
     /// Char offset of a byte offset (rounded down to a char boundary).
     pub fn char_at(&self, byte: usize) -> usize {
         if byte >= self.len_bytes {
-            return self.starts.len();
+            return self.len_chars;
         }
-        match self.starts.binary_search(&byte) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
+        // The last char outside ASCII that starts at or before `byte`.
+        let k = self.wide.partition_point(|w| w.0 <= byte);
+        let Some(&(start, extra)) = k.checked_sub(1).and_then(|j| self.wide.get(j)) else {
+            return byte;
+        };
+        let extra_before = k
+            .checked_sub(2)
+            .and_then(|j| self.wide.get(j))
+            .map_or(0, |w| w.1);
+        if byte <= start + (extra - extra_before) {
+            // At that char or inside it: the char's own offset.
+            start - extra_before
+        } else {
+            byte - extra
         }
     }
 
@@ -713,6 +743,29 @@ mod tests {
             sents("\"We agree.\" He left. \"Really?\" she asked."),
             vec!["\"We agree.\"", "He left.", "\"Really?\" she asked."]
         );
+    }
+
+    #[test]
+    fn char_map_agrees_with_listing_every_char() {
+        // Every string of up to four chars of one to four bytes, at every byte offset.
+        let alphabet = ['a', ' ', 'é', 'Ж', '’', '😀'];
+        let strings = every_string(&alphabet, 4);
+        for t in &strings {
+            let starts: Vec<usize> = t.char_indices().map(|(b, _)| b).collect();
+            let m = CharMap::new(t);
+            for byte in 0..=t.len() + 1 {
+                let want = if byte >= t.len() {
+                    starts.len()
+                } else {
+                    match starts.binary_search(&byte) {
+                        Ok(i) => i,
+                        Err(i) => i.saturating_sub(1),
+                    }
+                };
+                assert_eq!(m.char_at(byte), want, "{t:?} at {byte}");
+            }
+        }
+        assert!(strings.len() > 1_500);
     }
 
     #[test]
