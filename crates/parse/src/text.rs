@@ -449,6 +449,20 @@ pub fn sentences(src: &str, range: Range<usize>) -> Vec<Range<usize>> {
     out
 }
 
+/// The offset of the first byte of `bytes` outside ASCII: 16 bytes at a time are asked
+/// whether they are all ASCII (a few word-wide tests), and only a block that is not is read
+/// a byte at a time.
+fn first_not_ascii(bytes: &[u8]) -> Option<usize> {
+    let mut offset = 0;
+    for block in bytes.chunks(16) {
+        if !block.is_ascii() {
+            return block.iter().position(|b| !b.is_ascii()).map(|p| offset + p);
+        }
+        offset += block.len();
+    }
+    None
+}
+
 /// Maps byte offsets of a text to char offsets. Only the chars outside ASCII are listed
 /// (most texts have few): a byte offset's char offset is the offset less the bytes those
 /// chars before it have beyond their first.
@@ -467,10 +481,7 @@ impl CharMap {
         let bytes = text.as_bytes();
         let mut wide = Vec::new();
         let (mut extra, mut i) = (0usize, 0usize);
-        while let Some(p) = bytes
-            .get(i..)
-            .and_then(|rest| rest.iter().position(|b| !b.is_ascii()))
-        {
+        while let Some(p) = bytes.get(i..).and_then(first_not_ascii) {
             let at = i + p;
             let len = char_at(text, at).map_or(1, char::len_utf8);
             extra += len - 1;
