@@ -46,18 +46,33 @@ impl Heads {
     /// False when no key noted can be `raw` lower-cased: its first two bytes, when ASCII,
     /// must start a key in some case. (Outside ASCII only `K`, the Kelvin sign, lower-cases
     /// into ASCII, so a word starting with anything else outside ASCII is let through.)
+    #[inline]
     pub fn may_start(&self, raw: &str) -> bool {
-        let head = raw.get(..raw.len().min(2));
-        match head {
-            Some(h) if h.is_ascii() => self.may_contain(raw),
-            _ => true,
+        // Read as bytes: a first or second byte outside ASCII lets the word through.
+        let (a, b) = match raw.as_bytes() {
+            [] => (0, 0),
+            [a] => (*a, 0),
+            [a, b, ..] => (*a, *b),
+        };
+        if (a | b) >= 0x80 {
+            return true;
         }
+        self.has_slot((usize::from(a) << 8) | usize::from(b))
     }
 
     /// False when no key noted starts as `key` does.
+    #[inline]
     pub fn may_contain(&self, key: &str) -> bool {
         let (word, bit) = Self::bit(key);
         self.0.get(word).is_some_and(|w| w & bit != 0)
+    }
+
+    /// True when the bit of two first bytes (`first << 8 | second`) is set.
+    #[inline]
+    fn has_slot(&self, slot: usize) -> bool {
+        self.0
+            .get(slot / 64)
+            .is_some_and(|w| w & (1u64 << (slot % 64)) != 0)
     }
 }
 
@@ -497,6 +512,35 @@ mod tests {
         for raw in ["the", "Talks", "yesterday", "Zz"] {
             assert!(!lex.title_prefixes.may_hold_lower_of(raw), "{raw:?}");
         }
+    }
+
+    #[test]
+    fn heads_read_as_bytes_answer_as_the_checked_head_did() {
+        // The first reading: the first two bytes as a string, let through unless ASCII.
+        let model = |h: &Heads, raw: &str| match raw.get(..raw.len().min(2)) {
+            Some(head) if head.is_ascii() => h.may_contain(raw),
+            _ => true,
+        };
+        let mut h = Heads::default();
+        for key in ["ta", "m", "é", "Ж", "x’", "’s"] {
+            h.add(key);
+        }
+        let alphabet = ['t', 'A', 'm', 'x', ' ', 'é', 'Ж', '’', 'K'];
+        let mut level = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..3 {
+            level = level
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            for raw in &level {
+                assert_eq!(h.may_start(raw), model(&h, raw), "{raw:?}");
+                checked += 1;
+            }
+        }
+        assert_eq!(h.may_start(""), model(&h, ""));
+        assert!(checked > 800);
+        assert!(!h.may_start("xy") && h.may_start("Talks") && h.may_start("éx"));
     }
 
     #[test]
