@@ -181,7 +181,7 @@ fn char_at(s: &str, at: usize) -> Option<char> {
 struct DocTokens {
     /// Address and length of the text they are the tokens of.
     text: (usize, usize),
-    toks: Rc<[Tok]>,
+    toks: Rc<Vec<Tok>>,
 }
 
 /// The tokens of a range: a window on the document's tokens (shared, not copied) or, for
@@ -189,7 +189,7 @@ struct DocTokens {
 #[derive(Debug, Clone)]
 pub enum Toks {
     /// `tokens[from..to]` of the document.
-    Shared(Rc<[Tok]>, usize, usize),
+    Shared(Rc<Vec<Tok>>, usize, usize),
     /// Made by scanning the range alone.
     Own(Vec<Tok>),
 }
@@ -217,7 +217,7 @@ pub struct TokenScope(());
 impl TokenScope {
     /// Tokenizes `text` once for this thread.
     pub fn new(text: &str) -> Self {
-        let toks: Rc<[Tok]> = scan(text, 0..text.len()).into();
+        let toks = Rc::new(scan(text, 0..text.len()));
         DOC_TOKENS.with(|d| {
             *d.borrow_mut() = Some(DocTokens {
                 text: (text.as_ptr() as usize, text.len()),
