@@ -146,9 +146,22 @@ fn may_start(w: &str) -> bool {
         .first()
         .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-'))
         || (HEADS.may_start(w)
-            && (STARTS.iter().any(|s| w.eq_ignore_ascii_case(s))
-                || month_number(w).is_some()
-                || weekday_number(w).is_some()))
+            && (is_start_word(w) || month_number(w).is_some() || weekday_number(w).is_some()))
+}
+
+/// True when `w` is one of [`STARTS`] in some ASCII case: lower-cased on the stack and
+/// looked up once, instead of compared with each of them.
+fn is_start_word(w: &str) -> bool {
+    static SET: std::sync::LazyLock<rustc_hash::FxHashSet<&'static [u8]>> =
+        std::sync::LazyLock::new(|| STARTS.iter().map(|s| s.as_bytes()).collect());
+    let mut buf = [0u8; 8];
+    let Some(low) = buf.get_mut(..w.len()) else {
+        // Longer than any of them.
+        return false;
+    };
+    low.copy_from_slice(w.as_bytes());
+    low.make_ascii_lowercase();
+    SET.contains(&*low)
 }
 
 fn tense_before(text: &str, toks: &[Tok], i: usize) -> bool {
@@ -542,6 +555,18 @@ pub fn text_of<'a>(text: &'a str, r: &DateRef) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_words_are_found_in_any_ascii_case_and_nothing_else_is() {
+        for w in STARTS {
+            for raw in [w.to_string(), w.to_uppercase(), w.to_ascii_uppercase()] {
+                assert!(is_start_word(&raw), "{raw:?}");
+            }
+        }
+        for raw in ["ear", "earlyx", "the", "previously", "", "mıd", "Ａ"] {
+            assert!(!is_start_word(raw), "{raw:?}");
+        }
+    }
 
     #[test]
     fn weekdays() {
