@@ -579,19 +579,20 @@ fn mentioned_in(
         let mut parts_extra: Vec<usize> = Vec::new();
         let mut parts = my_people.clone();
         let same_series = primary.is_some_and(|p| p.kind == kind) && lower.contains(" round");
-        let follows = sub(text, kr.end..s.range.end).to_lowercase();
-        let between_ministers = follows
-            .trim_start()
-            .starts_with("between foreign ministers")
-            || follows
-                .trim_start()
-                .starts_with("between the foreign ministers");
+        let follows = sub(text, kr.end..s.range.end).trim_start();
+        let between_ministers = starts_with_lower(follows, "between foreign ministers")
+            || starts_with_lower(follows, "between the foreign ministers");
         // `X planned to hold a meeting with Y`: X takes part too.
-        let before_kw = sub(text, s.range.start..kr.start).to_lowercase();
-        let kw_then = sub(text, kr.start..s.range.end).to_lowercase();
-        let with_someone = kw_then.split_whitespace().nth(1) == Some("with")
-            || follows.trim_start().starts_with("with");
-        if with_someone && (before_kw.contains("hold") || before_kw.contains("held")) {
+        let with_someone = sub(text, kr.start..s.range.end)
+            .split_whitespace()
+            .nth(1)
+            .is_some_and(|w| crate::text::with_lower(w, |w| w == "with"))
+            || starts_with_lower(follows, "with");
+        let holds = || {
+            let before_kw = sub(text, s.range.start..kr.start).to_lowercase();
+            before_kw.contains("hold") || before_kw.contains("held")
+        };
+        if with_someone && holds() {
             if let Some(subject) = inp.subjects.get(si).copied().flatten() {
                 if inp
                     .actors
@@ -673,6 +674,15 @@ fn mentioned_in(
     out
 }
 
+/// True when `s` lower-cased starts with `prefix` (lower-case ASCII): compared in place
+/// when the bytes it covers are ASCII (each lower-cases into one byte), else lower-cased.
+fn starts_with_lower(s: &str, prefix: &str) -> bool {
+    match s.as_bytes().get(..prefix.len()) {
+        Some(head) if head.is_ascii() => head.eq_ignore_ascii_case(prefix.as_bytes()),
+        _ => s.to_lowercase().starts_with(prefix),
+    }
+}
+
 fn my_people_has(v: &[usize], x: usize) -> bool {
     v.contains(&x)
 }
@@ -700,6 +710,29 @@ fn is_attribution(text: &str, r: &Range<usize>, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn starts_with_lower_is_lower_casing_then_comparing() {
+        // Every string of up to four chars, among them chars outside ASCII that lower-case
+        // into ASCII (the Kelvin sign) or into more than one char (`İ`).
+        let alphabet = ['w', 'W', 'i', 't', 'h', ' ', 'İ', '\u{212A}', 'é'];
+        let mut level = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..4 {
+            level = level
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            for s in &level {
+                for prefix in ["with", "wi", "k", "i"] {
+                    let want = s.to_lowercase().starts_with(prefix);
+                    assert_eq!(starts_with_lower(s, prefix), want, "{s:?} {prefix:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 20_000);
+    }
 
     #[test]
     fn kinds_by_priority() {
