@@ -3,10 +3,11 @@
 //! ...`). A sentence is a claim when it holds one of the phrases in `data/claim_cues.tsv`;
 //! the first kind in the file's order that matches gives the claim's kind.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use crate::lexicon::Heads;
 use crate::model::ClaimKind;
 use crate::text::{sentences, sub};
 
@@ -82,6 +83,8 @@ const WORD_BYTES: [u8; 128] = {
 /// digits, `'`, `$` and `%`.
 struct Words {
     joined: Vec<u8>,
+    /// Where each word starts and ends in `joined`.
+    bounds: Vec<(usize, usize)>,
     /// Where the word being read starts in `joined`.
     start: Option<usize>,
     /// The word being read holds a digit.
@@ -94,6 +97,7 @@ impl Words {
     fn of(sentence: &str) -> Self {
         let mut w = Words {
             joined: Vec::with_capacity(sentence.len() + 2),
+            bounds: Vec::with_capacity(sentence.len() / 4),
             start: None,
             digit: false,
             number: false,
@@ -142,6 +146,7 @@ impl Words {
             let word = self.joined.get(s..).unwrap_or_default();
             self.number |= self.digit || is_number_word(word);
             self.digit = false;
+            self.bounds.push((s, self.joined.len()));
             self.joined.push(b' ');
         }
     }
@@ -156,37 +161,41 @@ const ORDER: [ClaimKind; 6] = [
     ClaimKind::Position,
 ];
 
-/// Every cue phrase, padded with spaces, in one automaton; and the kinds that a number
+/// A cue phrase's words, and the kind of claim it marks.
+type Cue = (Vec<Vec<u8>>, ClaimKind);
+
+/// Every cue phrase as its words, indexed by its first word; and the kinds that a number
 /// alone makes.
 struct Matcher {
-    automaton: Option<AhoCorasick>,
-    kinds: Vec<ClaimKind>,
+    /// First word → (the cue's words, its kind) for each cue starting with it.
+    by_first: HashMap<Vec<u8>, Vec<Cue>>,
+    /// The first two bytes of every first word: most words are turned away before hashing.
+    heads: Heads,
     number_kinds: Vec<ClaimKind>,
 }
 
 fn matcher() -> &'static Matcher {
     static M: OnceLock<Matcher> = OnceLock::new();
     M.get_or_init(|| {
-        let mut patterns = Vec::new();
-        let mut kinds = Vec::new();
+        let mut by_first: HashMap<Vec<u8>, Vec<Cue>> = HashMap::default();
         let mut number_kinds = Vec::new();
+        let mut heads = Heads::default();
         for (p, k) in cues() {
             if p == "<number>" {
                 number_kinds.push(*k);
-            } else {
-                patterns.push(format!(" {p} "));
-                kinds.push(*k);
+                continue;
+            }
+            // Split on single spaces, as the sentence's words are joined: a cue with two
+            // spaces in a row holds an empty word, which no sentence has, and never matches.
+            let words: Vec<Vec<u8>> = p.split(' ').map(|w| w.as_bytes().to_vec()).collect();
+            if let Some(first) = words.first().cloned() {
+                heads.add(p.split(' ').next().unwrap_or_default());
+                by_first.entry(first).or_default().push((words, *k));
             }
         }
         Matcher {
-            // Every pattern starts with a space, so a prefilter on first bytes stops at
-            // every word; a DFA without one reads each byte once.
-            automaton: AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::DFA))
-                .prefilter(false)
-                .build(&patterns)
-                .ok(),
-            kinds,
+            by_first,
+            heads,
             number_kinds,
         }
     })
@@ -196,9 +205,17 @@ fn rank(kind: ClaimKind) -> usize {
     ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
 }
 
-/// The kind of claim a sentence makes, if it makes one.
+/// The kind of claim a sentence makes, if it makes one: of the cues whose words occur in
+/// a row among the sentence's words, the kind first in [`ORDER`]. Each word is looked up
+/// once among the cues' first words (one hash), and only the cues starting with it are
+/// compared with the words after it.
 pub fn classify(sentence: &str) -> Option<ClaimKind> {
-    let Words { joined, number, .. } = Words::of(sentence);
+    let Words {
+        joined,
+        bounds,
+        number,
+        ..
+    } = Words::of(sentence);
     let m = matcher();
     let mut best: Option<ClaimKind> = None;
     let mut consider = |k: ClaimKind| {
@@ -206,10 +223,21 @@ pub fn classify(sentence: &str) -> Option<ClaimKind> {
             best = Some(k);
         }
     };
-    if let Some(ac) = &m.automaton {
-        for hit in ac.find_overlapping_iter(&joined) {
-            if let Some(k) = m.kinds.get(hit.pattern().as_usize()) {
-                consider(*k);
+    let words: Vec<&[u8]> = bounds
+        .iter()
+        .map(|&(a, b)| joined.get(a..b).unwrap_or_default())
+        .collect();
+    for (i, w) in words.iter().enumerate() {
+        if !m.heads.may_start_bytes(w) {
+            continue;
+        }
+        let Some(cues) = m.by_first.get(*w) else {
+            continue;
+        };
+        for (cue, kind) in cues {
+            let here = words.get(i..i + cue.len());
+            if here.is_some_and(|h| h.iter().zip(cue).all(|(a, b)| *a == b.as_slice())) {
+                consider(*kind);
             }
         }
     }
@@ -260,6 +288,59 @@ mod tests {
             Some(ClaimKind::Position)
         );
         assert_eq!(classify("Good afternoon."), None);
+    }
+
+    /// The first reading: a cue is in a sentence when the cue, padded with spaces, is in
+    /// the sentence's joined words.
+    fn classify_by_substring(sentence: &str) -> Option<ClaimKind> {
+        let Words { joined, number, .. } = Words::of(sentence);
+        let mut found: Vec<ClaimKind> = cues()
+            .iter()
+            .filter(|(p, _)| p != "<number>")
+            .filter(|(p, _)| {
+                let padded = format!(" {p} ");
+                joined.windows(padded.len()).any(|w| w == padded.as_bytes())
+            })
+            .map(|(_, k)| *k)
+            .collect();
+        if number {
+            found.extend(matcher().number_kinds.iter().copied());
+        }
+        found.into_iter().min_by_key(|k| rank(*k))
+    }
+
+    #[test]
+    fn cues_are_found_word_by_word_as_by_searching_the_joined_words() {
+        // Every sequence of up to four words from the cues' own words and a few others,
+        // in two cases and with punctuation between them.
+        let mut vocabulary: Vec<String> = cues()
+            .iter()
+            .filter(|(p, _)| p != "<number>")
+            .flat_map(|(p, _)| p.split(' ').map(str::to_string))
+            .collect();
+        vocabulary.sort();
+        vocabulary.dedup();
+        let mut checked = 0;
+        for (i, a) in vocabulary.iter().enumerate() {
+            for b in vocabulary.iter().skip(i % 7).step_by(7) {
+                for c in ["the", "Agreed", "two", "-", "we"] {
+                    for s in [
+                        format!("{a} {b}"),
+                        format!("{c} {a} {b}."),
+                        format!("{a}, {c} {b}"),
+                        format!("{b} {a} {c}"),
+                    ] {
+                        assert_eq!(classify(&s), classify_by_substring(&s), "{s:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 5_000, "{checked}");
+        for (p, _) in cues().iter().filter(|(p, _)| p != "<number>") {
+            assert_eq!(classify(p), classify_by_substring(p), "{p:?}");
+            assert!(classify(p).is_some(), "{p:?}");
+        }
     }
 
     #[test]

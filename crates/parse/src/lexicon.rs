@@ -48,8 +48,14 @@ impl Heads {
     /// into ASCII, so a word starting with anything else outside ASCII is let through.)
     #[inline]
     pub fn may_start(&self, raw: &str) -> bool {
+        self.may_start_bytes(raw.as_bytes())
+    }
+
+    /// [`Heads::may_start`] of a word's bytes.
+    #[inline]
+    pub fn may_start_bytes(&self, raw: &[u8]) -> bool {
         // Read as bytes: a first or second byte outside ASCII lets the word through.
-        let (a, b) = match raw.as_bytes() {
+        let (a, b) = match raw {
             [] => (0, 0),
             [a] => (*a, 0),
             [a, b, ..] => (*a, *b),
