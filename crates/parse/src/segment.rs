@@ -4,6 +4,7 @@
 //! or speaker labels (`Question:`, `Name:`) make a transcript.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use crate::clean::{ends_sentence, Cleaned};
 use crate::lexicon::{lexicon, month_number};
@@ -254,108 +255,105 @@ pub fn speaker_label(para: &str) -> Option<(usize, TurnKind)> {
         .then_some((label.len(), TurnKind::Answer))
 }
 
+/// English function words, for [`english`].
+const EN_FUNCTION_WORDS: &[&str] = &[
+    "the", "and", "of", "to", "in", "is", "that", "for", "on", "with", "we", "our", "as", "was",
+    "it", "by", "have", "be", "are", "this", "at", "will", "has", "said", "his", "her", "he",
+    "she", "they", "from", "not", "an", "were", "been", "which", "their", "its",
+];
+
+/// Function words of French, Spanish and German, for [`english`]. None is also English.
+const OTHER_FUNCTION_WORDS: &[&str] = &[
+    "le", "la", "les", "des", "est", "et", "une", "du", "dans", "pour", "qui", "sur", "avec",
+    "nous", "vous", "pas", "au", "el", "los", "las", "del", "es", "y", "por", "con", "una", "para",
+    "su", "der", "die", "das", "und", "ist", "nicht", "mit", "von", "den", "zu", "ein", "eine",
+    "dem", "auf", "für", "que", "il", "se",
+];
+
+/// An ASCII word of one to eight bytes, lower-cased, as one number (its first byte highest;
+/// never 0); `None` for any other word. Words hold no NUL byte, so different words give
+/// different numbers.
+#[inline]
+fn packed_lower(w: &[u8]) -> Option<u64> {
+    if w.is_empty() || w.len() > 8 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &b in w {
+        if !b.is_ascii() {
+            return None;
+        }
+        v = (v << 8) | u64::from(b.to_ascii_lowercase());
+    }
+    Some(v)
+}
+
+/// The ASCII function words in an open-addressed table of 256 slots (a third full), keyed
+/// by [`packed_lower`]: a word is found by one multiply and, mostly, one compare.
+struct FunctionWords {
+    keys: [u64; 256],
+    /// 1: English; 2: another language's.
+    kinds: [u8; 256],
+}
+
+impl FunctionWords {
+    fn slot(v: u64) -> usize {
+        // The top byte of a multiplicative hash.
+        usize::from(v.wrapping_mul(0x9E37_79B9_7F4A_7C15).to_be_bytes()[0])
+    }
+
+    fn get() -> &'static FunctionWords {
+        static T: OnceLock<FunctionWords> = OnceLock::new();
+        T.get_or_init(|| {
+            let mut t = FunctionWords {
+                keys: [0; 256],
+                kinds: [0; 256],
+            };
+            let all = EN_FUNCTION_WORDS
+                .iter()
+                .map(|w| (w, 1u8))
+                .chain(OTHER_FUNCTION_WORDS.iter().map(|w| (w, 2u8)));
+            for (w, kind) in all {
+                let Some(v) = packed_lower(w.as_bytes()) else {
+                    continue;
+                };
+                let mut i = Self::slot(v);
+                // Fewer words than slots: an empty one is always found.
+                while t.keys.get(i).is_some_and(|&k| k != 0 && k != v) {
+                    i = (i + 1) % 256;
+                }
+                if let (Some(k), Some(c)) = (t.keys.get_mut(i), t.kinds.get_mut(i)) {
+                    *k = v;
+                    *c = kind;
+                }
+            }
+            t
+        })
+    }
+
+    /// 1 for an English function word, 2 for another language's, else 0.
+    #[inline]
+    fn kind_of(&self, v: u64) -> u8 {
+        let mut i = Self::slot(v);
+        loop {
+            match self.keys.get(i) {
+                Some(&k) if k == v => return self.kinds.get(i).copied().unwrap_or(0),
+                Some(&0) | None => return 0,
+                Some(_) => i = (i + 1) % 256,
+            }
+        }
+    }
+}
+
 /// True unless the text looks like another language: mostly non-Latin letters, or more
 /// function words of French, Spanish or German than of English.
 fn english(text: &str) -> bool {
-    // Function words, matched by `match` (a length switch, then a compare) rather than by
-    // searching a list for every word of the document.
-    fn is_en(w: &str) -> bool {
-        matches!(
-            w,
-            "the"
-                | "and"
-                | "of"
-                | "to"
-                | "in"
-                | "is"
-                | "that"
-                | "for"
-                | "on"
-                | "with"
-                | "we"
-                | "our"
-                | "as"
-                | "was"
-                | "it"
-                | "by"
-                | "have"
-                | "be"
-                | "are"
-                | "this"
-                | "at"
-                | "will"
-                | "has"
-                | "said"
-                | "his"
-                | "her"
-                | "he"
-                | "she"
-                | "they"
-                | "from"
-                | "not"
-                | "an"
-                | "were"
-                | "been"
-                | "which"
-                | "their"
-                | "its"
-        )
-    }
-    fn is_other(w: &str) -> bool {
-        matches!(
-            w,
-            "le" | "la"
-                | "les"
-                | "des"
-                | "est"
-                | "et"
-                | "une"
-                | "du"
-                | "dans"
-                | "pour"
-                | "qui"
-                | "sur"
-                | "avec"
-                | "nous"
-                | "vous"
-                | "pas"
-                | "au"
-                | "el"
-                | "los"
-                | "las"
-                | "del"
-                | "es"
-                | "y"
-                | "por"
-                | "con"
-                | "una"
-                | "para"
-                | "su"
-                | "der"
-                | "die"
-                | "das"
-                | "und"
-                | "ist"
-                | "nicht"
-                | "mit"
-                | "von"
-                | "den"
-                | "zu"
-                | "ein"
-                | "eine"
-                | "dem"
-                | "auf"
-                | "für"
-                | "que"
-                | "il"
-                | "se"
-        )
-    }
     // In one pass: letters, letters of the Latin script (with the Latin-1 and Extended-A/B
     // blocks counted whole), and the first 5,000 words (runs of letters), read a byte at a
     // time where the text is ASCII.
     let (mut letters, mut latin) = (0usize, 0usize);
     let (mut n, mut en, mut other) = (0usize, 0usize, 0usize);
+    let words = FunctionWords::get();
     let mut count_word = |w: &str| {
         if n >= 5000 {
             return;
@@ -365,10 +363,19 @@ fn english(text: &str) -> bool {
         if w.len() > 6 {
             return;
         }
-        crate::text::with_lower(w, |w| {
-            en += usize::from(is_en(w));
-            other += usize::from(is_other(w));
-        });
+        if let Some(v) = packed_lower(w.as_bytes()) {
+            match words.kind_of(v) {
+                1 => en += 1,
+                2 => other += 1,
+                _ => {}
+            }
+        } else {
+            // Outside ASCII (`für`): lower-cased and looked for in the lists.
+            crate::text::with_lower(w, |w| {
+                en += usize::from(EN_FUNCTION_WORDS.contains(&w));
+                other += usize::from(OTHER_FUNCTION_WORDS.contains(&w));
+            });
+        }
     };
     let bytes = text.as_bytes();
     let mut word_start = None;
@@ -553,6 +560,51 @@ pub fn segment(c: &Cleaned) -> Segmented {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn function_words_are_found_in_the_table_as_in_the_lists() {
+        // Every ASCII letter string of up to three letters, and each listed word in three
+        // cases and with each letter changed, looked up as `english` does and in the lists.
+        let t = FunctionWords::get();
+        let in_lists = |w: &str| {
+            let l = w.to_lowercase();
+            if EN_FUNCTION_WORDS.contains(&l.as_str()) {
+                1
+            } else if OTHER_FUNCTION_WORDS.contains(&l.as_str()) {
+                2
+            } else {
+                0
+            }
+        };
+        let mut words: Vec<String> = Vec::new();
+        let letters: Vec<char> = ('a'..='z').chain('A'..='C').collect();
+        let mut level = vec![String::new()];
+        for _ in 0..3 {
+            level = level
+                .iter()
+                .flat_map(|s| letters.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            words.extend(level.iter().cloned());
+        }
+        for w in EN_FUNCTION_WORDS.iter().chain(OTHER_FUNCTION_WORDS) {
+            words.extend([w.to_string(), w.to_uppercase(), format!("{w}s")]);
+            for i in 0..w.len() {
+                let mut b = w.as_bytes().to_vec();
+                if let Some(x) = b.get_mut(i) {
+                    *x = if *x == b'z' { b'a' } else { x.wrapping_add(1) };
+                }
+                words.extend(String::from_utf8(b));
+            }
+        }
+        for w in &words {
+            let got = packed_lower(w.as_bytes()).map_or_else(|| in_lists(w), |v| t.kind_of(v));
+            assert_eq!(got, in_lists(w), "{w:?}");
+        }
+        assert!(words.len() > 20_000);
+        assert!(EN_FUNCTION_WORDS
+            .iter()
+            .all(|w| !OTHER_FUNCTION_WORDS.contains(w)));
+    }
     use crate::clean::clean;
 
     #[test]
