@@ -182,6 +182,33 @@ struct DocTokens {
     /// Address and length of the text they are the tokens of.
     text: (usize, usize),
     toks: Rc<Vec<Tok>>,
+    /// Where the last range served ended: the stages read ranges mostly in order, so the
+    /// next range's tokens are searched for from here.
+    hint: std::cell::Cell<usize>,
+}
+
+/// The first index of `toks` where `pred` (true, then false, along `toks`) is false,
+/// searched for by galloping from `hint` when `pred` holds just before it, else by
+/// bisecting the whole slice. The same answer as `partition_point`, in a few steps when
+/// it lies a little after `hint`.
+fn partition_from(toks: &[Tok], hint: usize, pred: impl Fn(&Tok) -> bool) -> usize {
+    let holds_before = |i: usize| {
+        i == 0
+            || i.checked_sub(1)
+                .and_then(|j| toks.get(j))
+                .is_some_and(&pred)
+    };
+    if hint > toks.len() || !holds_before(hint) {
+        return toks.partition_point(pred);
+    }
+    // `pred` holds on toks[..lo]; find an upper bound by doubling steps.
+    let (mut lo, mut step) = (hint, 1usize);
+    while toks.get(lo + step - 1).is_some_and(&pred) {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(toks.len());
+    lo + toks.get(lo..hi).map_or(0, |w| w.partition_point(&pred))
 }
 
 /// The tokens of a range: a window on the document's tokens (shared, not copied) or, for
@@ -222,6 +249,7 @@ impl TokenScope {
             *d.borrow_mut() = Some(DocTokens {
                 text: (text.as_ptr() as usize, text.len()),
                 toks,
+                hint: std::cell::Cell::new(0),
             });
         });
         TokenScope(())
@@ -246,8 +274,9 @@ fn cached(src: &str, range: &Range<usize>) -> Option<Toks> {
         if d.text != (src.as_ptr() as usize, src.len()) {
             return None;
         }
-        let a = d.toks.partition_point(|t| t.end <= range.start);
-        let b = d.toks.partition_point(|t| t.start < range.end);
+        let a = partition_from(&d.toks, d.hint.get(), |t| t.end <= range.start);
+        let b = partition_from(&d.toks, a, |t| t.start < range.end);
+        d.hint.set(b);
         if a >= b {
             return Some(Toks::Own(Vec::new()));
         }
@@ -653,6 +682,28 @@ mod tests {
                 reference_tokenize(t, 2..t.len()),
                 "{t:?}"
             );
+        }
+    }
+
+    #[test]
+    fn galloping_from_a_hint_finds_the_partition_point() {
+        let t = "a bb, c. dd e-f g";
+        let toks = scan(t, 0..t.len());
+        for pos in 0..=t.len() + 1 {
+            for hint in 0..=toks.len() + 1 {
+                let pred = |x: &Tok| x.end <= pos;
+                assert_eq!(
+                    partition_from(&toks, hint, pred),
+                    toks.partition_point(pred),
+                    "{pos} {hint}"
+                );
+                let pred = |x: &Tok| x.start < pos;
+                assert_eq!(
+                    partition_from(&toks, hint, pred),
+                    toks.partition_point(pred),
+                    "{pos} {hint}"
+                );
+            }
         }
     }
 
