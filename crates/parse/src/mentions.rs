@@ -198,6 +198,11 @@ fn word_at<'a>(text: &'a str, toks: &[Tok], i: usize) -> Option<&'a str> {
 }
 
 fn strip_possessive(w: &str) -> (&str, bool) {
+    // Every ending below ends in `s`, `'` or the last byte of `’`: most words end otherwise
+    // and are answered on their last byte.
+    if !matches!(w.as_bytes().last(), Some(b's' | b'\'' | 0x99)) {
+        return (w, false);
+    }
     for suf in ["'s", "’s", "'", "’"] {
         if let Some(b) = w.strip_suffix(suf) {
             return (b, true);
@@ -747,6 +752,30 @@ fn match_org(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn possessives_are_stripped_as_by_trying_each_ending() {
+        let model = |w: &str| {
+            for suf in ["'s", "’s", "'", "’"] {
+                if let Some(b) = w.strip_suffix(suf) {
+                    return (b.to_string(), true);
+                }
+            }
+            (w.to_string(), false)
+        };
+        let alphabet = ['a', 's', '\'', '’', 'x', '™'];
+        let mut level = vec![String::new()];
+        for _ in 0..4 {
+            level = level
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            for w in &level {
+                let (b, p) = strip_possessive(w);
+                assert_eq!((b.to_string(), p), model(w), "{w:?}");
+            }
+        }
+    }
 
     fn people(t: &str) -> Vec<(String, Option<String>, Option<String>)> {
         let a = find(t, std::slice::from_ref(&(0..t.len())), &[]);
