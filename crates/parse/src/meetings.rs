@@ -679,6 +679,8 @@ fn mentioned_in(
 fn starts_with_lower(s: &str, prefix: &str) -> bool {
     match s.as_bytes().get(..prefix.len()) {
         Some(head) if head.is_ascii() => head.eq_ignore_ascii_case(prefix.as_bytes()),
+        // Shorter than the prefix, and ASCII: shorter lower-cased too.
+        None if s.is_ascii() => false,
         _ => s.to_lowercase().starts_with(prefix),
     }
 }
