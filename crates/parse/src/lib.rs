@@ -830,10 +830,8 @@ fn home_country(text: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    /// The first implementation (every word split out, then read): the model
-    /// [`home_country`] must agree with.
-    /// The country a transcript's speaker speaks for: the one the text names most, leaving out
-    /// countries it calls "our X colleagues/partners/friends/neighbours".
+    /// The first implementation of [`home_country`] (every word split out, then read):
+    /// the model it must agree with.
     fn reference_home_country(text: &str) -> Option<String> {
         let lex = lexicon();
         let mut counts: HashMap<String, usize> = HashMap::new();
