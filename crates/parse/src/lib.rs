@@ -683,6 +683,19 @@ impl<'a> Iterator for Either<'a> {
     }
 }
 
+/// The words after `our <country>` that make it another country than the speaker's
+/// (`our Japanese colleagues`), for [`home_country`].
+const PEER_WORDS: &[&str] = &[
+    "colleagues",
+    "partners",
+    "friends",
+    "neighbours",
+    "neighbors",
+    "counterparts",
+    "colleague",
+    "partner",
+];
+
 /// The chars of the words [`home_country`] reads: letters, digits, `'`, `’` and `-`.
 fn country_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'
@@ -799,20 +812,8 @@ fn home_country(text: &str) -> Option<String> {
                 let after_our = country_word_before(text, r.start)
                     .is_some_and(|p| p.eq_ignore_ascii_case("our"));
                 if after_our
-                    && country_word_after(text, r.end).is_some_and(|n| {
-                        [
-                            "colleagues",
-                            "partners",
-                            "friends",
-                            "neighbours",
-                            "neighbors",
-                            "counterparts",
-                            "colleague",
-                            "partner",
-                        ]
-                        .iter()
-                        .any(|k| n.eq_ignore_ascii_case(k))
-                    })
+                    && country_word_after(text, r.end)
+                        .is_some_and(|n| PEER_WORDS.iter().any(|k| n.eq_ignore_ascii_case(k)))
                 {
                     others.push(c.to_string());
                 }
@@ -865,20 +866,9 @@ mod tests {
                         .and_then(|p| words.get(p))
                         .is_some_and(|p| p.eq_ignore_ascii_case("our"));
                     if after_our
-                        && words.get(i + 1).is_some_and(|n| {
-                            [
-                                "colleagues",
-                                "partners",
-                                "friends",
-                                "neighbours",
-                                "neighbors",
-                                "counterparts",
-                                "colleague",
-                                "partner",
-                            ]
-                            .iter()
-                            .any(|k| n.eq_ignore_ascii_case(k))
-                        })
+                        && words
+                            .get(i + 1)
+                            .is_some_and(|n| PEER_WORDS.iter().any(|k| n.eq_ignore_ascii_case(k)))
                     {
                         others.push(c.to_string());
                     }
@@ -912,14 +902,7 @@ mod tests {
             "partners",
         ];
         let mut strings = vec![String::new()];
-        let mut level = vec![String::new()];
-        for _ in 0..4 {
-            level = level
-                .iter()
-                .flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}")))
-                .collect();
-            strings.extend(level.iter().cloned());
-        }
+        strings.extend(text::every_sequence(&pieces, 4));
         for t in &strings {
             assert_eq!(home_country(t), reference_home_country(t), "{t:?}");
         }

@@ -560,6 +560,7 @@ pub fn segment(c: &Cleaned) -> Segmented {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clean::clean;
 
     #[test]
     fn function_words_are_found_in_the_table_as_in_the_lists() {
@@ -576,16 +577,8 @@ mod tests {
                 0
             }
         };
-        let mut words: Vec<String> = Vec::new();
         let letters: Vec<char> = ('a'..='z').chain('A'..='C').collect();
-        let mut level = vec![String::new()];
-        for _ in 0..3 {
-            level = level
-                .iter()
-                .flat_map(|s| letters.iter().map(move |c| format!("{s}{c}")))
-                .collect();
-            words.extend(level.iter().cloned());
-        }
+        let mut words = crate::text::every_sequence(&letters, 3);
         for w in EN_FUNCTION_WORDS.iter().chain(OTHER_FUNCTION_WORDS) {
             words.extend([w.to_string(), w.to_uppercase(), format!("{w}s")]);
             for i in 0..w.len() {
@@ -605,7 +598,6 @@ mod tests {
             .iter()
             .all(|w| !OTHER_FUNCTION_WORDS.contains(w)));
     }
-    use crate::clean::clean;
 
     #[test]
     fn datelines_in_several_house_styles() {

@@ -568,6 +568,22 @@ pub fn plain_apostrophes(s: &str) -> String {
     s.replace('’', "'")
 }
 
+/// Every concatenation of one to `max` of `pieces` (chars or strings), shortest first:
+/// the inputs of the tests that compare a fast reading with the one it replaced.
+#[cfg(test)]
+pub(crate) fn every_sequence<P: std::fmt::Display>(pieces: &[P], max: usize) -> Vec<String> {
+    let mut all = Vec::new();
+    let mut level = vec![String::new()];
+    for _ in 0..max {
+        level = level
+            .iter()
+            .flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}")))
+            .collect();
+        all.extend(level.iter().cloned());
+    }
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -638,28 +654,9 @@ mod tests {
     ];
 
     /// Every string of one to `max` characters over `alphabet`.
-    fn every_string(alphabet: &[char], max: usize) -> Vec<String> {
-        let mut all = Vec::new();
-        let mut level = vec![String::new()];
-        for _ in 0..max {
-            level = level
-                .iter()
-                .flat_map(|s| {
-                    alphabet.iter().map(move |&c| {
-                        let mut t = s.clone();
-                        t.push(c);
-                        t
-                    })
-                })
-                .collect();
-            all.extend(level.iter().cloned());
-        }
-        all
-    }
-
     #[test]
     fn fast_tokenizer_agrees_with_the_model_on_every_short_string() {
-        let strings = every_string(&TOKEN_ALPHABET, 5);
+        let strings = every_sequence(&TOKEN_ALPHABET, 5);
         for t in &strings {
             assert_eq!(
                 *tokenize(t, 0..t.len()),
@@ -712,7 +709,7 @@ mod tests {
         // Every range of every string of up to four characters over the alphabet above,
         // tokenized through the document's tokens and by scanning the range alone.
         let (mut checked, mut from_cache) = (0usize, 0usize);
-        for t in &every_string(&TOKEN_ALPHABET, 4) {
+        for t in &every_sequence(&TOKEN_ALPHABET, 4) {
             let _scope = TokenScope::new(t);
             let bounds: Vec<usize> = (0..=t.len()).filter(|&b| t.is_char_boundary(b)).collect();
             for &a in &bounds {
@@ -751,7 +748,7 @@ mod tests {
         let alphabet = ['a', 'B', '1', '.', '-', '\'', '’', ' ', 'é', 'Ж', '"', '$'];
         let keep = |c: char| c.is_alphanumeric() || c == '\'' || c == '-';
         let chars = WordChars::new(keep);
-        let strings = every_string(&alphabet, 5);
+        let strings = every_sequence(&alphabet, 5);
         for t in &strings {
             let want: Vec<&str> = t.split(|c| !keep(c)).filter(|w| !w.is_empty()).collect();
             assert_eq!(split_words(t, &chars), want, "{t:?}");
@@ -811,7 +808,7 @@ mod tests {
     fn char_map_agrees_with_listing_every_char() {
         // Every string of up to four chars of one to four bytes, at every byte offset.
         let alphabet = ['a', ' ', 'é', 'Ж', '’', '😀'];
-        let strings = every_string(&alphabet, 4);
+        let strings = every_sequence(&alphabet, 4);
         for t in &strings {
             let starts: Vec<usize> = t.char_indices().map(|(b, _)| b).collect();
             let m = CharMap::new(t);
