@@ -554,9 +554,14 @@ pub fn extract(bytes: &[u8], opts: &Options) -> Result<Extraction, ParseError> {
             })
         })
         .collect();
-    // Quotations and the claims made in them overlap: the text's keyword matches are found
-    // once for all of them.
-    let topics = std::cell::LazyCell::new(|| taxonomy.matches_in(text));
+    // Quotations and the claims made in them overlap: the keyword matches of the text they
+    // cover are found once for all of them, and the rest of the text is not read.
+    let classified: Vec<Range<usize>> = raw_quotes
+        .iter()
+        .map(|q| q.range.clone())
+        .chain(raw_claims.iter().map(|c| c.0.clone()))
+        .collect();
+    let topics = taxonomy.matches_within(text, &classified);
     ex.quotations = raw_quotes
         .iter()
         .map(|q| Quotation {

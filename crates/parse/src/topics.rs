@@ -180,20 +180,48 @@ impl Taxonomy {
     /// The keyword matches of all of `text`, found in one pass, to classify many passages
     /// of it (quotations and the claims inside them overlap) without reading them again.
     pub fn matches_in<'a>(&'a self, text: &'a str) -> TextTopics<'a> {
-        let words = crate::text::split_words(text, &CHARS);
+        self.matches_within(text, std::slice::from_ref(&(0..text.len())))
+    }
+
+    /// [`Taxonomy::matches_in`] for a text of which only `ranges` will be classified: the
+    /// text outside them is not read. A passage inside one of them classifies as it does
+    /// with `matches_in`: the words of any stretch of text that holds a passage cutting no
+    /// word, read alone, include exactly the text's words inside the passage, in a row.
+    pub fn matches_within<'a>(
+        &'a self,
+        text: &'a str,
+        ranges: &[std::ops::Range<usize>],
+    ) -> TextTopics<'a> {
+        let mut spans: Vec<std::ops::Range<usize>> = ranges
+            .iter()
+            .filter(|r| r.start < r.end && text.get(r.start..r.end).is_some())
+            .cloned()
+            .collect();
+        spans.sort_unstable_by_key(|r| r.start);
+        let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(spans.len());
+        for r in spans {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
         let at = |w: &str| (w.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
         let mut hits = Vec::new();
         let ix = &self.index;
-        ix.candidates(&words, |kw, i| {
-            if ix.matches_at(kw, &words, i) {
-                let first = words.get(i).map(|w| at(w));
-                let last = words.get(i + kw.words.len().max(1) - 1);
-                if let (Some(a), Some(l)) = (first, last) {
-                    hits.push((a, at(l) + l.len(), kw.topic));
+        for span in merged {
+            let words = crate::text::split_words(crate::text::sub(text, span), &CHARS);
+            ix.candidates(&words, |kw, i| {
+                if ix.matches_at(kw, &words, i) {
+                    let first = words.get(i).map(|w| at(w));
+                    let last = words.get(i + kw.words.len().max(1) - 1);
+                    if let (Some(a), Some(l)) = (first, last) {
+                        hits.push((a, at(l) + l.len(), kw.topic));
+                    }
                 }
-            }
-        });
-        // Candidates come word by word, so the hits are already in order of first byte.
+            });
+        }
+        // Candidates come word by word and the stretches in order, so the hits are already
+        // in order of first byte.
         TextTopics {
             taxonomy: self,
             text,
@@ -368,5 +396,29 @@ mod tests {
         }
         assert_eq!(all.classify(0..text.len()), t.classify(text));
         assert!(!all.classify(0..text.len()).is_empty());
+    }
+
+    #[test]
+    fn passages_classify_as_they_do_alone_when_only_some_text_is_read() {
+        let t = Taxonomy::builtin();
+        let text = "Trade grew. The peace treaty, said Mr Ivanov, needs a counter-terrorism \
+                    pact; «Sécurité» and security-related talks on the Korean Peninsula went on.";
+        let mut checked = 0;
+        // Each range read with another that overlaps it, touches it or stands apart, and
+        // ranges that are not char boundaries or are empty among them.
+        for a in 0..=text.len() {
+            for b in a..=text.len() {
+                let alone = t.classify(text.get(a..b).unwrap_or(""));
+                let other = match checked % 3 {
+                    0 => (b + 3).min(text.len())..text.len(),
+                    1 => a / 2..(a + b) / 2,
+                    _ => (a + 1)..a,
+                };
+                let within = t.matches_within(text, &[a..b, other]);
+                assert_eq!(within.classify(a..b), alone, "{a}..{b}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 10_000);
     }
 }
