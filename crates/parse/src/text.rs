@@ -81,50 +81,109 @@ pub fn capitalised(word: &str) -> bool {
     }
 }
 
-/// The chars words are made of, for [`split_words`]: a table for ASCII, read a byte at a
-/// time, and the same rule for the rest.
+/// The chars words are made of, for [`split_words`]: a table for the ASCII bytes (0 for
+/// the rest), and the rule itself for chars outside ASCII.
 pub struct WordChars {
-    ascii: [bool; 128],
+    ascii: [u8; 256],
     keep: fn(char) -> bool,
 }
 
 impl WordChars {
     /// The chars `keep` accepts.
     pub fn new(keep: fn(char) -> bool) -> Self {
-        let mut ascii = [false; 128];
-        for (b, slot) in (0u8..).zip(ascii.iter_mut()) {
-            *slot = keep(char::from(b));
+        let mut ascii = [0u8; 256];
+        for (b, slot) in (0u8..128).zip(ascii.iter_mut()) {
+            *slot = u8::from(keep(char::from(b)));
         }
         Self { ascii, keep }
     }
 }
 
 /// The non-empty runs of chars `chars` accepts: what `text.split(|c| !keep(c))` gives
-/// without its empty pieces, read a byte at a time where the text is ASCII.
+/// without its empty pieces. The text is first read into a bitmap of the bytes that belong
+/// to words, 64 bytes at a time and without a branch per byte where they are ASCII; the
+/// runs are then read off the bitmap a word at a time (where runs start and end), so
+/// that neither pass stumbles on every word's edges.
 pub fn split_words<'a>(text: &'a str, chars: &WordChars) -> Vec<&'a str> {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(text.len() / 6);
-    let mut start = None;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let (kept, len) = match chars.ascii.get(usize::from(b)) {
-            Some(&k) => (k, 1),
-            None => match char_at(text, i) {
-                Some(c) => ((chars.keep)(c), c.len_utf8()),
-                None => break,
-            },
-        };
-        if kept {
-            start.get_or_insert(i);
-        } else if let Some(a) = start.take() {
-            out.push(sub(text, a..i));
+    // Bit k of `mask[i]`: byte 64 i + k belongs to a word. One more block than the bytes
+    // fill, so that a word ending the text ends inside the bitmap.
+    let mut mask = vec![0u64; bytes.len() / 64 + 1];
+    for (block, chunk) in mask.iter_mut().zip(bytes.chunks(64)) {
+        let mut m = 0u64;
+        for (k, &b) in chunk.iter().enumerate() {
+            m |= u64::from(chars.ascii.get(usize::from(b)).copied().unwrap_or(0)) << k;
         }
-        i += len;
+        *block = m;
     }
-    if let Some(a) = start {
-        out.push(sub(text, a..text.len()));
+    // Chars outside ASCII, found by their first bytes in the blocks that hold any: each
+    // marks all its bytes (which may run into the next block), by the rule.
+    for (i, chunk) in bytes.chunks(64).enumerate().filter(|(_, c)| !c.is_ascii()) {
+        let mut lead = lead_bytes(chunk);
+        while lead != 0 {
+            let at = i * 64 + lead.trailing_zeros() as usize;
+            lead &= lead - 1;
+            let Some(c) = text.get(at..).and_then(|r| r.chars().next()) else {
+                continue;
+            };
+            if (chars.keep)(c) {
+                for j in at..at + c.len_utf8() {
+                    if let Some(block) = mask.get_mut(j / 64) {
+                        *block |= 1 << (j % 64);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(bytes.len() / 6);
+    let mut open: Option<usize> = None;
+    let mut carry = 0u64;
+    for (i, &m) in mask.iter().enumerate() {
+        let before = (m << 1) | carry;
+        carry = m >> 63;
+        // Where words start (a word byte after none) and end (none after a word byte).
+        let (mut starts, mut ends) = (m & !before, !m & before);
+        loop {
+            let a = match open {
+                Some(a) => a,
+                None if starts != 0 => {
+                    let a = i * 64 + starts.trailing_zeros() as usize;
+                    starts &= starts - 1;
+                    a
+                }
+                None => break,
+            };
+            if ends == 0 {
+                open = Some(a);
+                break;
+            }
+            let e = i * 64 + ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            out.push(sub(text, a..e));
+            open = None;
+        }
     }
     out
+}
+
+/// Bit k set for each byte k of `chunk` (64 bytes at most) that starts a char outside
+/// ASCII (0xC0 and up: its two high bits set), eight bytes at a time: the high bits of a
+/// word's bytes are gathered into one byte by a multiplication.
+fn lead_bytes(chunk: &[u8]) -> u64 {
+    let mut lead = 0u64;
+    for (j, eight) in chunk.chunks(8).enumerate() {
+        let mut buf = [0u8; 8];
+        for (d, s) in buf.iter_mut().zip(eight) {
+            *d = *s;
+        }
+        let x = u64::from_le_bytes(buf);
+        // Bit 7 of each byte: both high bits set; moved to bit 0, then byte k's bit to bit
+        // 56 + k (the products' other bits fall below 56 or past 63, without carries).
+        let high = x & (x << 1) & 0x8080_8080_8080_8080;
+        let packed = (high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        lead |= packed << (8 * j);
+    }
+    lead
 }
 
 /// Byte ranges, sorted and merged, to ask in logarithmic time whether a position falls in
@@ -754,6 +813,48 @@ mod tests {
             assert_eq!(split_words(t, &chars), want, "{t:?}");
         }
         let checked = strings.len();
+        assert!(checked > 200_000);
+    }
+
+    #[test]
+    fn lead_bytes_are_the_bytes_from_0xc0() {
+        // Every byte value at every place of a block, among bytes of each kind.
+        for fill in [0u8, b'a', 0x80, 0xBF, 0xC0, 0xFF] {
+            for len in [1usize, 7, 8, 9, 63, 64] {
+                for at in 0..len {
+                    for b in 0..=255u8 {
+                        let mut chunk = vec![fill; len];
+                        if let Some(slot) = chunk.get_mut(at) {
+                            *slot = b;
+                        }
+                        let want = chunk
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, &x)| x >= 0xC0)
+                            .fold(0u64, |m, (k, _)| m | 1 << k);
+                        assert_eq!(lead_bytes(&chunk), want, "{chunk:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn split_words_across_the_bitmap_blocks() {
+        // Words and chars outside ASCII on either side of every byte 50 to 140: the edges
+        // of the bitmap's 64-byte blocks, the first and the second, fall among them.
+        let alphabet = ['a', '.', '-', 'é', 'Ж', '’', ' '];
+        let keep = |c: char| c.is_alphanumeric() || c == '-';
+        let chars = WordChars::new(keep);
+        let mut checked = 0;
+        for tail in &every_sequence(&alphabet, 4) {
+            for pad in 50..140 {
+                let t = format!("{}{tail}{}", "x".repeat(pad), "y ".repeat(pad % 7));
+                let want: Vec<&str> = t.split(|c| !keep(c)).filter(|w| !w.is_empty()).collect();
+                assert_eq!(split_words(&t, &chars), want, "{t:?}");
+                checked += 1;
+            }
+        }
         assert!(checked > 200_000);
     }
 
