@@ -346,80 +346,70 @@ impl FunctionWords {
 }
 
 /// True unless the text looks like another language: mostly non-Latin letters, or more
-/// function words of French, Spanish or German than of English.
+/// function words of French, Spanish or German than of English (among the first 5,000
+/// words, runs of letters).
 fn english(text: &str) -> bool {
-    // In one pass: letters, letters of the Latin script (with the Latin-1 and Extended-A/B
-    // blocks counted whole), and the first 5,000 words (runs of letters), read a byte at a
-    // time where the text is ASCII.
-    let (mut letters, mut latin) = (0usize, 0usize);
-    let (mut n, mut en, mut other) = (0usize, 0usize, 0usize);
-    let words = FunctionWords::get();
-    let mut count_word = |w: &str| {
-        if n >= 5000 {
-            return;
-        }
-        n += 1;
-        // No function word is longer than 6 bytes, nor is any word that lower-cases to one.
-        if w.len() > 6 {
-            return;
-        }
-        if let Some(v) = packed_lower(w.as_bytes()) {
-            match words.kind_of(v) {
-                1 => en += 1,
-                2 => other += 1,
-                _ => {}
-            }
-        } else {
-            // Outside ASCII (`für`): lower-cased and looked for in the lists.
-            crate::text::with_lower(w, |w| {
-                en += usize::from(EN_FUNCTION_WORDS.contains(&w));
-                other += usize::from(OTHER_FUNCTION_WORDS.contains(&w));
-            });
-        }
-    };
     let bytes = text.as_bytes();
-    let mut word_start = None;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b.is_ascii_alphabetic() {
-            // A run of ASCII letters at once: all letters, all Latin, one word so far.
-            let from = i;
-            while bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
-                i += 1;
-            }
-            letters += i - from;
-            latin += i - from;
-            word_start.get_or_insert(from);
-            continue;
+    // Bit k of `mask[i]`: byte 64 i + k is (part of) a letter; ASCII letters are set 64
+    // bytes at a time with no branch per byte, and counted, all Latin, by their bits.
+    let mut mask = vec![0u64; bytes.len() / 64 + 1];
+    let mut letters = 0usize;
+    for (block, chunk) in mask.iter_mut().zip(bytes.chunks(64)) {
+        let mut m = 0u64;
+        for (k, &b) in chunk.iter().enumerate() {
+            m |= u64::from((b | 0x20).wrapping_sub(b'a') < 26) << k;
         }
-        let (alpha, latin_letter, len) = if b.is_ascii() {
-            let a = b.is_ascii_alphabetic();
-            (a, a, 1)
-        } else {
-            match text.get(i..).and_then(|r| r.chars().next()) {
-                Some(c) => (
-                    c.is_alphabetic(),
-                    ('\u{C0}'..='\u{24F}').contains(&c),
-                    c.len_utf8(),
-                ),
-                None => break,
-            }
-        };
-        letters += usize::from(alpha);
-        latin += usize::from(latin_letter);
-        if alpha {
-            word_start.get_or_insert(i);
-        } else if let Some(a) = word_start.take() {
-            count_word(text.get(a..i).unwrap_or(""));
-        }
-        i += len;
+        *block = m;
+        letters += m.count_ones() as usize;
     }
-    if let Some(a) = word_start {
-        count_word(text.get(a..).unwrap_or(""));
+    let mut latin = letters;
+    // Chars outside ASCII, by their first bytes: a letter marks all its bytes; the Latin-1
+    // and Extended-A/B blocks count as Latin whole.
+    for (i, chunk) in bytes.chunks(64).enumerate().filter(|(_, c)| !c.is_ascii()) {
+        let mut lead = crate::text::lead_bytes(chunk);
+        while lead != 0 {
+            let at = i * 64 + lead.trailing_zeros() as usize;
+            lead &= lead - 1;
+            let Some(c) = text.get(at..).and_then(|r| r.chars().next()) else {
+                continue;
+            };
+            latin += usize::from(('\u{C0}'..='\u{24F}').contains(&c));
+            if c.is_alphabetic() {
+                letters += 1;
+                for j in at..at + c.len_utf8() {
+                    if let Some(block) = mask.get_mut(j / 64) {
+                        *block |= 1 << (j % 64);
+                    }
+                }
+            }
+        }
     }
     if letters > 0 && latin * 10 < letters * 7 {
         return false;
     }
+    let (mut n, mut en, mut other) = (0usize, 0usize, 0usize);
+    let words = FunctionWords::get();
+    crate::text::mask_runs(&mask, |r| {
+        n += 1;
+        // No function word is longer than 6 bytes, nor is any word that lower-cases to one.
+        if r.len() <= 6 {
+            let w = bytes.get(r).unwrap_or_default();
+            if let Some(v) = packed_lower(w) {
+                match words.kind_of(v) {
+                    1 => en += 1,
+                    2 => other += 1,
+                    _ => {}
+                }
+            } else {
+                // Outside ASCII (`für`): lower-cased and looked for in the lists.
+                crate::text::with_lower(std::str::from_utf8(w).unwrap_or_default(), |w| {
+                    en += usize::from(EN_FUNCTION_WORDS.contains(&w));
+                    other += usize::from(OTHER_FUNCTION_WORDS.contains(&w));
+                });
+            }
+        }
+        n < 5000
+    });
     other <= en || n < 8
 }
 
@@ -659,6 +649,116 @@ mod tests {
         );
         assert_eq!(s.turns.get(2).map(|t| t.paras.len()), Some(2));
         assert_eq!(s.turns.get(2).map(|t| t.label.as_str()), Some("Jane Roe"));
+    }
+
+    /// The first reading of [`english`], a byte at a time: the model it must agree with.
+    fn english_by_chars(text: &str) -> bool {
+        // In one pass: letters, letters of the Latin script (with the Latin-1 and Extended-A/B
+        // blocks counted whole), and the first 5,000 words (runs of letters), read a byte at a
+        // time where the text is ASCII.
+        let (mut letters, mut latin) = (0usize, 0usize);
+        let (mut n, mut en, mut other) = (0usize, 0usize, 0usize);
+        let words = FunctionWords::get();
+        let mut count_word = |w: &str| {
+            if n >= 5000 {
+                return;
+            }
+            n += 1;
+            // No function word is longer than 6 bytes, nor is any word that lower-cases to one.
+            if w.len() > 6 {
+                return;
+            }
+            if let Some(v) = packed_lower(w.as_bytes()) {
+                match words.kind_of(v) {
+                    1 => en += 1,
+                    2 => other += 1,
+                    _ => {}
+                }
+            } else {
+                // Outside ASCII (`für`): lower-cased and looked for in the lists.
+                crate::text::with_lower(w, |w| {
+                    en += usize::from(EN_FUNCTION_WORDS.contains(&w));
+                    other += usize::from(OTHER_FUNCTION_WORDS.contains(&w));
+                });
+            }
+        };
+        let bytes = text.as_bytes();
+        let mut word_start = None;
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b.is_ascii_alphabetic() {
+                // A run of ASCII letters at once: all letters, all Latin, one word so far.
+                let from = i;
+                while bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+                    i += 1;
+                }
+                letters += i - from;
+                latin += i - from;
+                word_start.get_or_insert(from);
+                continue;
+            }
+            let (alpha, latin_letter, len) = if b.is_ascii() {
+                let a = b.is_ascii_alphabetic();
+                (a, a, 1)
+            } else {
+                match text.get(i..).and_then(|r| r.chars().next()) {
+                    Some(c) => (
+                        c.is_alphabetic(),
+                        ('\u{C0}'..='\u{24F}').contains(&c),
+                        c.len_utf8(),
+                    ),
+                    None => break,
+                }
+            };
+            letters += usize::from(alpha);
+            latin += usize::from(latin_letter);
+            if alpha {
+                word_start.get_or_insert(i);
+            } else if let Some(a) = word_start.take() {
+                count_word(text.get(a..i).unwrap_or(""));
+            }
+            i += len;
+        }
+        if let Some(a) = word_start {
+            count_word(text.get(a..).unwrap_or(""));
+        }
+        if letters > 0 && latin * 10 < letters * 7 {
+            return false;
+        }
+        other <= en || n < 8
+    }
+
+    #[test]
+    fn language_read_by_blocks_as_by_chars() {
+        // Every text of up to five of these pieces, then each after enough text to cross
+        // the 64-byte blocks; and texts whose language changes after the 5,000th word.
+        // The edges of the Latin blocks (`À` U+00C0 in, `ɏ` U+024F in, `ɐ` U+0250 out;
+        // `×` in but not a letter), letters that lower-case oddly, function words.
+        let pieces = [
+            "the", " ", "Die", "und", "×", "À", "ɏ", "ɐ", "Ж", "für", ", ", "İ", "K",
+        ];
+        let pad = "a b c ".repeat(11);
+        let mut checked = 0;
+        for t in &crate::text::every_sequence(&pieces, 5) {
+            for s in [t.clone(), format!("{pad}{t}")] {
+                assert_eq!(english(&s), english_by_chars(&s), "{s:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 500_000);
+        // As many English as other function words in the first 5,000 words, then more of
+        // one kind: only the first 5,000 words count.
+        for (a, b) in [("the ", "und "), ("und ", "the ")] {
+            for extra in 0..3 {
+                let s = format!("{}{}", a.repeat(2_500), b.repeat(2_500 + extra));
+                assert_eq!(english(&s), english_by_chars(&s), "{a} {b} {extra}");
+            }
+        }
+        assert!(english(&format!(
+            "{}{}",
+            "the ".repeat(2_500),
+            "und ".repeat(2_600)
+        )));
     }
 
     #[test]

@@ -136,12 +136,24 @@ pub fn split_words<'a>(text: &'a str, chars: &WordChars) -> Vec<&'a str> {
         }
     }
     let mut out = Vec::with_capacity(bytes.len() / 6);
+    mask_runs(&mask, |r| {
+        out.push(sub(text, r));
+        true
+    });
+    out
+}
+
+/// Calls `each` with every run of set bits of `mask` (bit k of `mask[i]` standing for
+/// byte 64 i + k), in order, until it returns false. The runs are read where they start
+/// and end, a bit operation each, not bit by bit. A run still open at the last block is
+/// not given: the last block should be clear.
+pub fn mask_runs(mask: &[u64], mut each: impl FnMut(Range<usize>) -> bool) {
     let mut open: Option<usize> = None;
     let mut carry = 0u64;
     for (i, &m) in mask.iter().enumerate() {
         let before = (m << 1) | carry;
         carry = m >> 63;
-        // Where words start (a word byte after none) and end (none after a word byte).
+        // Where runs start (a set bit after a clear one) and end (a clear bit after a set one).
         let (mut starts, mut ends) = (m & !before, !m & before);
         loop {
             let a = match open {
@@ -159,17 +171,18 @@ pub fn split_words<'a>(text: &'a str, chars: &WordChars) -> Vec<&'a str> {
             }
             let e = i * 64 + ends.trailing_zeros() as usize;
             ends &= ends - 1;
-            out.push(sub(text, a..e));
+            if !each(a..e) {
+                return;
+            }
             open = None;
         }
     }
-    out
 }
 
 /// Bit k set for each byte k of `chunk` (64 bytes at most) that starts a char outside
 /// ASCII (0xC0 and up: its two high bits set), eight bytes at a time: the high bits of a
 /// word's bytes are gathered into one byte by a multiplication.
-fn lead_bytes(chunk: &[u8]) -> u64 {
+pub fn lead_bytes(chunk: &[u8]) -> u64 {
     let mut lead = 0u64;
     for (j, eight) in chunk.chunks(8).enumerate() {
         let mut buf = [0u8; 8];
