@@ -499,7 +499,17 @@ fn mentioned_in(
         return Vec::new();
     }
     let refs: Vec<DateRef> = dates::find(text, s.range.clone(), doc);
-    let future = refs.iter().any(|r| r.future) || FUTURE_WORDS.iter().any(|w| lower.contains(w));
+    let future = refs.iter().any(|r| r.future) || {
+        // Searchers built once, not one per phrase and sentence.
+        static FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+            std::sync::LazyLock::new(|| {
+                FUTURE_WORDS
+                    .iter()
+                    .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+                    .collect()
+            });
+        FINDERS.iter().any(|f| f.find(lower.as_bytes()).is_some())
+    };
     let persons: Vec<(usize, Range<usize>)> = inp
         .actors
         .mentions_within(&s.range)
