@@ -350,15 +350,12 @@ impl FunctionWords {
 /// words, runs of letters).
 fn english(text: &str) -> bool {
     let bytes = text.as_bytes();
-    // Bit k of `mask[i]`: byte 64 i + k is (part of) a letter; ASCII letters are set 64
-    // bytes at a time with no branch per byte, and counted, all Latin, by their bits.
+    // Bit k of `mask[i]`: byte 64 i + k is (part of) a letter; ASCII letters are set eight
+    // bytes at a time, and counted, all Latin, by their bits.
     let mut mask = vec![0u64; bytes.len() / 64 + 1];
     let mut letters = 0usize;
     for (block, chunk) in mask.iter_mut().zip(bytes.chunks(64)) {
-        let mut m = 0u64;
-        for (k, &b) in chunk.iter().enumerate() {
-            m |= u64::from((b | 0x20).wrapping_sub(b'a') < 26) << k;
-        }
+        let m = crate::text::ascii_letter_bits(chunk);
         *block = m;
         letters += m.count_ones() as usize;
     }

@@ -180,18 +180,36 @@ pub fn mask_runs(mask: &[u64], mut each: impl FnMut(Range<usize>) -> bool) {
 }
 
 /// Bit k set for each byte k of `chunk` (64 bytes at most) that is an ASCII letter or
-/// digit, eight bytes at a time: each byte's range tests are additions whose high bits
-/// tell (no byte carries into the next, as bytes with the high bit set are left out), and
-/// the high bits are gathered into one byte by a multiplication (see [`lead_bytes`]).
+/// digit.
 pub fn ascii_alnum_bits(chunk: &[u8]) -> u64 {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Each byte: v >= lo when v + (0x80 - lo) has its high bit set; v <= hi when
-    // v + (0x7F - hi) has not (for v below 0x80, neither sum leaves the byte).
-    let between = |v: u64, lo: u8, hi: u8| {
-        let ge = v + u64::from_le_bytes([0x80 - lo; 8]);
-        let le = v + u64::from_le_bytes([0x7F - hi; 8]);
-        ge & !le & HIGH
-    };
+    ascii_bits(chunk, |v| {
+        between(v | 0x2020_2020_2020_2020, b'a', b'z') | between(v, b'0', b'9')
+    })
+}
+
+/// Bit k set for each byte k of `chunk` (64 bytes at most) that is an ASCII letter.
+pub fn ascii_letter_bits(chunk: &[u8]) -> u64 {
+    ascii_bits(chunk, |v| between(v | 0x2020_2020_2020_2020, b'a', b'z'))
+}
+
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `v` (all below 0x80) that is in `lo..=hi`: v >= lo when
+/// v + (0x80 - lo) has its high bit set, v <= hi when v + (0x7F - hi) has not, and
+/// neither sum leaves the byte. (Setting bit 5 first lower-cases the letters.)
+#[inline(always)]
+fn between(v: u64, lo: u8, hi: u8) -> u64 {
+    let ge = v + u64::from_le_bytes([0x80 - lo; 8]);
+    let le = v + u64::from_le_bytes([0x7F - hi; 8]);
+    ge & !le & HIGH
+}
+
+/// Bit k set for each ASCII byte k of `chunk` (64 bytes at most) whose class `test` finds,
+/// eight bytes at a time: `test` gets them with the high bits cleared and answers with
+/// the high bit of each byte in the class; bytes outside ASCII are left out, and the high
+/// bits are gathered into one byte by a multiplication (see [`lead_bytes`]).
+#[inline(always)]
+fn ascii_bits(chunk: &[u8], test: impl Fn(u64) -> u64) -> u64 {
     let mut bits = 0u64;
     for (j, eight) in chunk.chunks(8).enumerate() {
         let mut buf = [0u8; 8];
@@ -199,12 +217,7 @@ pub fn ascii_alnum_bits(chunk: &[u8]) -> u64 {
             *d = *s;
         }
         let x = u64::from_le_bytes(buf);
-        let ascii = !x & HIGH;
-        let v = x & !HIGH;
-        // Lower case by setting bit 5, then a letter is in a..z; a digit in 0..9.
-        let letter = between(v | 0x2020_2020_2020_2020, b'a', b'z');
-        let digit = between(v, b'0', b'9');
-        let high = (letter | digit) & ascii;
+        let high = test(x & !HIGH) & !x & HIGH;
         bits |= ((high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * j);
     }
     bits
@@ -879,7 +892,7 @@ mod tests {
     }
 
     #[test]
-    fn ascii_alnum_bits_are_the_ascii_letters_and_digits() {
+    fn ascii_bits_are_the_ascii_letters_and_digits() {
         // Every byte value at every place of a block, among bytes of each kind.
         for fill in [0u8, b'a', b'Z', b'5', b'@', b'[', 0x80, 0xC1, 0xFF] {
             for len in [1usize, 7, 8, 9, 63, 64] {
@@ -895,6 +908,12 @@ mod tests {
                             .filter(|(_, x)| x.is_ascii_alphanumeric())
                             .fold(0u64, |m, (k, _)| m | 1 << k);
                         assert_eq!(ascii_alnum_bits(&chunk), want, "{chunk:?}");
+                        let letters = chunk
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, x)| x.is_ascii_alphabetic())
+                            .fold(0u64, |m, (k, _)| m | 1 << k);
+                        assert_eq!(ascii_letter_bits(&chunk), letters, "{chunk:?}");
                     }
                 }
             }
