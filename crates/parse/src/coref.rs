@@ -112,7 +112,10 @@ pub fn subjects(
         let mut subject = None;
         // Cue verb with an actor or pronoun just before it.
         for (i, t) in toks.iter().enumerate() {
-            if !t.word || !lex.reported_heads.may_start(t.text(text)) || quoted.contains(t.start) {
+            if !t.word
+                || !lex.reported_heads.may_start_bytes(t.bytes(text))
+                || quoted.contains(t.start)
+            {
                 continue;
             }
             let w = crate::text::lower(t.text(text));

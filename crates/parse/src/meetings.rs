@@ -58,7 +58,10 @@ fn pattern_hits(text: &str, toks: &[Tok]) -> Vec<(usize, MeetingKind, usize, usi
     let mut hits = Vec::new();
     for i in 0..toks.len() {
         // Most words start no pattern: tell from their first two bytes before lowering.
-        if !toks.get(i).is_some_and(|t| heads.may_start(t.text(text))) {
+        if !toks
+            .get(i)
+            .is_some_and(|t| heads.may_start_bytes(t.bytes(text)))
+        {
             continue;
         }
         let Some(first) = word(i) else { continue };

@@ -22,6 +22,12 @@ impl Tok {
     pub fn text<'a>(&self, src: &'a str) -> &'a str {
         src.get(self.start..self.end).unwrap_or("")
     }
+
+    /// The token's bytes: its text without the checks that its ends are char boundaries,
+    /// for tests that read bytes (see [`crate::lexicon::Heads::may_start_bytes`]).
+    pub fn bytes<'a>(&self, src: &'a str) -> &'a [u8] {
+        src.as_bytes().get(self.start..self.end).unwrap_or_default()
+    }
 }
 
 /// `s` in lower case, borrowed when lower-casing would not change it (most words), so the
