@@ -82,23 +82,48 @@ impl Heads {
     }
 }
 
-/// A set of keys behind their [`Heads`].
+/// A set of keys behind their [`Heads`]. Keys of up to seven bytes, most of them, are
+/// also held packed into numbers (see [`pack`]), so that looking one up hashes a number
+/// and compares numbers instead of hashing and comparing strings.
 #[derive(Debug, Clone, Default)]
 pub struct KeySet {
     keys: HashSet<String>,
+    short: HashSet<u64>,
     heads: Heads,
+}
+
+/// A key of one to seven bytes as one number: its bytes, first lowest, and its length in
+/// the top byte (so that no two keys share a number); `None` for any other key.
+#[inline]
+fn pack(key: &str) -> Option<u64> {
+    let bytes = key.as_bytes();
+    if bytes.is_empty() || bytes.len() > 7 {
+        return None;
+    }
+    let mut v = (bytes.len() as u64) << 56;
+    for (i, &b) in bytes.iter().enumerate() {
+        v |= u64::from(b) << (8 * i);
+    }
+    Some(v)
 }
 
 impl KeySet {
     /// Adds a key.
     pub fn insert(&mut self, key: String) {
         self.heads.add(&key);
+        if let Some(v) = pack(&key) {
+            self.short.insert(v);
+        }
         self.keys.insert(key);
     }
 
     /// True when `key` is in the set.
     pub fn contains(&self, key: &str) -> bool {
-        self.heads.may_contain(key) && self.keys.contains(key)
+        self.heads.may_contain(key)
+            && match pack(key) {
+                Some(v) => self.short.contains(&v),
+                None => self.keys.contains(key),
+            }
     }
 
     /// False when `raw` lower-cased cannot be in the set (see [`Heads::may_start`]).
@@ -540,6 +565,26 @@ mod tests {
         assert_eq!(h.may_start(""), model(&h, ""));
         assert!(checked > 800);
         assert!(!h.may_start("xy") && h.may_start("Talks") && h.may_start("éx"));
+    }
+
+    #[test]
+    fn key_sets_find_exactly_their_keys() {
+        // Keys of every length around the packed ones' limit, and every string of up to
+        // four of these pieces asked for: a key's prefixes, extensions and other cases.
+        let keys = ["a", "ab", "abcdefg", "abcdefgh", "é", "aé", "said", "x y"];
+        let set: KeySet = keys.iter().map(|k| k.to_string()).collect();
+        let pieces = [
+            "a", "b", "cdefg", "h", "é", "A", " ", "x", "y", "said", "\0",
+        ];
+        let asked = crate::text::every_sequence(&pieces, 4);
+        for q in &asked {
+            assert_eq!(set.contains(q), keys.contains(&q.as_str()), "{q:?}");
+        }
+        assert!(asked.len() > 10_000);
+        assert!(keys.iter().all(|k| set.contains(k)));
+        assert_eq!(pack("ab"), pack("ab"));
+        assert_ne!(pack("ab"), pack("ab\0"));
+        assert_eq!(pack("abcdefgh"), None);
     }
 
     #[test]
