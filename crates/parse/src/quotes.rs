@@ -310,7 +310,13 @@ fn is_cue(
     toks: &[Tok],
     i: usize,
 ) -> Option<(usize, String)> {
-    let w = toks.get(i).filter(|t| t.word)?.text(text).to_lowercase();
+    let raw = toks.get(i).filter(|t| t.word)?.text(text);
+    // Most words are no cue and no cue's first word: told before lower-casing them into a
+    // string of their own.
+    if !lex.cue_firsts.may_hold_lower_of(raw) && !lex.cues.may_hold_lower_of(raw) {
+        return None;
+    }
+    let w = raw.to_lowercase();
     if let Some(n) = toks
         .get(i + 1)
         .filter(|t| t.word && lex.cue_firsts.contains(&w))
