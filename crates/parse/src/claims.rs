@@ -3,7 +3,6 @@
 //! ...`). A sentence is a claim when it holds one of the phrases in `data/claim_cues.tsv`;
 //! the first kind in the file's order that matches gives the claim's kind.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -168,7 +167,7 @@ type Cue = (Vec<Vec<u8>>, ClaimKind);
 /// alone makes.
 struct Matcher {
     /// First word → (the cue's words, its kind) for each cue starting with it.
-    by_first: HashMap<Vec<u8>, Vec<Cue>>,
+    by_first: crate::lexicon::WordMap<Vec<Cue>>,
     /// The first two bytes of every first word: most words are turned away before hashing.
     heads: Heads,
     number_kinds: Vec<ClaimKind>,
@@ -177,7 +176,7 @@ struct Matcher {
 fn matcher() -> &'static Matcher {
     static M: OnceLock<Matcher> = OnceLock::new();
     M.get_or_init(|| {
-        let mut by_first: HashMap<Vec<u8>, Vec<Cue>> = HashMap::default();
+        let mut by_first: crate::lexicon::WordMap<Vec<Cue>> = Default::default();
         let mut number_kinds = Vec::new();
         let mut heads = Heads::default();
         for (p, k) in cues() {
@@ -190,7 +189,7 @@ fn matcher() -> &'static Matcher {
             let words: Vec<Vec<u8>> = p.split(' ').map(|w| w.as_bytes().to_vec()).collect();
             if let Some(first) = words.first().cloned() {
                 heads.add(p.split(' ').next().unwrap_or_default());
-                by_first.entry(first).or_default().push((words, *k));
+                by_first.entry(&first).push((words, *k));
             }
         }
         Matcher {
@@ -231,7 +230,7 @@ pub fn classify(sentence: &str) -> Option<ClaimKind> {
         if !m.heads.may_start_bytes(w) {
             continue;
         }
-        let Some(cues) = m.by_first.get(*w) else {
+        let Some(cues) = m.by_first.get(w) else {
             continue;
         };
         for (cue, kind) in cues {

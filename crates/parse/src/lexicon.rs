@@ -96,7 +96,12 @@ pub struct KeySet {
 /// the top byte (so that no two keys share a number); `None` for any other key.
 #[inline]
 fn pack(key: &str) -> Option<u64> {
-    let bytes = key.as_bytes();
+    pack_bytes(key.as_bytes())
+}
+
+/// [`pack`] of a key's bytes.
+#[inline]
+fn pack_bytes(bytes: &[u8]) -> Option<u64> {
     if bytes.is_empty() || bytes.len() > 7 {
         return None;
     }
@@ -105,6 +110,44 @@ fn pack(key: &str) -> Option<u64> {
         v |= u64::from(b) << (8 * i);
     }
     Some(v)
+}
+
+/// A map from words: those of up to seven bytes held by their packed numbers (see
+/// [`pack`]), the rest by their bytes, so that most look-ups hash and compare one number.
+#[derive(Debug, Clone)]
+pub struct WordMap<V> {
+    short: HashMap<u64, V>,
+    long: HashMap<Vec<u8>, V>,
+}
+
+impl<V> Default for WordMap<V> {
+    fn default() -> Self {
+        Self {
+            short: HashMap::default(),
+            long: HashMap::default(),
+        }
+    }
+}
+
+impl<V: Default> WordMap<V> {
+    /// The value of `key`, made (as `V::default()`) when missing.
+    pub fn entry(&mut self, key: &[u8]) -> &mut V {
+        match pack_bytes(key) {
+            Some(v) => self.short.entry(v).or_default(),
+            None => self.long.entry(key.to_vec()).or_default(),
+        }
+    }
+}
+
+impl<V> WordMap<V> {
+    /// The value of `key`.
+    #[inline]
+    pub fn get(&self, key: &[u8]) -> Option<&V> {
+        match pack_bytes(key) {
+            Some(v) => self.short.get(&v),
+            None => self.long.get(key),
+        }
+    }
 }
 
 impl KeySet {
@@ -585,6 +628,14 @@ mod tests {
         assert_eq!(pack("ab"), pack("ab"));
         assert_ne!(pack("ab"), pack("ab\0"));
         assert_eq!(pack("abcdefgh"), None);
+        let mut map: WordMap<Vec<usize>> = WordMap::default();
+        for (i, k) in keys.iter().enumerate() {
+            map.entry(k.as_bytes()).push(i);
+        }
+        for q in &asked {
+            let want = keys.iter().position(|k| k == q).map(|i| vec![i]);
+            assert_eq!(map.get(q.as_bytes()), want.as_ref(), "{q:?}");
+        }
     }
 
     #[test]

@@ -9,12 +9,11 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::dates::{self, DateRef};
-use crate::lexicon::{lexicon, Heads};
+use crate::lexicon::{lexicon, Heads, WordMap};
 use crate::mentions::Actors;
 use crate::model::{MeetingKind, MeetingStatus, PartialDate, ParticipantKind, Place};
 use crate::segment::Sentence;
 use crate::text::{capitalised, lower, sub, tokenize, Tok};
-use rustc_hash::FxHashMap as HashMap;
 
 fn kinds() -> &'static Vec<(Vec<String>, MeetingKind)> {
     static K: OnceLock<Vec<(Vec<String>, MeetingKind)>> = OnceLock::new();
@@ -35,15 +34,15 @@ fn kinds() -> &'static Vec<(Vec<String>, MeetingKind)> {
 
 /// Patterns by their first word: first word → indices into [`kinds`] (priority order), and
 /// the first two bytes of those words.
-fn kinds_by_first() -> &'static (HashMap<String, Vec<usize>>, Heads) {
-    static K: OnceLock<(HashMap<String, Vec<usize>>, Heads)> = OnceLock::new();
+fn kinds_by_first() -> &'static (WordMap<Vec<usize>>, Heads) {
+    static K: OnceLock<(WordMap<Vec<usize>>, Heads)> = OnceLock::new();
     K.get_or_init(|| {
-        let mut m: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut m: WordMap<Vec<usize>> = WordMap::default();
         let mut heads = Heads::default();
         for (prio, (pattern, _)) in kinds().iter().enumerate() {
             if let Some(first) = pattern.first() {
                 heads.add(first);
-                m.entry(first.clone()).or_default().push(prio);
+                m.entry(first.as_bytes()).push(prio);
             }
         }
         (m, heads)
@@ -65,7 +64,7 @@ fn pattern_hits(text: &str, toks: &[Tok]) -> Vec<(usize, MeetingKind, usize, usi
             continue;
         }
         let Some(first) = word(i) else { continue };
-        for &prio in index.get(first.as_ref()).map_or(&[][..], Vec::as_slice) {
+        for &prio in index.get(first.as_bytes()).map_or(&[][..], Vec::as_slice) {
             if let Some((pattern, kind)) = kinds().get(prio) {
                 let rest = pattern.iter().enumerate().skip(1);
                 if !pattern.is_empty()

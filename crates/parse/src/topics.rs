@@ -2,7 +2,6 @@
 //! file of the same format. A topic applies to a passage when one of its keywords occurs in
 //! it on word boundaries (`*` at the end of a keyword matches any word starting with it).
 
-use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -52,7 +51,7 @@ struct Keyword {
 #[derive(Debug, Clone, Default)]
 struct Index {
     keywords: Vec<Keyword>,
-    exact: HashMap<String, Vec<usize>>,
+    exact: crate::lexicon::WordMap<Vec<usize>>,
     /// The first two bytes of every key of `exact`.
     exact_heads: crate::lexicon::Heads,
     /// Prefixes with their keywords, by first byte plus one (0: the empty prefix); a
@@ -95,7 +94,7 @@ impl Index {
                     }
                 } else {
                     ix.exact_heads.add(&first);
-                    ix.exact.entry(first).or_default().push(n);
+                    ix.exact.entry(first.as_bytes()).push(n);
                 }
                 ix.keywords.push(Keyword {
                     topic: t,
@@ -264,7 +263,7 @@ impl Index {
                 continue;
             }
             let w = crate::text::lower(raw);
-            if let Some(ids) = exact.then(|| self.exact.get(w.as_ref())).flatten() {
+            if let Some(ids) = exact.then(|| self.exact.get(w.as_bytes())).flatten() {
                 check(ids, i);
             }
             if !prefix {
