@@ -15,6 +15,12 @@ use crate::text::{sub, tokenize};
 /// Pronouns that refer back to a person.
 pub const PRONOUNS: &[&str] = &["he", "she", "him", "her"];
 
+/// True when `word` lower-cased is one of [`PRONOUNS`]. Each is ASCII without a `k`, and
+/// only an ASCII word lower-cases into such a word, so comparing ASCII case alone tells.
+fn is_pronoun(word: &str) -> bool {
+    PRONOUNS.iter().any(|p| word.eq_ignore_ascii_case(p))
+}
+
 fn class_matches(descriptor: &str, person: &crate::mentions::Actor) -> bool {
     match descriptor {
         "minister" => ["foreign", "deputy-foreign", "defence", "minister"]
@@ -142,7 +148,7 @@ pub fn subjects(
                     subject = Some(m.who);
                     break;
                 }
-                if PRONOUNS.contains(&&*crate::text::lower(tk.text(text))) {
+                if is_pronoun(tk.text(text)) {
                     subject = out.pronoun(si);
                     break;
                 }
@@ -151,14 +157,13 @@ pub fn subjects(
                 break;
             }
         }
-        if subject.is_none() {
-            let first_word = toks
+        if subject.is_none()
+            && toks
                 .iter()
                 .find(|t| t.word)
-                .map(|t| t.text(text).to_lowercase());
-            if first_word.is_some_and(|w| PRONOUNS.contains(&w.as_str())) {
-                subject = out.pronoun(si);
-            }
+                .is_some_and(|t| is_pronoun(t.text(text)))
+        {
+            subject = out.pronoun(si);
         }
         if subject.is_none() {
             subject = actors
@@ -175,6 +180,22 @@ pub fn subjects(
 mod tests {
     use super::*;
     use crate::mentions::find;
+
+    #[test]
+    fn pronouns_are_told_by_ascii_case_as_by_lower_casing() {
+        // Every word of up to three of these chars, among them chars outside ASCII that
+        // lower-case into ASCII (the Kelvin sign) or into more than one char (`İ`).
+        let alphabet = [
+            'h', 'H', 'e', 'E', 's', 'S', 'i', 'm', 'r', 'İ', '\u{212A}', 'é',
+        ];
+        let words = crate::text::every_sequence(&alphabet, 3);
+        for w in &words {
+            let want = PRONOUNS.contains(&w.to_lowercase().as_str());
+            assert_eq!(is_pronoun(w), want, "{w:?}");
+        }
+        assert!(words.len() > 1_000);
+        assert!(PRONOUNS.iter().all(|p| p.is_ascii() && !p.contains('k')));
+    }
 
     #[test]
     fn descriptions_resolve_by_country_and_office() {
