@@ -161,6 +161,7 @@ impl KeySet {
     }
 
     /// True when `key` is in the set.
+    #[inline]
     pub fn contains(&self, key: &str) -> bool {
         self.heads.may_contain(key)
             && match pack(key) {
