@@ -49,31 +49,49 @@ fn kinds_by_first() -> &'static (WordMap<Vec<usize>>, Heads) {
     })
 }
 
-/// Every (priority, first token, last token) where a meeting pattern occurs among `toks`,
-/// sorted by priority then position.
-fn pattern_hits(text: &str, toks: &[Tok]) -> Vec<(usize, MeetingKind, usize, usize)> {
+/// One occurrence of a meeting pattern: its priority (the data file's order), its kind,
+/// the places of its first and last words among the words patterns are matched against
+/// (see [`is_meeting_word`]), and the bytes from its first word to its last.
+type Hit = (usize, MeetingKind, usize, usize, Range<usize>);
+
+/// True for the tokens meeting patterns are matched against: words, and `+` (`2 + 2`).
+fn is_meeting_word(text: &str, t: &Tok) -> bool {
+    t.word || t.bytes(text) == b"+"
+}
+
+/// Every occurrence of a meeting pattern among `toks` (all the tokens of a range), sorted
+/// by priority then position. The words are counted as they are passed, and a pattern's
+/// words after its first are read only where a first word starts one.
+fn pattern_hits(text: &str, toks: &[Tok]) -> Vec<Hit> {
     let (index, heads) = kinds_by_first();
-    let word = |k: usize| toks.get(k).map(|t| lower(t.text(text)));
     let mut hits = Vec::new();
-    for i in 0..toks.len() {
+    let words = toks
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| is_meeting_word(text, t));
+    for (here, (ti, t)) in words.enumerate() {
         // Most words start no pattern: tell from their first two bytes before lowering.
-        if !toks
-            .get(i)
-            .is_some_and(|t| heads.may_start_bytes(t.bytes(text)))
-        {
+        if !heads.may_start_bytes(t.bytes(text)) {
             continue;
         }
-        let Some(first) = word(i) else { continue };
+        let first = lower(t.text(text));
         for &prio in index.get(first.as_bytes()).map_or(&[][..], Vec::as_slice) {
-            if let Some((pattern, kind)) = kinds().get(prio) {
-                let rest = pattern.iter().enumerate().skip(1);
-                if !pattern.is_empty()
-                    && rest
-                        .clone()
-                        .all(|(k, p)| word(i + k).is_some_and(|w| w == p.as_str()))
-                {
-                    hits.push((prio, *kind, i, i + pattern.len() - 1));
-                }
+            let Some((pattern, kind)) = kinds().get(prio) else {
+                continue;
+            };
+            let mut next = toks
+                .iter()
+                .skip(ti + 1)
+                .filter(|t| is_meeting_word(text, t));
+            let mut end = t.end;
+            let rest_matches = pattern.iter().skip(1).all(|p| {
+                next.next().is_some_and(|n| {
+                    end = n.end;
+                    lower(n.text(text)) == p.as_str()
+                })
+            });
+            if !pattern.is_empty() && rest_matches {
+                hits.push((prio, *kind, here, here + pattern.len() - 1, t.start..end));
             }
         }
     }
@@ -81,22 +99,12 @@ fn pattern_hits(text: &str, toks: &[Tok]) -> Vec<(usize, MeetingKind, usize, usi
     hits
 }
 
-/// The words of `text[range]` the meeting patterns are matched against.
-fn meeting_words(text: &str, range: Range<usize>) -> Vec<Tok> {
-    let all = tokenize(text, range);
-    let mut words = Vec::with_capacity(all.len());
-    words.extend(all.iter().filter(|t| t.word || t.text(text) == "+"));
-    words
-}
-
 /// The first meeting kind named in `text[range]`, by the data file's priority, with the byte
 /// range of the words that name it.
 pub fn kind_in(text: &str, range: Range<usize>) -> Option<(MeetingKind, Range<usize>)> {
-    let toks = meeting_words(text, range);
-    let (_, kind, a, b) = pattern_hits(text, &toks).into_iter().next()?;
-    let start = toks.get(a).map_or(0, |t| t.start);
-    let end = toks.get(b).map_or(start, |t| t.end);
-    Some((kind, start..end))
+    let toks = tokenize(text, range);
+    let (_, kind, _, _, bytes) = pattern_hits(text, &toks).into_iter().next()?;
+    Some((kind, bytes))
 }
 
 /// A meeting before it is placed in the extraction.
@@ -374,23 +382,19 @@ pub fn find(inp: &Input<'_>) -> Vec<RawMeeting> {
 /// Every meeting keyword in `text[range]`, in order; keywords within three words of each
 /// other name one meeting, and the data file's priority picks its kind.
 pub fn kinds_all(text: &str, range: Range<usize>) -> Vec<(MeetingKind, Range<usize>, usize)> {
-    let toks = meeting_words(text, range);
-    // (priority, kind, first token, last token)
-    let mut found: Vec<(usize, MeetingKind, usize, usize)> = Vec::new();
-    for (prio, kind, i, last) in pattern_hits(text, &toks) {
+    let toks = tokenize(text, range);
+    let mut found: Vec<Hit> = Vec::new();
+    for hit in pattern_hits(text, &toks) {
+        let (i, last) = (hit.2, hit.3);
         let overlaps = found.iter().any(|f| i <= f.3 + 3 && f.2 <= last + 3);
         if !overlaps {
-            found.push((prio, kind, i, last));
+            found.push(hit);
         }
     }
     found.sort_by_key(|f| f.2);
     found
         .into_iter()
-        .filter_map(|(_, kind, a, b)| {
-            let start = toks.get(a)?.start;
-            let end = toks.get(b)?.end;
-            Some((kind, start..end, a))
-        })
+        .map(|(_, kind, a, _, bytes)| (kind, bytes, a))
         .collect()
 }
 
