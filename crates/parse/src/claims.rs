@@ -94,6 +94,59 @@ struct Words {
 
 impl Words {
     fn of(sentence: &str) -> Self {
+        if sentence.is_ascii() {
+            return Self::of_ascii(sentence.as_bytes());
+        }
+        Self::of_chars(sentence)
+    }
+
+    /// [`Words::of`] an ASCII sentence: the joined words are written into a buffer sized
+    /// for them at the start (they are never longer than the sentence and two spaces), and
+    /// the word being read is kept in local variables.
+    fn of_ascii(bytes: &[u8]) -> Self {
+        let mut joined = vec![b' '; bytes.len() + 2];
+        let mut bounds = Vec::with_capacity(bytes.len() / 4);
+        let mut n = 1;
+        let mut start: Option<usize> = None;
+        let (mut digit, mut number) = (false, false);
+        for &b in bytes {
+            let l = WORD_BYTES.get(usize::from(b)).copied().unwrap_or(0);
+            if l != 0 {
+                if start.is_none() {
+                    start = Some(n);
+                }
+                digit |= l.is_ascii_digit();
+                if let Some(slot) = joined.get_mut(n) {
+                    *slot = l;
+                }
+                n += 1;
+            } else if let Some(s) = start.take() {
+                let word = joined.get(s..n).unwrap_or_default();
+                number |= digit || is_number_word(word);
+                digit = false;
+                bounds.push((s, n));
+                // The space after the word is already there.
+                n += 1;
+            }
+        }
+        if let Some(s) = start {
+            let word = joined.get(s..n).unwrap_or_default();
+            number |= digit || is_number_word(word);
+            bounds.push((s, n));
+            n += 1;
+        }
+        joined.truncate(n);
+        Words {
+            joined,
+            bounds,
+            start: None,
+            digit: false,
+            number,
+        }
+    }
+
+    /// [`Words::of`] any sentence, a char at a time.
+    fn of_chars(sentence: &str) -> Self {
         let mut w = Words {
             joined: Vec::with_capacity(sentence.len() + 2),
             bounds: Vec::with_capacity(sentence.len() / 4),
@@ -340,6 +393,23 @@ mod tests {
             assert_eq!(classify(p), classify_by_substring(p), "{p:?}");
             assert!(classify(p).is_some(), "{p:?}");
         }
+    }
+
+    #[test]
+    fn ascii_sentences_read_as_char_by_char() {
+        // Every ASCII sentence of up to five of these pieces.
+        let pieces = [
+            "We", "don't", "'", "7", "Three", "-", " ", "AB", "%", "$", "x", ".",
+        ];
+        let strings = crate::text::every_sequence(&pieces, 5);
+        for s in &strings {
+            let ascii = Words::of_ascii(s.as_bytes());
+            let chars = Words::of_chars(s);
+            assert_eq!(ascii.joined, chars.joined, "{s:?}");
+            assert_eq!(ascii.bounds, chars.bounds, "{s:?}");
+            assert_eq!(ascii.number, chars.number, "{s:?}");
+        }
+        assert!(strings.len() > 200_000);
     }
 
     #[test]
