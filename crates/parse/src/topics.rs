@@ -106,12 +106,18 @@ impl Index {
         ix
     }
 
-    /// True when keyword `k` matches the words starting at `i`.
-    fn matches_at(&self, k: &Keyword, words: &[&str], i: usize) -> bool {
+    /// True when keyword `k` matches the words starting at `i`, the first of which is
+    /// `first` lower-cased.
+    fn matches_at(&self, k: &Keyword, words: &[&str], i: usize, first: &str) -> bool {
         let n = k.words.len();
         k.words.iter().enumerate().all(|(j, kw)| {
-            let Some(w) = words.get(i + j).map(|w| crate::text::lower(w)) else {
-                return false;
+            let w = if j == 0 {
+                std::borrow::Cow::Borrowed(first)
+            } else {
+                match words.get(i + j) {
+                    Some(w) => crate::text::lower(w),
+                    None => return false,
+                }
             };
             if k.prefix && j + 1 == n {
                 w.starts_with(kw.as_str())
@@ -166,8 +172,8 @@ impl Taxonomy {
         let words = crate::text::split_words(text, &CHARS);
         let mut hit = vec![false; self.topics.len()];
         let ix = &self.index;
-        ix.candidates(&words, |kw, i| {
-            if !hit.get(kw.topic).copied().unwrap_or(true) && ix.matches_at(kw, &words, i) {
+        ix.candidates(&words, |kw, i, first| {
+            if !hit.get(kw.topic).copied().unwrap_or(true) && ix.matches_at(kw, &words, i, first) {
                 if let Some(h) = hit.get_mut(kw.topic) {
                     *h = true;
                 }
@@ -209,8 +215,8 @@ impl Taxonomy {
         let ix = &self.index;
         for span in merged {
             let words = crate::text::split_words(crate::text::sub(text, span), &CHARS);
-            ix.candidates(&words, |kw, i| {
-                if ix.matches_at(kw, &words, i) {
+            ix.candidates(&words, |kw, i, first| {
+                if ix.matches_at(kw, &words, i, first) {
                     let first = words.get(i).map(|w| at(w));
                     let last = words.get(i + kw.words.len().max(1) - 1);
                     if let (Some(a), Some(l)) = (first, last) {
@@ -250,36 +256,39 @@ impl Index {
     /// Calls `f` with each keyword that may match at each word (its first word, or the
     /// prefix it starts with, is the word's); `f` checks the rest with `matches_at`. A word
     /// is lower-cased only when its first two bytes start a keyword (most do not).
-    fn candidates(&self, words: &[&str], mut f: impl FnMut(&Keyword, usize)) {
-        let mut check = |ids: &[usize], i: usize| {
-            for kw in ids.iter().filter_map(|&k| self.keywords.get(k)) {
-                f(kw, i);
-            }
-        };
+    fn candidates(&self, words: &[&str], mut f: impl FnMut(&Keyword, usize, &str)) {
         for (i, raw) in words.iter().enumerate() {
             let exact = self.exact_heads.may_start(raw);
             let prefix = self.short_prefix || self.prefix_heads.may_start(raw);
             if !(exact || prefix) {
                 continue;
             }
-            let w = crate::text::lower(raw);
-            if let Some(ids) = exact.then(|| self.exact.get(w.as_bytes())).flatten() {
-                check(ids, i);
-            }
-            if !prefix {
-                continue;
-            }
-            let first = w.bytes().next().map_or(0, |b| usize::from(b) + 1);
-            for bucket in [0, first] {
-                for (p, ids) in self.prefixes.get(bucket).map_or(&[][..], Vec::as_slice) {
-                    if w.starts_with(p.as_str()) {
-                        check(ids, i);
+            // Lower-cased on the stack when short (see `text::with_lower`), and handed on,
+            // so that the keyword's first word is not lower-cased again.
+            crate::text::with_lower(raw, |w| {
+                let mut check = |ids: &[usize]| {
+                    for kw in ids.iter().filter_map(|&k| self.keywords.get(k)) {
+                        f(kw, i, w);
+                    }
+                };
+                if let Some(ids) = exact.then(|| self.exact.get(w.as_bytes())).flatten() {
+                    check(ids);
+                }
+                if !prefix {
+                    return;
+                }
+                let first = w.bytes().next().map_or(0, |b| usize::from(b) + 1);
+                for bucket in [0, first] {
+                    for (p, ids) in self.prefixes.get(bucket).map_or(&[][..], Vec::as_slice) {
+                        if w.starts_with(p.as_str()) {
+                            check(ids);
+                        }
+                    }
+                    if first == 0 {
+                        break;
                     }
                 }
-                if first == 0 {
-                    break;
-                }
-            }
+            });
         }
     }
 }
