@@ -70,7 +70,7 @@ impl Heads {
         self.may_start_bytes(key.as_bytes())
     }
 
-    /// True when the bit of two first bytes (`first << 8 | second`) is set.
+    /// True when the bit of two first bytes (`first << 7 | second`, see [`Heads::slot`]) is set.
     #[inline]
     fn has_slot(&self, slot: usize) -> bool {
         self.0

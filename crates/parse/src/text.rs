@@ -210,43 +210,36 @@ fn between(v: u64, lo: u8, hi: u8) -> u64 {
     ge & !le & HIGH
 }
 
-/// Bit k set for each ASCII byte k of `chunk` (64 bytes at most) whose class `test` finds,
-/// eight bytes at a time: `test` gets them with the high bits cleared and answers with
-/// the high bit of each byte in the class; bytes outside ASCII are left out, and the high
-/// bits are gathered into one byte by a multiplication (see [`lead_bytes`]).
+/// Bit k set for each ASCII byte k of `chunk` (64 bytes at most) whose class `test` finds:
+/// `test` gets eight bytes with their high bits cleared and answers with the high bit of
+/// each byte in the class; bytes outside ASCII are left out.
 #[inline(always)]
 fn ascii_bits(chunk: &[u8], test: impl Fn(u64) -> u64) -> u64 {
+    gather(chunk, |x| test(x & !HIGH) & !x & HIGH)
+}
+
+/// Bit k set for each byte k of `chunk` (64 bytes at most) that starts a char outside
+/// ASCII (0xC0 and up: its two high bits set).
+pub fn lead_bytes(chunk: &[u8]) -> u64 {
+    gather(chunk, |x| x & (x << 1) & HIGH)
+}
+
+/// Bit k set for each byte k of `chunk` (64 bytes at most) whose high bit `high` sets,
+/// eight bytes at a time (read as one number, first byte lowest): each eight's high bits
+/// are gathered into one byte by a multiplication (byte k's bit, moved to bit 0, lands on
+/// bit 56 + k; the products' other bits fall below 56 or past 63, without carries).
+#[inline(always)]
+fn gather(chunk: &[u8], high: impl Fn(u64) -> u64) -> u64 {
     let mut bits = 0u64;
     for (j, eight) in chunk.chunks(8).enumerate() {
         let mut buf = [0u8; 8];
         for (d, s) in buf.iter_mut().zip(eight) {
             *d = *s;
         }
-        let x = u64::from_le_bytes(buf);
-        let high = test(x & !HIGH) & !x & HIGH;
-        bits |= ((high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * j);
+        let h = high(u64::from_le_bytes(buf)) & HIGH;
+        bits |= ((h >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * j);
     }
     bits
-}
-
-/// Bit k set for each byte k of `chunk` (64 bytes at most) that starts a char outside
-/// ASCII (0xC0 and up: its two high bits set), eight bytes at a time: the high bits of a
-/// word's bytes are gathered into one byte by a multiplication.
-pub fn lead_bytes(chunk: &[u8]) -> u64 {
-    let mut lead = 0u64;
-    for (j, eight) in chunk.chunks(8).enumerate() {
-        let mut buf = [0u8; 8];
-        for (d, s) in buf.iter_mut().zip(eight) {
-            *d = *s;
-        }
-        let x = u64::from_le_bytes(buf);
-        // Bit 7 of each byte: both high bits set; moved to bit 0, then byte k's bit to bit
-        // 56 + k (the products' other bits fall below 56 or past 63, without carries).
-        let high = x & (x << 1) & 0x8080_8080_8080_8080;
-        let packed = (high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-        lead |= packed << (8 * j);
-    }
-    lead
 }
 
 /// Byte ranges, sorted and merged, to ask in logarithmic time whether a position falls in
