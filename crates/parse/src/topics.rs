@@ -254,8 +254,9 @@ static CHARS: std::sync::LazyLock<crate::text::WordChars> =
 
 impl Index {
     /// Calls `f` with each keyword that may match at each word (its first word, or the
-    /// prefix it starts with, is the word's); `f` checks the rest with `matches_at`. A word
-    /// is lower-cased only when its first two bytes start a keyword (most do not).
+    /// prefix it starts with, is the word's), the word's place and the word lower-cased;
+    /// `f` checks the rest with `matches_at`. A word is lower-cased only when its first two
+    /// bytes start a keyword (most do not).
     fn candidates(&self, words: &[&str], mut f: impl FnMut(&Keyword, usize, &str)) {
         for (i, raw) in words.iter().enumerate() {
             let exact = self.exact_heads.may_start(raw);
