@@ -493,3 +493,136 @@ async fn every_sqlite_connection_waits_for_a_writer_and_checks_foreign_keys() {
         assert_eq!((timeout, keys), (10_000, 1));
     }
 }
+
+/// Pages of many owners read at once (one statement) hold, for each owner, exactly the
+/// rows of that owner's page read alone, in list order (document date, document,
+/// position), at the first page and past it; and a top-level list read a page at a time,
+/// with and without its total, is the whole list in order.
+#[tokio::test]
+async fn pages_for_many_owners_and_pages_past_the_first_keep_list_order() {
+    use diplograph_store::{ClaimOwner, QuotationOwner};
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        let (people, _) = store
+            .participants(&ParticipantFilter::default(), ALL)
+            .await
+            .unwrap();
+        let ids: Vec<i32> = people.iter().map(|p| p.id).collect();
+        assert!(ids.len() > 10, "{backend}");
+        let mut owners_with_more = 0;
+        for (offset, limit, count) in [(0, 3, false), (2, 4, false), (1, 2, true)] {
+            let page = Page {
+                offset,
+                limit,
+                count,
+            };
+            let all = store
+                .quotation_pages(QuotationOwner::Speaker, &ids, page, true)
+                .await
+                .unwrap();
+            let claims = store
+                .claim_pages(ClaimOwner::Claimant, &ids, page, false)
+                .await
+                .unwrap();
+            let mut keys = Vec::new();
+            for id in &ids {
+                let alone = store
+                    .quotation_pages(QuotationOwner::Speaker, &[*id], page, true)
+                    .await
+                    .unwrap();
+                let together: Vec<_> = all
+                    .rows
+                    .iter()
+                    .filter(|q| q.speaker_id == Some(*id))
+                    .cloned()
+                    .collect();
+                assert_eq!(together, alone.rows, "{backend} {id} {page:?}");
+                assert_eq!(all.totals.get(id), alone.totals.get(id), "{backend} {id}");
+                owners_with_more += usize::from(together.len() == limit as usize);
+                let claims_alone = store
+                    .claim_pages(ClaimOwner::Claimant, &[*id], page, false)
+                    .await
+                    .unwrap();
+                let claims_together: Vec<_> = claims
+                    .rows
+                    .iter()
+                    .filter(|c| c.claimant_id == Some(*id))
+                    .cloned()
+                    .collect();
+                assert_eq!(claims_together, claims_alone.rows, "{backend} {id}");
+                keys.extend(
+                    alone
+                        .rows
+                        .iter()
+                        .map(|q| (q.speaker_id, q.date_key, q.document_id, q.idx)),
+                );
+            }
+            // Grouped by owner, each owner's rows in list order.
+            let got: Vec<_> = all
+                .rows
+                .iter()
+                .map(|q| (q.speaker_id, q.date_key, q.document_id, q.idx))
+                .collect();
+            let mut sorted = keys.clone();
+            sorted.sort();
+            assert_eq!(got, sorted, "{backend} {page:?}");
+            // Each owner's page is that owner's list, cut at the offset.
+            for id in &ids {
+                let (full, _) = store
+                    .quotations(
+                        &QuotationFilter {
+                            speaker: Some(*id),
+                            ..Default::default()
+                        },
+                        DateOrder::Asc,
+                        ALL,
+                    )
+                    .await
+                    .unwrap();
+                let want: Vec<i32> = full
+                    .iter()
+                    .skip(offset as usize)
+                    .take(limit as usize)
+                    .map(|q| q.id)
+                    .collect();
+                let got: Vec<i32> = all
+                    .rows
+                    .iter()
+                    .filter(|q| q.speaker_id == Some(*id))
+                    .map(|q| q.id)
+                    .collect();
+                assert_eq!(got, want, "{backend} {id} {page:?}");
+            }
+        }
+        assert!(owners_with_more > 3, "{backend}: {owners_with_more}");
+        // The top-level list, a page at a time, against the whole of it.
+        let (whole, total) = store
+            .quotations(&QuotationFilter::default(), DateOrder::Asc, ALL)
+            .await
+            .unwrap();
+        assert!(total > 20, "{backend}");
+        for count in [false, true] {
+            let mut walked = Vec::new();
+            for offset in (0..total).step_by(7) {
+                let (rows, t) = store
+                    .quotations(
+                        &QuotationFilter::default(),
+                        DateOrder::Asc,
+                        Page {
+                            offset,
+                            limit: 7,
+                            count,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                assert!(rows.len() <= 7, "{backend}");
+                if count {
+                    assert_eq!(t, total, "{backend}");
+                }
+                walked.extend(rows);
+            }
+            assert_eq!(walked, whole, "{backend} count: {count}");
+        }
+    }
+}

@@ -46,6 +46,23 @@ pub struct Pages<M> {
     pub documents: HashMap<i32, document::Model>,
 }
 
+/// A row's place in its owner's list: by document date, then document, then position.
+pub(crate) trait ListKey {
+    fn list_key(&self) -> (i64, i32, i32);
+}
+
+impl ListKey for quotation::Model {
+    fn list_key(&self) -> (i64, i32, i32) {
+        (self.date_key, self.document_id, self.idx)
+    }
+}
+
+impl ListKey for claim::Model {
+    fn list_key(&self) -> (i64, i32, i32) {
+        (self.date_key, self.document_id, self.idx)
+    }
+}
+
 #[derive(Debug, FromQueryResult)]
 struct OwnerCount {
     owner: i32,
@@ -121,7 +138,7 @@ async fn page<E: EntityTrait>(
     owner_of: impl Fn(&E::Model) -> Option<i32>,
 ) -> Result<Pages<E::Model>, StoreError>
 where
-    E::Model: crate::rows::FromRow,
+    E::Model: crate::rows::FromRow + ListKey,
 {
     let (offset, limit) = (page.offset, page.limit);
     if ids.is_empty() {
@@ -159,8 +176,7 @@ where
         format!(
             "SELECT x.*{dcols} FROM unnest(ARRAY[{ph}]::int4[]) AS o(owner) CROSS JOIN LATERAL \
              (SELECT {cols} FROM {table} t WHERE t.{column} = o.owner \
-              ORDER BY t.date_key, t.document_id, t.idx OFFSET {lo} LIMIT {limit}) x{djoin} \
-             ORDER BY x.{column}, x.date_key, x.document_id, x.idx"
+              ORDER BY t.date_key, t.document_id, t.idx OFFSET {lo} LIMIT {limit}) x{djoin}"
         )
     } else {
         format!(
@@ -176,7 +192,12 @@ where
             values.clone(),
         ))
         .await?;
-    let rows: Vec<E::Model> = crate::rows::decode_all(&raw)?;
+    let mut rows: Vec<E::Model> = crate::rows::decode_all(&raw)?;
+    // Grouped by owner, each owner's in list order: sorted here rather than by Postgres,
+    // where the sort of the wide joined rows cost a tenth of the statement (pgbench,
+    // the nested query's quotation page: 4,711 → 5,142 tps without it). The key is
+    // unique (a document's rows have distinct positions), so the order is total.
+    rows.sort_unstable_by_key(|r| (owner_of(r), r.list_key()));
     let documents = if with_documents {
         joined_documents(&raw)?
     } else {

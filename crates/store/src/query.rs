@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Statement, Value, Values,
 };
 
 use crate::entities::*;
@@ -170,6 +170,27 @@ fn lower_like<C: ColumnTrait>(col: C, s: &str) -> Expr {
         .like(sea_orm::sea_query::LikeExpr::new(like(s)).escape('\\'))
 }
 
+/// `statement` (a query without `LIMIT` or `OFFSET`) limited to `limit` rows after the
+/// first `offset`. The limit is written into the SQL and the first page has no `OFFSET`:
+/// Postgres re-plans a prepared statement whose `LIMIT` or `OFFSET` is a parameter on
+/// every run (it cannot cost the generic plan's page), and keeps one plan for a statement
+/// like this. Page sizes are few (capped by the server's maximum), so their statements
+/// stay few; an offset past the first page stays a parameter, so that paging deep into a
+/// list does not make a statement per page.
+fn paged(mut statement: Statement, limit: u64, offset: u64) -> Statement {
+    statement.sql.push_str(&format!(" LIMIT {limit}"));
+    if offset > 0 {
+        let values = statement.values.get_or_insert_with(|| Values(Vec::new()));
+        values.0.push(Value::BigUnsigned(Some(offset)));
+        let placeholder = match statement.db_backend {
+            DatabaseBackend::Postgres => format!("${}", values.0.len()),
+            _ => "?".to_string(),
+        };
+        statement.sql.push_str(&format!(" OFFSET {placeholder}"));
+    }
+    statement
+}
+
 impl Store {
     /// Ids of participants whose name or alias contains `name` (case-insensitive).
     pub async fn participant_ids_by_name(&self, name: &str) -> Result<Vec<i32>, StoreError> {
@@ -202,15 +223,17 @@ impl Store {
     where
         E::Model: Send + Sync + FromRow,
     {
+        let backend = self.db.get_database_backend();
         if !page.count {
-            let mut rows = self
-                .fetch(q.offset(page.offset).limit(page.limit.saturating_add(1)))
-                .await?;
+            let st = paged(q.build(backend), page.limit.saturating_add(1), page.offset);
+            let mut rows = self.fetch_statement(st).await?;
             let total = total_without_count(&mut rows, page);
             return Ok((rows, total));
         }
         let total = q.clone().count(&self.db).await?;
-        let rows = self.fetch(q.offset(page.offset).limit(page.limit)).await?;
+        let rows = self
+            .fetch_statement(paged(q.build(backend), page.limit, page.offset))
+            .await?;
         Ok((rows, total))
     }
 
