@@ -457,13 +457,14 @@ async fn documents_come_with_pages(backend: &str, mut store: Store) {
     ingest_corpus(&store).await;
     let (schema, counter) = counting(&mut store);
     // The benchmark's nested query: a page of meetings, their participants, a page of each
-    // one's quotations; the quotations' documents are read with the page.
+    // one's quotations; the participants are read with the meetings, the quotations'
+    // documents with the quotations.
     let nested = "{ meetings(first: 20) { edges { node { title participants { name \
         quotations(first: 5) { edges { node { text document { title } } } } } } } } }";
     assert_eq!(
         count_statements(&schema, &store, &counter, nested).await,
-        3,
-        "{backend}: meetings, participants, quotations with their documents"
+        2,
+        "{backend}: meetings with their participants, quotations with their documents"
     );
     let head = "document { id title kind source url fileName publishedOn { text } publishedTime \
         yearInferred place { name } dateline language text contentHash ingestedAt }";
@@ -636,5 +637,108 @@ async fn a_document_reached_through_a_list_still_gives_its_text() {
             "{}",
             n["document"]["title"]
         );
+    }
+}
+
+/// A page of meetings whose nodes select their participants reads them with the page (one
+/// statement for both): each meeting's participants, and the page itself, must be what
+/// the meeting read alone and the page read without participants give, in either order,
+/// past the first page, counted or not, and for a meeting left without participants.
+#[tokio::test]
+async fn meetings_read_with_their_participants_match_each_meeting_read_alone() {
+    use diplograph_store::sea_orm::ConnectionTrait;
+    for (backend, mut store) in crate::support::backends().await {
+        ingest_corpus(&store).await;
+        // The first meeting left without participants (a LEFT JOIN's empty side).
+        let (first, _) = store
+            .meetings(
+                &Default::default(),
+                diplograph_store::DateOrder::Asc,
+                diplograph_store::Page {
+                    offset: 0,
+                    limit: 1,
+                    count: false,
+                },
+            )
+            .await
+            .unwrap();
+        let lonely = store
+            .connection()
+            .execute_unprepared(&format!(
+                "DELETE FROM meeting_participants WHERE meeting_id = {}",
+                first[0].id
+            ))
+            .await
+            .unwrap();
+        assert!(lonely.rows_affected() > 0, "{backend}");
+        let (schema, counter) = counting(&mut store);
+        let mut empty = 0;
+        let mut seen = 0;
+        for order in ["ASC", "DESC"] {
+            let third = run(
+                &schema,
+                &store,
+                &format!("{{ meetings(first: 3, orderBy: {order}) {{ edges {{ cursor }} }} }}"),
+                json!({}),
+                false,
+            )
+            .await;
+            let cursor = third["data"]["meetings"]["edges"][2]["cursor"].to_string();
+            for (after, total) in [
+                ("null", ""),
+                ("null", "totalCount"),
+                (cursor.as_str(), ""),
+                (cursor.as_str(), "totalCount"),
+            ] {
+                let ids_only = format!(
+                    "{{ meetings(first: 7, orderBy: {order}, after: {after}) {{ {total} pageInfo {{ hasNextPage }} edges {{ cursor node {{ id }} }} }} }}"
+                );
+                let with = format!(
+                    "{{ meetings(first: 7, orderBy: {order}, after: {after}) {{ {total} pageInfo {{ hasNextPage }} edges {{ cursor node {{ id participants {{ id name kind }} }} }} }} }}"
+                );
+                let a = run(&schema, &store, &ids_only, json!({}), false).await;
+                let before = counter.load(std::sync::atomic::Ordering::SeqCst);
+                let b = run(&schema, &store, &with, json!({}), false).await;
+                let statements = counter.load(std::sync::atomic::Ordering::SeqCst) - before;
+                let expected = if total.is_empty() { 1 } else { 2 };
+                assert_eq!(statements, expected, "{backend} {with}: {b}");
+                let (ea, eb) = (&a["data"]["meetings"], &b["data"]["meetings"]);
+                assert_eq!(ea["pageInfo"], eb["pageInfo"], "{backend} {with}");
+                assert_eq!(ea["totalCount"], eb["totalCount"], "{backend} {with}");
+                let edges = eb["edges"].as_array().unwrap();
+                assert_eq!(edges.len(), 7, "{backend} {with}: {b}");
+                let ids: Vec<&Value> = edges.iter().map(|e| &e["node"]["id"]).collect();
+                let want: Vec<&Value> = ea["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| &e["node"]["id"])
+                    .collect();
+                assert_eq!(ids, want, "{backend} {with}");
+                for e in edges {
+                    let alone = run(
+                        &schema,
+                        &store,
+                        "query($id: ID!) { node(id: $id) { ... on Meeting { participants { id name kind } } } }",
+                        json!({"id": e["node"]["id"]}),
+                        false,
+                    )
+                    .await;
+                    assert_eq!(
+                        e["node"]["participants"], alone["data"]["node"]["participants"],
+                        "{backend} {}",
+                        e["node"]["id"]
+                    );
+                    let n = e["node"]["participants"].as_array().unwrap().len();
+                    empty += usize::from(n == 0);
+                    seen += n;
+                }
+            }
+        }
+        assert!(
+            empty > 0,
+            "{backend}: the meeting without participants was on a page"
+        );
+        assert!(seen > 20, "{backend}: {seen}");
     }
 }

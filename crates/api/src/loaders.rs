@@ -426,8 +426,9 @@ pub struct Loaders {
     pub meeting: DataLoader<MeetingById>,
     /// Quotations by id.
     pub quotation: DataLoader<QuotationById>,
-    /// Meeting → participants.
-    pub meeting_participants: DataLoader<MeetingParticipants>,
+    /// Meeting → participants, remembered for the request: a page of meetings whose
+    /// nodes select their participants reads them with the page and leaves them here.
+    pub meeting_participants: DataLoader<MeetingParticipants, HashMapCache>,
     /// Participant → meetings.
     pub participant_meetings: DataLoader<ParticipantMeetings>,
     /// Meeting → documents.
@@ -468,11 +469,13 @@ fn dl<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
 }
 
 impl Loaders {
-    /// Loaders for a mutation: documents are not remembered between fields, since a field
-    /// (`deleteDocument`) may change what an earlier one read.
+    /// Loaders for a mutation: documents and meetings' participants are not remembered
+    /// between fields, since a field (`deleteDocument`, a correction) may change what an
+    /// earlier one read.
     pub fn for_mutation(store: &Store) -> Self {
         let loaders = Self::new(store);
         loaders.document.enable_all_cache(false);
+        loaders.meeting_participants.enable_all_cache(false);
         loaders
     }
 
@@ -486,7 +489,12 @@ impl Loaders {
             participant: dl(ParticipantById(s())),
             meeting: dl(MeetingById(s())),
             quotation: dl(QuotationById(s())),
-            meeting_participants: dl(MeetingParticipants(s())),
+            meeting_participants: DataLoader::with_cache(
+                MeetingParticipants(s()),
+                tokio::spawn,
+                HashMapCache::new(),
+            )
+            .delay(std::time::Duration::ZERO),
             participant_meetings: dl(ParticipantMeetings(s())),
             meeting_documents: dl(MeetingDocuments(s())),
             document_meetings: dl(DocumentMeetings(s())),

@@ -349,10 +349,30 @@ impl QueryRoot {
             status: f.status.map(|k| k.as_db().to_string()),
             document: None,
         };
-        let (rows, total) = store(ctx)?
-            .meetings(&sf, order_by.into(), page)
-            .await
-            .map_err(error::store)?;
+        // When the nodes' participants are asked for, they come with the page, in the
+        // same statement, and the request's loader is given them.
+        let with_participants = ctx
+            .look_ahead()
+            .field("edges")
+            .field("node")
+            .field("participants")
+            .exists();
+        let (rows, total) = if with_participants {
+            let got = store(ctx)?
+                .meetings_with_participants(&sf, order_by.into(), page)
+                .await
+                .map_err(error::store)?;
+            crate::types::loaders(ctx)?
+                .meeting_participants
+                .feed_many(got.participants)
+                .await;
+            (got.meetings, got.total)
+        } else {
+            store(ctx)?
+                .meetings(&sf, order_by.into(), page)
+                .await
+                .map_err(error::store)?
+        };
         Ok(MeetingConnection::build(
             rows.into_iter().map(Meeting).collect(),
             page.offset,

@@ -35,6 +35,19 @@ pub(crate) fn total_without_count<T>(rows: &mut Vec<T>, page: Page) -> u64 {
     page.offset + rows.len() as u64 + u64::from(more)
 }
 
+/// A page of meetings with each one's participants (see
+/// [`Store::meetings_with_participants`]).
+#[derive(Debug)]
+pub struct MeetingsWithParticipants {
+    /// The page, in list order.
+    pub meetings: Vec<meeting::Model>,
+    /// The list's total (with an uncounted page: see [`Page`]).
+    pub total: u64,
+    /// Each meeting's participants in link order, by meeting id; every meeting of the
+    /// page has an entry.
+    pub participants: HashMap<i32, Vec<participant::Model>>,
+}
+
 /// Sort direction on dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DateOrder {
@@ -279,6 +292,104 @@ impl Store {
         order: DateOrder,
         page: Page,
     ) -> Result<(Vec<meeting::Model>, u64), StoreError> {
+        let q = self.meetings_select(f, order).await?;
+        self.page(q, page).await
+    }
+
+    /// [`Store::meetings`] and each meeting's participants in link order (as
+    /// [`Store::participants_of_meetings`] gives them; a meeting without any has an empty
+    /// list), in one statement instead of two: the page, as a subquery, joined with its
+    /// links and participants. The rows are put back in the page's order here.
+    pub async fn meetings_with_participants(
+        &self,
+        f: &MeetingFilter,
+        order: DateOrder,
+        page: Page,
+    ) -> Result<MeetingsWithParticipants, StoreError> {
+        use crate::rows::{cell, positions, prefixed_positions, typed_position, FromRow};
+        use sea_orm::{IdenStatic, Iterable};
+        let q = self.meetings_select(f, order).await?;
+        let total = if page.count {
+            Some(q.clone().count(&self.db).await?)
+        } else {
+            None
+        };
+        let backend = self.db.get_database_backend();
+        let limit = match total {
+            Some(_) => page.limit,
+            None => page.limit.saturating_add(1),
+        };
+        let inner = paged(q.build(backend), limit, page.offset);
+        let pcols = participant::Column::iter()
+            .map(|c| format!("p.{0} AS p_{0}", c.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let statement = Statement {
+            sql: format!(
+                "SELECT m.*, mp.id AS link_id, {pcols} FROM ({}) m \
+                 LEFT JOIN meeting_participants mp ON mp.meeting_id = m.id \
+                 LEFT JOIN participants p ON p.id = mp.participant_id",
+                inner.sql
+            ),
+            ..inner
+        };
+        let raw = self.db.query_all_raw(statement).await?;
+        let mut meetings: HashMap<i32, meeting::Model> = HashMap::new();
+        let mut links: Vec<(i32, i32, participant::Model)> = Vec::new();
+        if let Some(first) = raw.first() {
+            let at = positions::<meeting::Model>(first)?;
+            let mid = typed_position::<i32>(first, "id")?;
+            let link = typed_position::<Option<i32>>(first, "link_id")?;
+            let pat = prefixed_positions::<participant::Model>(first, "p_")?;
+            let pid = typed_position::<Option<i32>>(first, "p_id")?;
+            for row in &raw {
+                let m: i32 = cell(row, Some(mid))?;
+                if let std::collections::hash_map::Entry::Vacant(e) = meetings.entry(m) {
+                    e.insert(meeting::Model::from_row(row, &at)?);
+                }
+                let (Some(l), Some(_)) = (
+                    cell::<Option<i32>>(row, Some(link))?,
+                    cell::<Option<i32>>(row, Some(pid))?,
+                ) else {
+                    continue;
+                };
+                links.push((m, l, participant::Model::from_row(row, &pat)?));
+            }
+        }
+        let mut rows: Vec<meeting::Model> = meetings.into_values().collect();
+        rows.sort_unstable_by(|a, b| {
+            let by_date = a.date_key.cmp(&b.date_key);
+            match order {
+                DateOrder::Asc => by_date,
+                DateOrder::Desc => by_date.reverse(),
+            }
+            .then(a.id.cmp(&b.id))
+        });
+        let total = match total {
+            Some(t) => t,
+            None => total_without_count(&mut rows, page),
+        };
+        links.sort_unstable_by_key(|l| l.1);
+        let mut participants: HashMap<i32, Vec<participant::Model>> =
+            rows.iter().map(|m| (m.id, Vec::new())).collect();
+        for (m, _, p) in links {
+            if let Some(list) = participants.get_mut(&m) {
+                list.push(p);
+            }
+        }
+        Ok(MeetingsWithParticipants {
+            meetings: rows,
+            total,
+            participants,
+        })
+    }
+
+    /// The meetings filter and order as a query, without its page.
+    async fn meetings_select(
+        &self,
+        f: &MeetingFilter,
+        order: DateOrder,
+    ) -> Result<Select<meeting::Entity>, StoreError> {
         let mut c = Condition::all();
         if let Some(v) = f.from {
             c = c.add(meeting::Column::DateKey.gte(v));
@@ -328,12 +439,11 @@ impl Store {
             );
         }
         let q = meeting::Entity::find().filter(c);
-        let q = match order {
+        Ok(match order {
             DateOrder::Asc => q.order_by_asc(meeting::Column::DateKey),
             DateOrder::Desc => q.order_by_desc(meeting::Column::DateKey),
         }
-        .order_by_asc(meeting::Column::Id);
-        self.page(q, page).await
+        .order_by_asc(meeting::Column::Id))
     }
 
     /// Quotations matching the filter, by document date then position.
