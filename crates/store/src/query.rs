@@ -306,7 +306,7 @@ impl Store {
         order: DateOrder,
         page: Page,
     ) -> Result<MeetingsWithParticipants, StoreError> {
-        use crate::rows::{cell, positions, prefixed_positions, typed_position, FromRow};
+        use crate::rows::{cell, positions, prefixed_positions, typed_position};
         use sea_orm::{IdenStatic, Iterable};
         let q = self.meetings_select(f, order).await?;
         let total = if page.count {
