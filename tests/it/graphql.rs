@@ -392,6 +392,26 @@ async fn a_mutation_reads_documents_afresh_and_a_query_remembers_them() {
     );
 }
 
+/// The first meeting by date, and the number of meetings (counted, or only whether more
+/// follow).
+async fn first_meeting(
+    store: &Store,
+    count: bool,
+) -> (Vec<diplograph_store::entities::meeting::Model>, u64) {
+    store
+        .meetings(
+            &Default::default(),
+            diplograph_store::DateOrder::Asc,
+            diplograph_store::Page {
+                offset: 0,
+                limit: 1,
+                count,
+            },
+        )
+        .await
+        .unwrap()
+}
+
 /// A schema over `store` and a counter of the statements the store runs.
 fn counting(store: &mut Store) -> (DiploSchema, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -423,18 +443,7 @@ async fn nested_queries_run_a_bounded_number_of_statements() {
             .await
             .unwrap();
     }
-    let (_, meetings) = store
-        .meetings(
-            &Default::default(),
-            diplograph_store::DateOrder::Asc,
-            diplograph_store::Page {
-                offset: 0,
-                limit: 1,
-                count: true,
-            },
-        )
-        .await
-        .unwrap();
+    let (_, meetings) = first_meeting(&store, true).await;
     assert!(meetings > 40, "the data grew");
     let large = count_statements(&schema, &store, &counter, q).await;
     assert!(small >= 5, "the counter sees the statements: {small}");
@@ -650,18 +659,7 @@ async fn meetings_read_with_their_participants_match_each_meeting_read_alone() {
     for (backend, mut store) in crate::support::backends().await {
         ingest_corpus(&store).await;
         // The first meeting left without participants (a LEFT JOIN's empty side).
-        let (first, _) = store
-            .meetings(
-                &Default::default(),
-                diplograph_store::DateOrder::Asc,
-                diplograph_store::Page {
-                    offset: 0,
-                    limit: 1,
-                    count: false,
-                },
-            )
-            .await
-            .unwrap();
+        let (first, _) = first_meeting(&store, false).await;
         let lonely = store
             .connection()
             .execute_unprepared(&format!(
