@@ -494,6 +494,11 @@ async fn every_sqlite_connection_waits_for_a_writer_and_checks_foreign_keys() {
     }
 }
 
+/// The rows of `rows` that `mine` keeps, in their order.
+fn owned<M: Clone>(rows: &[M], mine: impl Fn(&M) -> bool) -> Vec<M> {
+    rows.iter().filter(|r| mine(r)).cloned().collect()
+}
+
 /// Pages of many owners read at once (one statement) hold, for each owner, exactly the
 /// rows of that owner's page read alone, in list order (document date, document,
 /// position), at the first page and past it; and a top-level list read a page at a time,
@@ -530,12 +535,7 @@ async fn pages_for_many_owners_and_pages_past_the_first_keep_list_order() {
                     .quotation_pages(QuotationOwner::Speaker, &[*id], page, true)
                     .await
                     .unwrap();
-                let together: Vec<_> = all
-                    .rows
-                    .iter()
-                    .filter(|q| q.speaker_id == Some(*id))
-                    .cloned()
-                    .collect();
+                let together = owned(&all.rows, |q| q.speaker_id == Some(*id));
                 assert_eq!(together, alone.rows, "{backend} {id} {page:?}");
                 assert_eq!(all.totals.get(id), alone.totals.get(id), "{backend} {id}");
                 owners_with_more += usize::from(together.len() == limit as usize);
@@ -543,12 +543,7 @@ async fn pages_for_many_owners_and_pages_past_the_first_keep_list_order() {
                     .claim_pages(ClaimOwner::Claimant, &[*id], page, false)
                     .await
                     .unwrap();
-                let claims_together: Vec<_> = claims
-                    .rows
-                    .iter()
-                    .filter(|c| c.claimant_id == Some(*id))
-                    .cloned()
-                    .collect();
+                let claims_together = owned(&claims.rows, |c| c.claimant_id == Some(*id));
                 assert_eq!(claims_together, claims_alone.rows, "{backend} {id}");
                 keys.extend(
                     alone

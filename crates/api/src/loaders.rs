@@ -468,6 +468,12 @@ fn dl<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
     DataLoader::new(loader, tokio::spawn).delay(std::time::Duration::ZERO)
 }
 
+/// [`dl`] that remembers what it loads, or is given, for the request (see `Loaders`).
+fn remembering<T: Loader<i32>>(loader: T) -> DataLoader<T, HashMapCache> {
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::new())
+        .delay(std::time::Duration::ZERO)
+}
+
 impl Loaders {
     /// Loaders for a mutation: documents and meetings' participants are not remembered
     /// between fields, since a field (`deleteDocument`, a correction) may change what an
@@ -483,18 +489,12 @@ impl Loaders {
     pub fn new(store: &Store) -> Self {
         let s = || store.clone();
         Self {
-            document: DataLoader::with_cache(DocumentById(s()), tokio::spawn, HashMapCache::new())
-                .delay(std::time::Duration::ZERO),
+            document: remembering(DocumentById(s())),
             document_text: dl(DocumentText(s())),
             participant: dl(ParticipantById(s())),
             meeting: dl(MeetingById(s())),
             quotation: dl(QuotationById(s())),
-            meeting_participants: DataLoader::with_cache(
-                MeetingParticipants(s()),
-                tokio::spawn,
-                HashMapCache::new(),
-            )
-            .delay(std::time::Duration::ZERO),
+            meeting_participants: remembering(MeetingParticipants(s())),
             participant_meetings: dl(ParticipantMeetings(s())),
             meeting_documents: dl(MeetingDocuments(s())),
             document_meetings: dl(DocumentMeetings(s())),

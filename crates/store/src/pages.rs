@@ -83,8 +83,17 @@ pub(crate) fn placeholders(backend: DatabaseBackend, n: usize) -> String {
 /// beside them (Postgres's `tsv` search vectors are as large as the text, and the page
 /// would read and send them for nothing).
 fn columns<E: EntityTrait>() -> String {
+    joined_columns::<E>("t", "")
+}
+
+/// The entity's own columns read from the table aliased `alias`, each named `prefix` +
+/// its name (`p.name AS p_name`; with no prefix, as it is), for `rows::prefixed_positions`.
+pub(crate) fn joined_columns<E: EntityTrait>(alias: &str, prefix: &str) -> String {
     E::Column::iter()
-        .map(|c| format!("t.{}", c.as_str()))
+        .map(|c| match prefix {
+            "" => format!("{alias}.{}", c.as_str()),
+            _ => format!("{alias}.{0} AS {prefix}{0}", c.as_str()),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

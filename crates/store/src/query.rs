@@ -307,7 +307,6 @@ impl Store {
         page: Page,
     ) -> Result<MeetingsWithParticipants, StoreError> {
         use crate::rows::{cell, positions, prefixed_positions, typed_position};
-        use sea_orm::{IdenStatic, Iterable};
         let q = self.meetings_select(f, order).await?;
         let total = if page.count {
             Some(q.clone().count(&self.db).await?)
@@ -320,10 +319,7 @@ impl Store {
             None => page.limit.saturating_add(1),
         };
         let inner = paged(q.build(backend), limit, page.offset);
-        let pcols = participant::Column::iter()
-            .map(|c| format!("p.{0} AS p_{0}", c.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let pcols = crate::pages::joined_columns::<participant::Entity>("p", "p_");
         let statement = Statement {
             sql: format!(
                 "SELECT m.*, mp.id AS link_id, {pcols} FROM ({}) m \
