@@ -497,6 +497,42 @@ async fn documents_come_with_pages(backend: &str, mut store: Store) {
         }
     }
     assert!(seen.len() > 20, "{backend}: {} items", seen.len());
+    // Pages whose documents select only their title read titles alone, in the same number
+    // of statements; a document selected whole beside it (an alias, a fragment) is whole.
+    let titled = "{ meetings(first: 50) { edges { node { participants { \
+        quotations(first: 5) { edges { node { id document { id title __typename } } } } } \
+        claims(first: 3) { edges { node { id a: document { id title __typename } b: document { ...Head } } } } } } } } \
+        fragment Head on Document { title url kind publishedOn { text } dateline }";
+    let v = run(&schema, &store, titled, json!({}), false).await;
+    assert!(v["errors"].is_null(), "{v}");
+    let mut titles = 0;
+    for m in v["data"]["meetings"]["edges"].as_array().unwrap() {
+        let node = &m["node"];
+        let mut items: Vec<(&Value, &Value)> = Vec::new();
+        for p in node["participants"].as_array().unwrap() {
+            for e in p["quotations"]["edges"].as_array().unwrap() {
+                items.push((&e["node"]["id"], &e["node"]["document"]));
+            }
+        }
+        for e in node["claims"]["edges"].as_array().unwrap() {
+            items.push((&e["node"]["id"], &e["node"]["a"]));
+            let b = &e["node"]["b"];
+            let whole = seen.iter().find(|(i, _)| i == &e["node"]["id"]);
+            let whole = &whole.expect("the same claim in the query of heads").1;
+            for k in ["title", "url", "kind", "publishedOn", "dateline"] {
+                assert_eq!(b[k], whole[k], "{backend}: {k} of {b}");
+            }
+        }
+        for (id, document) in items {
+            let whole = seen.iter().find(|(i, _)| i == id);
+            let whole = &whole.expect("the same item in the query of heads").1;
+            assert_eq!(document["id"], whole["id"], "{backend}: {id}");
+            assert_eq!(document["title"], whole["title"], "{backend}: {id}");
+            assert_eq!(document["__typename"], "Document", "{backend}: {id}");
+            titles += 1;
+        }
+    }
+    assert!(titles > 20, "{backend}: {titles} titles");
     for (id, document) in seen {
         // The same item on its own: its document read by id.
         let one = run(

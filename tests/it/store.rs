@@ -505,7 +505,7 @@ fn owned<M: Clone>(rows: &[M], mine: impl Fn(&M) -> bool) -> Vec<M> {
 /// with and without its total, is the whole list in order.
 #[tokio::test]
 async fn pages_for_many_owners_and_pages_past_the_first_keep_list_order() {
-    use diplograph_store::{ClaimOwner, QuotationOwner};
+    use diplograph_store::{ClaimOwner, Joined, QuotationOwner};
     for (backend, store) in backends().await {
         ingest_corpus(&store).await;
         let (people, _) = store
@@ -522,17 +522,17 @@ async fn pages_for_many_owners_and_pages_past_the_first_keep_list_order() {
                 count,
             };
             let all = store
-                .quotation_pages(QuotationOwner::Speaker, &ids, page, true)
+                .quotation_pages(QuotationOwner::Speaker, &ids, page, Joined::Heads)
                 .await
                 .unwrap();
             let claims = store
-                .claim_pages(ClaimOwner::Claimant, &ids, page, false)
+                .claim_pages(ClaimOwner::Claimant, &ids, page, Joined::Titles)
                 .await
                 .unwrap();
             let mut keys = Vec::new();
             for id in &ids {
                 let alone = store
-                    .quotation_pages(QuotationOwner::Speaker, &[*id], page, true)
+                    .quotation_pages(QuotationOwner::Speaker, &[*id], page, Joined::Heads)
                     .await
                     .unwrap();
                 let together = owned(&all.rows, |q| q.speaker_id == Some(*id));
@@ -540,11 +540,15 @@ async fn pages_for_many_owners_and_pages_past_the_first_keep_list_order() {
                 assert_eq!(all.totals.get(id), alone.totals.get(id), "{backend} {id}");
                 owners_with_more += usize::from(together.len() == limit as usize);
                 let claims_alone = store
-                    .claim_pages(ClaimOwner::Claimant, &[*id], page, false)
+                    .claim_pages(ClaimOwner::Claimant, &[*id], page, Joined::Nothing)
                     .await
                     .unwrap();
                 let claims_together = owned(&claims.rows, |c| c.claimant_id == Some(*id));
                 assert_eq!(claims_together, claims_alone.rows, "{backend} {id}");
+                assert!(
+                    claims_alone.titles.is_empty() && claims_alone.documents.is_empty(),
+                    "{backend}: nothing of the documents unless asked"
+                );
                 keys.extend(
                     alone
                         .rows
@@ -561,6 +565,34 @@ async fn pages_for_many_owners_and_pages_past_the_first_keep_list_order() {
             let mut sorted = keys.clone();
             sorted.sort();
             assert_eq!(got, sorted, "{backend} {page:?}");
+            // What was joined of the rows' documents: heads for the quotations, titles for
+            // the claims, each as the documents read by id.
+            let doc_ids = |ds: Vec<i32>| {
+                let mut ds = ds;
+                ds.sort();
+                ds.dedup();
+                ds
+            };
+            let quoted = doc_ids(all.rows.iter().map(|q| q.document_id).collect());
+            let claimed = doc_ids(claims.rows.iter().map(|c| c.document_id).collect());
+            assert!(!claimed.is_empty(), "{backend} {page:?}");
+            let heads = store.document_heads_by_ids(&quoted).await.unwrap();
+            assert_eq!(heads.len(), quoted.len(), "{backend}");
+            for h in &heads {
+                assert_eq!(all.documents.get(&h.id), Some(h), "{backend} {}", h.id);
+            }
+            assert_eq!(all.documents.len(), quoted.len(), "{backend}");
+            assert!(
+                all.titles.is_empty() && claims.documents.is_empty(),
+                "{backend}"
+            );
+            let titles = store.document_titles(&claimed).await.unwrap();
+            assert_eq!(titles.len(), claimed.len(), "{backend}");
+            for (d, title) in &titles {
+                assert!(!title.is_empty(), "{backend} {d}");
+                assert_eq!(claims.titles.get(d), Some(title), "{backend} {d}");
+            }
+            assert_eq!(claims.titles.len(), claimed.len(), "{backend}");
             // Each owner's page is that owner's list, cut at the offset.
             for id in &ids {
                 let (full, _) = store

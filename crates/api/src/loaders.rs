@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use diplograph_store::entities::*;
-use diplograph_store::Store;
+use diplograph_store::{Joined, Store};
 
 /// Error type shared by loaders (must be `Clone`).
 pub type LoadError = Arc<diplograph_store::StoreError>;
@@ -311,6 +311,24 @@ impl Loader<i32> for DocumentText {
     }
 }
 
+/// Documents' titles, for a `document` field that selects nothing but its id and title.
+pub struct DocumentTitle(pub Store);
+
+impl Loader<i32> for DocumentTitle {
+    type Value = String;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        Ok(self
+            .0
+            .document_titles(keys)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .collect())
+    }
+}
+
 /// Quotation and claim counts per topic.
 pub struct TopicCounts(pub Store);
 
@@ -335,9 +353,33 @@ impl Loader<i32> for Counterparts {
     }
 }
 
-/// Key of a page of a per-owner list: (owner kind, owner id, page, whether the rows'
-/// documents are wanted too).
-pub type PageKey<O> = (O, i32, diplograph_store::Page, bool);
+/// Key of a page of a per-owner list: (owner kind, owner id, page, what is read of the
+/// rows' documents).
+pub type PageKey<O> = (O, i32, diplograph_store::Page, Joined);
+
+/// An owner's page as its loader returns it.
+#[derive(Clone, Debug)]
+pub struct OwnerPage<M> {
+    /// The rows, in list order.
+    pub rows: Vec<M>,
+    /// The owner's total (or, uncounted, whether more follow: see `Page`).
+    pub total: u64,
+    /// The rows' documents' heads, with [`Joined::Heads`].
+    pub documents: Vec<document::Model>,
+    /// The rows' documents' titles by document id, with [`Joined::Titles`].
+    pub titles: Vec<(i32, String)>,
+}
+
+impl<M> Default for OwnerPage<M> {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            total: 0,
+            documents: Vec::new(),
+            titles: Vec::new(),
+        }
+    }
+}
 
 macro_rules! page_loader {
     ($(#[$doc:meta])* $name:ident, $owner:ty, $model:ty, $method:ident, |$row:ident, $o:ident| $owner_of:expr) => {
@@ -345,13 +387,13 @@ macro_rules! page_loader {
         pub struct $name(pub Store);
 
         impl Loader<PageKey<$owner>> for $name {
-            /// An owner's rows, its total, and (when asked for) the rows' documents.
-            type Value = (Vec<$model>, u64, Vec<document::Model>);
+            /// An owner's rows, its total, and what was asked for of the rows' documents.
+            type Value = OwnerPage<$model>;
             type Error = LoadError;
 
             async fn load(&self, keys: &[PageKey<$owner>]) -> Result<HashMap<PageKey<$owner>, Self::Value>, Self::Error> {
                 // One or two statements per distinct (owner kind, page, documents or not).
-                let mut groups: HashMap<($owner, diplograph_store::Page, bool), Vec<i32>> = HashMap::new();
+                let mut groups: HashMap<($owner, diplograph_store::Page, Joined), Vec<i32>> = HashMap::new();
                 for (o, id, page, docs) in keys {
                     groups.entry((*o, *page, *docs)).or_default().push(*id);
                 }
@@ -366,17 +408,24 @@ macro_rules! page_loader {
                         }
                     }
                     for id in ids {
-                        let mine = by_owner.remove(&id).unwrap_or_default();
+                        let rows = by_owner.remove(&id).unwrap_or_default();
                         let mut documents: Vec<document::Model> = Vec::new();
-                        for r in &mine {
-                            if let Some(d) = pages.documents.get(&r.document_id) {
-                                if !documents.iter().any(|x| x.id == d.id) {
-                                    documents.push(d.clone());
+                        let mut titles: Vec<(i32, String)> = Vec::new();
+                        for r in &rows {
+                            let d = r.document_id;
+                            if let Some(head) = pages.documents.get(&d) {
+                                if !documents.iter().any(|x| x.id == d) {
+                                    documents.push(head.clone());
+                                }
+                            }
+                            if let Some(title) = pages.titles.get(&d) {
+                                if !titles.iter().any(|x| x.0 == d) {
+                                    titles.push((d, title.clone()));
                                 }
                             }
                         }
                         let total = pages.totals.get(&id).copied().unwrap_or(page.offset);
-                        out.insert(($o, id, page, docs), (mine, total, documents));
+                        out.insert(($o, id, page, docs), OwnerPage { rows, total, documents, titles });
                     }
                 }
                 Ok(out)
@@ -418,6 +467,9 @@ pub struct Loaders {
     /// Documents by id, remembered for the request: pages of quotations and claims that
     /// read their documents put them here, so `document` under them runs no statement.
     pub document: DataLoader<DocumentById, HashMapCache>,
+    /// Documents' titles by id, remembered for the request, for `document` fields that
+    /// select only an id and a title: pages put here the titles (or heads) they read.
+    pub document_title: DataLoader<DocumentTitle, HashMapCache>,
     /// Documents' texts by document id.
     pub document_text: DataLoader<DocumentText>,
     /// Participants by id.
@@ -475,12 +527,13 @@ fn remembering<T: Loader<i32>>(loader: T) -> DataLoader<T, HashMapCache> {
 }
 
 impl Loaders {
-    /// Loaders for a mutation: documents and meetings' participants are not remembered
-    /// between fields, since a field (`deleteDocument`, a correction) may change what an
-    /// earlier one read.
+    /// Loaders for a mutation: documents, their titles and meetings' participants are not
+    /// remembered between fields, since a field (`deleteDocument`, a correction) may change
+    /// what an earlier one read.
     pub fn for_mutation(store: &Store) -> Self {
         let loaders = Self::new(store);
         loaders.document.enable_all_cache(false);
+        loaders.document_title.enable_all_cache(false);
         loaders.meeting_participants.enable_all_cache(false);
         loaders
     }
@@ -490,6 +543,7 @@ impl Loaders {
         let s = || store.clone();
         Self {
             document: remembering(DocumentById(s())),
+            document_title: remembering(DocumentTitle(s())),
             document_text: dl(DocumentText(s())),
             participant: dl(ParticipantById(s())),
             meeting: dl(MeetingById(s())),

@@ -2,7 +2,7 @@
 
 use async_graphql::{ComplexObject, Context, Enum, Interface, Object, Result, SimpleObject, ID};
 use diplograph_store::entities::*;
-use diplograph_store::{ClaimFilter, DateOrder, QuotationFilter};
+use diplograph_store::{ClaimFilter, DateOrder, Joined, QuotationFilter};
 
 use crate::error::{self, ErrorCode};
 use crate::ids;
@@ -235,24 +235,69 @@ connection!(QuotationConnection, QuotationEdge, Quotation, "quotations");
 connection!(ClaimConnection, ClaimEdge, Claim, "claims");
 connection!(SearchHitConnection, SearchHitEdge, SearchHit, "search hits");
 
-/// Whether the nodes of the connection being resolved select their `document`.
-fn wants_document(ctx: &Context<'_>) -> bool {
-    ctx.look_ahead()
-        .field("edges")
-        .field("node")
-        .field("document")
-        .exists()
+/// True when every `document` field in `fields` selects nothing but `id`, `title` or
+/// `__typename` (fragments included): a document's title then serves it whole.
+fn titles_only(fields: &[async_graphql::SelectionField<'_>]) -> bool {
+    fields.iter().all(|f| {
+        f.selection_set()
+            .all(|c| matches!(c.name(), "id" | "title" | "__typename"))
+    })
 }
 
-/// The documents a page read beside its rows, remembered for the rest of the request.
-async fn remember_documents(ctx: &Context<'_>, documents: Vec<document::Model>) -> Result<()> {
+/// What the nodes of the connection being resolved select of their `document`: nothing,
+/// only its title, or more.
+fn wants_document(ctx: &Context<'_>) -> Joined {
+    let document = ctx
+        .look_ahead()
+        .field("edges")
+        .field("node")
+        .field("document");
+    if !document.exists() {
+        Joined::Nothing
+    } else if titles_only(&document.selection_fields()) {
+        Joined::Titles
+    } else {
+        Joined::Heads
+    }
+}
+
+/// The documents (or titles) a page read beside its rows, remembered for the rest of the
+/// request: a head also gives its title.
+async fn remember_documents(
+    ctx: &Context<'_>,
+    documents: Vec<document::Model>,
+    mut titles: Vec<(i32, String)>,
+) -> Result<()> {
+    let l = loaders(ctx)?;
+    titles.extend(documents.iter().map(|d| (d.id, d.title.clone())));
+    if !titles.is_empty() {
+        l.document_title.feed_many(titles).await;
+    }
     if !documents.is_empty() {
-        loaders(ctx)?
-            .document
+        l.document
             .feed_many(documents.into_iter().map(|d| (d.id, d)))
             .await;
     }
     Ok(())
+}
+
+/// The document `id` for the `document` field being resolved: read by its title alone
+/// when the field selects nothing else (see [`Document::titled`]), by its head otherwise.
+pub(crate) async fn load_document(ctx: &Context<'_>, id: i32) -> Result<Option<Document>> {
+    let l = loaders(ctx)?;
+    if titles_only(&[ctx.field()]) {
+        return Ok(l
+            .document_title
+            .load_one(id)
+            .await
+            .map_err(load_err)?
+            .map(|title| Document::titled(id, title)));
+    }
+    Ok(l.document
+        .load_one(id)
+        .await
+        .map_err(load_err)?
+        .map(Document))
 }
 
 /// A page of an owner's quotations, through the request's loader.
@@ -262,13 +307,14 @@ async fn quotation_page(
     id: i32,
     page: diplograph_store::Page,
 ) -> Result<QuotationConnection> {
-    let (rows, total, documents) = loaders(ctx)?
+    let page_read = loaders(ctx)?
         .quotation_pages
         .load_one((owner, id, page, wants_document(ctx)))
         .await
         .map_err(load_err)?
         .unwrap_or_default();
-    remember_documents(ctx, documents).await?;
+    let (rows, total) = (page_read.rows, page_read.total);
+    remember_documents(ctx, page_read.documents, page_read.titles).await?;
     Ok(QuotationConnection::build(
         rows.into_iter().map(Quotation).collect(),
         page.offset,
@@ -283,13 +329,14 @@ async fn claim_page(
     id: i32,
     page: diplograph_store::Page,
 ) -> Result<ClaimConnection> {
-    let (rows, total, documents) = loaders(ctx)?
+    let page_read = loaders(ctx)?
         .claim_pages
         .load_one((owner, id, page, wants_document(ctx)))
         .await
         .map_err(load_err)?
         .unwrap_or_default();
-    remember_documents(ctx, documents).await?;
+    let (rows, total) = (page_read.rows, page_read.total);
+    remember_documents(ctx, page_read.documents, page_read.titles).await?;
     Ok(ClaimConnection::build(
         rows.into_iter().map(Claim).collect(),
         page.offset,
@@ -492,12 +539,7 @@ impl Role {
     }
     /// The document the role was seen in.
     async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
-        Ok(loaders(ctx)?
-            .document
-            .load_one(self.0.document_id)
-            .await
-            .map_err(load_err)?
-            .map(Document))
+        load_document(ctx, self.0.document_id).await
     }
 }
 
@@ -549,6 +591,35 @@ pub(crate) async fn load_participant(
 /// A foreign-ministry transcript, news report or statement.
 #[derive(Clone, Debug)]
 pub struct Document(pub document::Model);
+
+impl Document {
+    /// A document known by its title alone, for a field whose selection asks for nothing
+    /// but `id` and `title` (checked by `load_document` before it builds one): its other
+    /// columns are left empty and never read.
+    fn titled(id: i32, title: String) -> Self {
+        Document(document::Model {
+            id,
+            content_hash: String::new(),
+            file_name: None,
+            kind: String::new(),
+            source: None,
+            title,
+            url: None,
+            published: None,
+            published_key: 0,
+            published_time: None,
+            year_inferred: false,
+            place_name: None,
+            place_country: None,
+            dateline: None,
+            language: String::new(),
+            text: String::new(),
+            extraction: String::new(),
+            ingested_at: String::new(),
+            raw: None,
+        })
+    }
+}
 
 /// A foreign-ministry transcript, news report or statement, with everything extracted from it.
 #[Object]
@@ -1014,12 +1085,7 @@ impl QuoteMatch {
     }
     /// The transcript document.
     async fn source_document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
-        Ok(loaders(ctx)?
-            .document
-            .load_one(self.link.source_document_id)
-            .await
-            .map_err(load_err)?
-            .map(Document))
+        load_document(ctx, self.link.source_document_id).await
     }
     /// The matching sentences in the transcript.
     async fn span(&self) -> Span {
@@ -1065,12 +1131,7 @@ impl Quotation {
     }
     /// The document it comes from.
     async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
-        Ok(loaders(ctx)?
-            .document
-            .load_one(self.0.document_id)
-            .await
-            .map_err(load_err)?
-            .map(Document))
+        load_document(ctx, self.0.document_id).await
     }
     /// Where the words stand in the document.
     async fn span(&self) -> Span {
@@ -1180,12 +1241,7 @@ impl Claim {
     }
     /// The document it comes from.
     async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
-        Ok(loaders(ctx)?
-            .document
-            .load_one(self.0.document_id)
-            .await
-            .map_err(load_err)?
-            .map(Document))
+        load_document(ctx, self.0.document_id).await
     }
     /// Where it stands in the document.
     async fn span(&self) -> Span {

@@ -34,7 +34,7 @@ pub use ingest::{
     content_hash, extract_for_ingest, participant_key, IngestOutcome, Pending, Reprocessed,
     LIST_SEP, SETTLE_EVERY,
 };
-pub use pages::{ClaimOwner, Pages, QuotationOwner};
+pub use pages::{ClaimOwner, Joined, Pages, QuotationOwner};
 pub use provenance::{similarity, THRESHOLD as PROVENANCE_THRESHOLD};
 pub use query::*;
 pub use sea_orm;

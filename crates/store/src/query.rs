@@ -690,6 +690,19 @@ impl Store {
         self.documents_without(ids, false).await
     }
 
+    /// The title of each document.
+    pub async fn document_titles(&self, ids: &[i32]) -> Result<Vec<(i32, String)>, StoreError> {
+        use sea_orm::QuerySelect;
+        Ok(document::Entity::find()
+            .select_only()
+            .column(document::Column::Id)
+            .column(document::Column::Title)
+            .filter(document::Column::Id.is_in(ids.to_vec()))
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
     /// The cleaned text of each document.
     pub async fn document_texts(&self, ids: &[i32]) -> Result<Vec<(i32, String)>, StoreError> {
         use sea_orm::QuerySelect;
