@@ -73,15 +73,22 @@ for name in ${QUERIES:-meeting_by_id nested search filtered}; do
   s0=$(ticks "$server"); b0=$(busy); t0=$(date +%s.%N)
   /usr/bin/time -f "WRKCPU %U %S" -o "$WORK/wrk-cpu.txt" \
     wrk -t2 -c32 -d"$DURATION" --timeout 15s --latency -s "$WORK/$name.lua" "$addr/graphql" \
-    | grep -E "Requests/sec|^ +50%|^ +99%|BAD|Non-2xx|Socket errors" || true
+    > "$WORK/wrk.out" || true
+  grep -E "Requests/sec|^ +50%|^ +99%|BAD|Non-2xx|Socket errors" "$WORK/wrk.out" || true
   s1=$(ticks "$server"); b1=$(busy); t1=$(date +%s.%N)
-  python3 - "$((s1 - s0))" "$((b1 - b0))" "$t0" "$t1" "$hz" "$WORK/wrk-cpu.txt" <<'PY'
+  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
+  python3 - "$((s1 - s0))" "$((b1 - b0))" "$t0" "$t1" "$hz" "$WORK/wrk-cpu.txt" "${rps:-0}" <<'PY'
 import sys
 s, b, t0, t1, hz = (float(x) for x in sys.argv[1:6])
 w = sum(float(x) for l in open(sys.argv[6]) if l.startswith("WRKCPU") for x in l.split()[1:])
+rps = float(sys.argv[7])
 t = t1 - t0
 server, total = s / hz / t, b / hz / t
-print(f"  CPU: server {server:.2f} cores, wrk {w / t:.2f}, postgres (the rest) {total - server - w / t:.2f}")
+rest = total - server - w / t
+# CPU per request: what a change to the service saves, less blurred than requests/s by
+# this VM's drifting speed (both sides of a comparison still belong in the same hour).
+per = lambda cores: f" ({cores / rps * 1000:.3f} ms a request)" if rps > 0 else ""
+print(f"  CPU: server {server:.2f} cores{per(server)}, wrk {w / t:.2f}, postgres (the rest) {rest:.2f}{per(rest)}")
 PY
 done
 echo "== server peak resident memory: $(grep VmHWM /proc/$server/status | awk '{print $2/1024 " MB"}')"
