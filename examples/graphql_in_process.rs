@@ -29,7 +29,7 @@ async fn main() -> anyhow::Result<()> {
         let mut bytes = 0;
         for _ in 0..n {
             // As the HTTP handler does: the parsed query from the cache, executed, the
-            // answer put in query order.
+            // answer put in query order and written as JSON.
             let doc = queries.parse(&query)?;
             let mut req = async_graphql::Request::new(query.as_str())
                 .data(diplograph_api::loaders::Loaders::new(&store))
@@ -43,7 +43,7 @@ async fn main() -> anyhow::Result<()> {
             if let Some(e) = resp.errors.first() {
                 anyhow::bail!("the query failed: {}", e.message);
             }
-            bytes += serde_json::to_string(&resp)?.len();
+            bytes += diplograph_api::json::response_bytes(&resp)?.len();
         }
         let per = started.elapsed().as_secs_f64() * 1e6 / n.max(1) as f64;
         println!(

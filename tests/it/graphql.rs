@@ -776,3 +776,41 @@ async fn meetings_read_with_their_participants_match_each_meeting_read_alone() {
         assert!(seen > 20, "{backend}: {seen}");
     }
 }
+
+/// The server's JSON writer gives the bytes serde_json gives, on real responses: every
+/// document's full text (line breaks, quotation marks, non-ASCII letters), the nested
+/// benchmark query, and a response with errors.
+#[tokio::test]
+async fn responses_are_written_as_serde_json_writes_them() {
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let queries = [
+        "{ documents(first: 20) { edges { node { title text dateline publishedOn { text } kind \
+         quotations(first: 10) { edges { node { text kind cue speakerLabel span { start end } } } } } } } }",
+        "{ meetings(first: 20) { edges { node { title participants { name \
+         quotations(first: 5) { edges { node { text document { title } } } } } } } } }",
+        "{ meetings(first: -1) { totalCount } }",
+    ];
+    let (mut escaped, mut errors) = (false, false);
+    for q in queries {
+        let req = Request::new(q)
+            .data(Loaders::new(&store))
+            .data(Authorized(false));
+        let resp = schema.execute(req).await;
+        let ours = diplograph_api::json::response_bytes(&resp).unwrap();
+        let theirs = serde_json::to_vec(&resp).unwrap();
+        assert!(ours.len() > 30, "{q}");
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(theirs).unwrap(),
+            "{q}"
+        );
+        escaped |= serde_json::to_string(&resp).unwrap().contains("\\n");
+        if q.contains("-1") {
+            errors = !resp.errors.is_empty();
+        } else {
+            assert!(resp.errors.is_empty(), "{:?}", resp.errors);
+        }
+    }
+    assert!(escaped, "the documents' texts have line breaks to escape");
+    assert!(errors, "a negative page size is refused with an error");
+}

@@ -79,6 +79,10 @@ fn respond(status: StatusCode, media: Media, body: &serde_json::Value) -> Respon
 }
 
 fn respond_text(status: StatusCode, media: Media, body: String) -> Response {
+    respond_body(status, media, body.into_bytes())
+}
+
+fn respond_body(status: StatusCode, media: Media, body: Vec<u8>) -> Response {
     let mut r = (status, body).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -337,8 +341,8 @@ async fn execute(
     } else {
         StatusCode::OK
     };
-    match serde_json::to_string(&resp) {
-        Ok(body) => respond_text(status, media, body),
+    match crate::json::response_bytes(&resp) {
+        Ok(body) => respond_body(status, media, body),
         Err(e) => {
             tracing::error!(error = %e, "a response could not be written as JSON");
             respond(

@@ -19,6 +19,7 @@ pub mod export;
 pub mod graphql_http;
 pub mod http;
 pub mod ids;
+pub mod json;
 pub mod loaders;
 pub mod metrics;
 pub mod openapi;
