@@ -293,39 +293,29 @@ impl Loader<i32> for QuotationReports {
     }
 }
 
-/// Documents' texts, loaded only where a query asks for text.
-pub struct DocumentText(pub Store);
+/// One text column of documents by id, read alone: their texts only where a query asks
+/// for text, their titles for a `document` field that selects nothing but its id and title.
+pub struct DocumentStrings(pub Store, pub DocumentString);
 
-impl Loader<i32> for DocumentText {
-    type Value = String;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        Ok(self
-            .0
-            .document_texts(keys)
-            .await
-            .map_err(Arc::new)?
-            .into_iter()
-            .collect())
-    }
+/// Which of a document's text columns [`DocumentStrings`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentString {
+    /// The cleaned text.
+    Text,
+    /// The title.
+    Title,
 }
 
-/// Documents' titles, for a `document` field that selects nothing but its id and title.
-pub struct DocumentTitle(pub Store);
-
-impl Loader<i32> for DocumentTitle {
+impl Loader<i32> for DocumentStrings {
     type Value = String;
     type Error = LoadError;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        Ok(self
-            .0
-            .document_titles(keys)
-            .await
-            .map_err(Arc::new)?
-            .into_iter()
-            .collect())
+        let read = match self.1 {
+            DocumentString::Text => self.0.document_texts(keys).await,
+            DocumentString::Title => self.0.document_titles(keys).await,
+        };
+        Ok(read.map_err(Arc::new)?.into_iter().collect())
     }
 }
 
@@ -469,9 +459,9 @@ pub struct Loaders {
     pub document: DataLoader<DocumentById, HashMapCache>,
     /// Documents' titles by id, remembered for the request, for `document` fields that
     /// select only an id and a title: pages put here the titles (or heads) they read.
-    pub document_title: DataLoader<DocumentTitle, HashMapCache>,
+    pub document_title: DataLoader<DocumentStrings, HashMapCache>,
     /// Documents' texts by document id.
-    pub document_text: DataLoader<DocumentText>,
+    pub document_text: DataLoader<DocumentStrings>,
     /// Participants by id.
     pub participant: DataLoader<ParticipantById>,
     /// Meetings by id.
@@ -543,8 +533,8 @@ impl Loaders {
         let s = || store.clone();
         Self {
             document: remembering(DocumentById(s())),
-            document_title: remembering(DocumentTitle(s())),
-            document_text: dl(DocumentText(s())),
+            document_title: remembering(DocumentStrings(s(), DocumentString::Title)),
+            document_text: dl(DocumentStrings(s(), DocumentString::Text)),
             participant: dl(ParticipantById(s())),
             meeting: dl(MeetingById(s())),
             quotation: dl(QuotationById(s())),

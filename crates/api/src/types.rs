@@ -283,7 +283,7 @@ async fn remember_documents(
 
 /// The document `id` for the `document` field being resolved: read by its title alone
 /// when the field selects nothing else (see [`Document::titled`]), by its head otherwise.
-pub(crate) async fn load_document(ctx: &Context<'_>, id: i32) -> Result<Option<Document>> {
+async fn load_document(ctx: &Context<'_>, id: i32) -> Result<Option<Document>> {
     let l = loaders(ctx)?;
     if titles_only(&[ctx.field()]) {
         return Ok(l

@@ -692,24 +692,25 @@ impl Store {
 
     /// The title of each document.
     pub async fn document_titles(&self, ids: &[i32]) -> Result<Vec<(i32, String)>, StoreError> {
-        use sea_orm::QuerySelect;
-        Ok(document::Entity::find()
-            .select_only()
-            .column(document::Column::Id)
-            .column(document::Column::Title)
-            .filter(document::Column::Id.is_in(ids.to_vec()))
-            .into_tuple()
-            .all(&self.db)
-            .await?)
+        self.document_strings(ids, document::Column::Title).await
     }
 
     /// The cleaned text of each document.
     pub async fn document_texts(&self, ids: &[i32]) -> Result<Vec<(i32, String)>, StoreError> {
+        self.document_strings(ids, document::Column::Text).await
+    }
+
+    /// One text column of each document, with its id.
+    async fn document_strings(
+        &self,
+        ids: &[i32],
+        column: document::Column,
+    ) -> Result<Vec<(i32, String)>, StoreError> {
         use sea_orm::QuerySelect;
         Ok(document::Entity::find()
             .select_only()
             .column(document::Column::Id)
-            .column(document::Column::Text)
+            .column(column)
             .filter(document::Column::Id.is_in(ids.to_vec()))
             .into_tuple()
             .all(&self.db)
