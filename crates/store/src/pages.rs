@@ -35,10 +35,9 @@ pub enum ClaimOwner {
 }
 
 /// What a page reads of its rows' documents, in the same statement as the rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Joined {
     /// Nothing.
-    #[default]
     Nothing,
     /// Their titles only (what a list that shows each row's source needs).
     Titles,
@@ -205,8 +204,8 @@ where
     let cols = columns::<E>();
     // With documents, each row carries its document's head or title, joined by primary
     // key: the nested query that shows a quotation's document saves a statement. Only the
-    // title when that is all the query shows: the head's seventeen columns cost Postgres a
-    // fifth of the nested query's page (pgbench, the service's two statements prepared:
+    // title when that is all the query shows: with the head's seventeen columns the
+    // nested query's two statements ran a fifth slower as plain SQL (pgbench, prepared:
     // 3,955–3,966 tps with the heads, 5,053–5,532 with the titles).
     const DJOIN: &str = " JOIN documents d ON d.id = x.document_id";
     let (dcols, djoin) = match joined {
