@@ -31,7 +31,8 @@ pub struct DbConfig {
     /// missing).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://diplograph.db")]
     pub database_url: String,
-    /// Most database connections open at once (SQLite in memory always uses one).
+    /// Most database connections each pool opens: on Postgres reads have a pool of their
+    /// own beside the one writes use, so up to twice this (SQLite in memory uses one).
     #[arg(long, env = "DIPLOGRAPH_DB_POOL_SIZE", default_value_t = diplograph_store::DEFAULT_POOL_SIZE,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub db_pool_size: u32,

@@ -653,3 +653,69 @@ async fn pages_for_many_owners_and_pages_past_the_first_keep_list_order() {
         }
     }
 }
+
+/// The store's own Postgres pool for reads closes a connection whose statement was cut
+/// short (a request's time limit, a client gone) instead of lending it out again, and
+/// a read on a connection that died while idle is run again on a new one.
+#[tokio::test]
+async fn postgres_reads_survive_cancelled_statements_and_dead_connections() {
+    use diplograph_store::sea_orm::{ConnectionTrait, TransactionTrait};
+    let Some((url, name, admin)) = crate::support::postgres_db().await else {
+        eprintln!("note: Postgres not available");
+        return;
+    };
+    let store = diplograph_store::Store::connect_with(&url, 4)
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    ingest_corpus(&store).await;
+    let documents = store.document_count().await.unwrap();
+    assert_eq!(documents, corpus_files().len() as u64);
+    let warm = store.read_pool_stats();
+    assert_eq!(warm, (1, 1), "one read at a time needs one connection");
+
+    // A read stuck behind a lock, given up by its caller.
+    let locker = diplograph_store::Store::connect_with(&url, 1)
+        .await
+        .unwrap();
+    let txn = locker.connection().begin().await.unwrap();
+    txn.execute_unprepared("LOCK TABLE documents IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let cut = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        store.document_count(),
+    )
+    .await;
+    assert!(cut.is_err(), "the read was blocked by the lock");
+    txn.rollback().await.unwrap();
+    locker.close().await.unwrap();
+    assert_eq!(
+        store.read_pool_stats(),
+        (0, 0),
+        "the cut-short connection is closed, not lent out again"
+    );
+    assert_eq!(store.document_count().await.unwrap(), documents);
+
+    // Every backend of the database terminated while the store's connections are idle.
+    crate::support::pg_admin(
+        &admin,
+        &format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ),
+    )
+    .await;
+    assert_eq!(store.document_count().await.unwrap(), documents);
+    let (quotations, total) = store
+        .quotations(&QuotationFilter::default(), DateOrder::Asc, ALL)
+        .await
+        .unwrap();
+    assert!(!quotations.is_empty() && total == quotations.len() as u64);
+    assert_eq!(
+        store.read_pool_stats(),
+        (1, 1),
+        "the dead connection was replaced"
+    );
+    store.close().await.unwrap();
+}

@@ -1215,7 +1215,7 @@ impl Store {
         .await?;
         txn.commit().await?;
         participant::Entity::find_by_id(into)
-            .one(&self.db)
+            .one(&self.reads)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("participant {into}")))
     }
@@ -1251,7 +1251,7 @@ impl Store {
         apply_corrections(&txn).await?;
         txn.commit().await?;
         quotation::Entity::find_by_id(quotation)
-            .one(&self.db)
+            .one(&self.reads)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("quotation {quotation}")))
     }
@@ -1260,7 +1260,7 @@ impl Store {
     pub async fn corrections(&self) -> Result<Vec<LoggedCorrection>, StoreError> {
         Ok(correction::Entity::find()
             .order_by_asc(correction::Column::Id)
-            .all(&self.db)
+            .all(&self.reads)
             .await?
             .into_iter()
             .filter_map(|r| {

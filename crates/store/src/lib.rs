@@ -23,6 +23,7 @@ mod migration;
 mod pages;
 mod provenance;
 pub mod query;
+mod reads;
 pub mod rows;
 mod search;
 
@@ -101,6 +102,8 @@ pub const DEFAULT_POOL_SIZE: u32 = 10;
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Where reads outside transactions run (see `reads`).
+    reads: reads::Reads,
     stats: std::sync::Arc<IngestStats>,
 }
 
@@ -206,8 +209,10 @@ impl Store {
                     .busy_timeout(std::time::Duration::from_secs(10))
             });
         let db = Database::connect(opts).await?;
+        let reads = reads::Reads::new(db.clone(), &url, max)?;
         Ok(Self {
             db,
+            reads,
             stats: std::sync::Arc::default(),
         })
     }
@@ -223,6 +228,8 @@ impl Store {
     where
         F: Fn(&str) + Send + Sync + 'static,
     {
+        let f: reads::StatementHook = std::sync::Arc::new(f);
+        self.reads.set_hook(f.clone());
         self.db
             .set_metric_callback(move |info| f(&info.statement.sql));
     }
@@ -246,9 +253,17 @@ impl Store {
         &self.stats
     }
 
-    /// Open and idle connections of the pool.
+    /// Open and idle connections of the pool reads outside transactions run on, on
+    /// Postgres (SQLite's reads share [`pool_stats`](Self::pool_stats)'s one pool: (0, 0)).
+    pub fn read_pool_stats(&self) -> (u32, usize) {
+        self.reads.stats()
+    }
+
+    /// Open and idle connections of the pools (on Postgres, reads have a pool of their
+    /// own beside the one writes use, each up to the configured size).
     pub fn pool_stats(&self) -> (u32, usize) {
-        match self.db.get_database_backend() {
+        let (open, idle) = self.reads.stats();
+        let (size, free) = match self.db.get_database_backend() {
             DatabaseBackend::Postgres => {
                 let p = self.db.get_postgres_connection_pool();
                 (p.size(), p.num_idle())
@@ -258,7 +273,8 @@ impl Store {
                 (p.size(), p.num_idle())
             }
             _ => (0, 0),
-        }
+        };
+        (size + open, free + idle)
     }
 
     /// Checks that the database answers.
@@ -267,8 +283,9 @@ impl Store {
         Ok(())
     }
 
-    /// Closes the pool.
+    /// Closes the pools.
     pub async fn close(self) -> Result<(), StoreError> {
+        self.reads.close().await;
         self.db.close().await?;
         Ok(())
     }

@@ -227,7 +227,7 @@ where
         )
     };
     let raw = store
-        .db
+        .reads
         .query_all_raw(Statement::from_sql_and_values(
             backend,
             &sql,
@@ -272,7 +272,7 @@ where
     let count_sql = format!("SELECT {column} AS owner, COUNT(*) AS n FROM {table} WHERE {column} IN ({ph}) GROUP BY {column}");
     let counts =
         OwnerCount::find_by_statement(Statement::from_sql_and_values(backend, &count_sql, values))
-            .all(&store.db)
+            .all(&store.reads)
             .await?
             .into_iter()
             .map(|c| (c.owner, u64::try_from(c.n).unwrap_or(0)))

@@ -226,7 +226,7 @@ impl Store {
             .column(participant::Column::Id)
             .filter(lower_like(participant::Column::Name, name))
             .into_tuple()
-            .all(&self.db)
+            .all(&self.reads)
             .await?;
         let more: Vec<i32> = participant_alias::Entity::find()
             .select_only()
@@ -234,7 +234,7 @@ impl Store {
             .filter(lower_like(participant_alias::Column::Alias, name))
             .distinct()
             .into_tuple()
-            .all(&self.db)
+            .all(&self.reads)
             .await?;
         ids.extend(more);
         ids.sort_unstable();
@@ -257,7 +257,7 @@ impl Store {
             let total = total_without_count(&mut rows, page);
             return Ok((rows, total));
         }
-        let total = q.clone().count(&self.db).await?;
+        let total = q.clone().count(&self.reads).await?;
         let rows = self
             .fetch_statement(paged(q.build(backend), page.limit, page.offset))
             .await?;
@@ -281,7 +281,7 @@ impl Store {
         &self,
         statement: sea_orm::Statement,
     ) -> Result<Vec<M>, StoreError> {
-        let rows = self.db.query_all_raw(statement).await?;
+        let rows = self.reads.query_all_raw(statement).await?;
         Ok(crate::rows::decode_all(&rows)?)
     }
 
@@ -309,7 +309,7 @@ impl Store {
         use crate::rows::{cell, positions, prefixed_positions, typed_position};
         let q = self.meetings_select(f, order).await?;
         let total = if page.count {
-            Some(q.clone().count(&self.db).await?)
+            Some(q.clone().count(&self.reads).await?)
         } else {
             None
         };
@@ -329,7 +329,7 @@ impl Store {
             ),
             ..inner
         };
-        let raw = self.db.query_all_raw(statement).await?;
+        let raw = self.reads.query_all_raw(statement).await?;
         let mut meetings: HashMap<i32, meeting::Model> = HashMap::new();
         let mut links: Vec<(i32, i32, participant::Model)> = Vec::new();
         if let Some(first) = raw.first() {
@@ -650,7 +650,7 @@ impl Store {
             .filter(quotation_topic::Column::TopicId.is_in(ids.to_vec()))
             .group_by(quotation_topic::Column::TopicId)
             .into_tuple()
-            .all(&self.db)
+            .all(&self.reads)
             .await?;
         for (t, n) in q {
             if let Some(e) = out.get_mut(&t) {
@@ -664,7 +664,7 @@ impl Store {
             .filter(claim_topic::Column::TopicId.is_in(ids.to_vec()))
             .group_by(claim_topic::Column::TopicId)
             .into_tuple()
-            .all(&self.db)
+            .all(&self.reads)
             .await?;
         for (t, n) in c {
             if let Some(e) = out.get_mut(&t) {
@@ -713,7 +713,7 @@ impl Store {
             .column(column)
             .filter(document::Column::Id.is_in(ids.to_vec()))
             .into_tuple()
-            .all(&self.db)
+            .all(&self.reads)
             .await?)
     }
 
@@ -786,7 +786,7 @@ impl Store {
             .filter(meeting_participant::Column::MeetingId.is_in(meetings.to_vec()))
             .order_by_asc(meeting_participant::Column::Id)
             .into_tuple()
-            .all(&self.db)
+            .all(&self.reads)
             .await?)
     }
 
@@ -837,7 +837,7 @@ impl Store {
             .column(meeting_participant::Column::ParticipantId)
             .filter(meeting_participant::Column::ParticipantId.is_in(participants.to_vec()))
             .into_tuple()
-            .all(&self.db)
+            .all(&self.reads)
             .await?)
     }
 
@@ -849,7 +849,7 @@ impl Store {
         Ok(meeting_document::Entity::find()
             .filter(meeting_document::Column::MeetingId.is_in(meetings.to_vec()))
             .order_by_asc(meeting_document::Column::DocumentId)
-            .all(&self.db)
+            .all(&self.reads)
             .await?)
     }
 
@@ -862,7 +862,7 @@ impl Store {
             .filter(meeting_document::Column::DocumentId.is_in(documents.to_vec()))
             .order_by_desc(meeting_document::Column::IsPrimary)
             .order_by_asc(meeting_document::Column::Id)
-            .all(&self.db)
+            .all(&self.reads)
             .await?)
     }
 
@@ -878,7 +878,7 @@ impl Store {
             .filter(document_participant::Column::DocumentId.is_in(documents.to_vec()))
             .order_by_asc(document_participant::Column::Id)
             .into_tuple()
-            .all(&self.db)
+            .all(&self.reads)
             .await?)
     }
 
@@ -926,7 +926,7 @@ impl Store {
     ) -> Result<Vec<(i32, topic::Model)>, StoreError> {
         let links = quotation_topic::Entity::find()
             .filter(quotation_topic::Column::QuotationId.is_in(ids.to_vec()))
-            .all(&self.db)
+            .all(&self.reads)
             .await?;
         self.join_topics(
             links
@@ -944,7 +944,7 @@ impl Store {
     ) -> Result<Vec<(i32, topic::Model)>, StoreError> {
         let links = claim_topic::Entity::find()
             .filter(claim_topic::Column::ClaimId.is_in(ids.to_vec()))
-            .all(&self.db)
+            .all(&self.reads)
             .await?;
         self.join_topics(
             links
@@ -962,7 +962,7 @@ impl Store {
         let ids: Vec<i32> = links.iter().map(|l| l.1).collect();
         let topics: HashMap<i32, topic::Model> = topic::Entity::find()
             .filter(topic::Column::Id.is_in(ids))
-            .all(&self.db)
+            .all(&self.reads)
             .await?
             .into_iter()
             .map(|t| (t.id, t))
@@ -1054,7 +1054,7 @@ impl Store {
 
     /// Number of documents stored.
     pub async fn document_count(&self) -> Result<u64, StoreError> {
-        Ok(document::Entity::find().count(&self.db).await?)
+        Ok(document::Entity::find().count(&self.reads).await?)
     }
 }
 

@@ -88,7 +88,7 @@ impl Store {
             };
             let counted =
                 CountedRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
-                    .all(&self.db)
+                    .all(&self.reads)
                     .await?;
             let total = counted.first().map(|r| r.total);
             let rows: Vec<SearchRow> = counted
@@ -106,7 +106,7 @@ impl Store {
             rows
         } else {
             SearchRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
-                .all(&self.db)
+                .all(&self.reads)
                 .await?
         };
         if !page.count {
@@ -119,7 +119,7 @@ impl Store {
             count_sql,
             [Value::from(q)],
         ))
-        .one(&self.db)
+        .one(&self.reads)
         .await?
         .map_or(0, |c| u64::try_from(c.n).unwrap_or(0));
         Ok((rows, total))
