@@ -464,6 +464,18 @@ async fn documents_under_pages_come_with_the_page_and_match_the_documents_by_id(
 
 async fn documents_come_with_pages(backend: &str, mut store: Store) {
     ingest_corpus(&store).await;
+    // Reports whose people speak in several documents with different titles, so that one
+    // person's page of quotations spans documents.
+    for i in 0..16 {
+        store
+            .ingest(
+                synthetic_report(i).as_bytes(),
+                Some(&format!("s{i}.txt")),
+                &Default::default(),
+            )
+            .await
+            .unwrap();
+    }
     let (schema, counter) = counting(&mut store);
     // The benchmark's nested query: a page of meetings, their participants, a page of each
     // one's quotations; the participants are read with the meetings, the quotations'
@@ -506,13 +518,17 @@ async fn documents_come_with_pages(backend: &str, mut store: Store) {
     let v = run(&schema, &store, titled, json!({}), false).await;
     assert!(v["errors"].is_null(), "{v}");
     let mut titles = 0;
+    let mut mixed_pages = 0;
     for m in v["data"]["meetings"]["edges"].as_array().unwrap() {
         let node = &m["node"];
         let mut items: Vec<(&Value, &Value)> = Vec::new();
         for p in node["participants"].as_array().unwrap() {
+            let mut distinct = std::collections::HashSet::new();
             for e in p["quotations"]["edges"].as_array().unwrap() {
                 items.push((&e["node"]["id"], &e["node"]["document"]));
+                distinct.insert(e["node"]["document"]["title"].to_string());
             }
+            mixed_pages += usize::from(distinct.len() > 1);
         }
         for e in node["claims"]["edges"].as_array().unwrap() {
             items.push((&e["node"]["id"], &e["node"]["a"]));
@@ -533,6 +549,10 @@ async fn documents_come_with_pages(backend: &str, mut store: Store) {
         }
     }
     assert!(titles > 20, "{backend}: {titles} titles");
+    assert!(
+        mixed_pages > 0,
+        "{backend}: some page's quotations come from documents with different titles"
+    );
     for (id, document) in seen {
         // The same item on its own: its document read by id.
         let one = run(

@@ -274,14 +274,14 @@ impl QueryRoot {
                 .load_one(n)
                 .await
                 .map_err(load_err)?
-                .map(|q| Node::Quotation(Quotation(q))),
+                .map(|q| Node::Quotation(Quotation::from(q))),
             "Claim" => store(ctx)?
                 .claims_by_ids(&[n])
                 .await
                 .map_err(error::store)?
                 .into_iter()
                 .next()
-                .map(|c| Node::Claim(Claim(c))),
+                .map(|c| Node::Claim(Claim::from(c))),
             _ => None,
         };
         Ok(node)
@@ -447,7 +447,7 @@ impl QueryRoot {
             .await
             .map_err(error::store)?;
         Ok(QuotationConnection::build(
-            rows.into_iter().map(Quotation).collect(),
+            rows.into_iter().map(Quotation::from).collect(),
             page.offset,
             total,
         ))
@@ -487,7 +487,7 @@ impl QueryRoot {
             .await
             .map_err(error::store)?;
         Ok(ClaimConnection::build(
-            rows.into_iter().map(Claim).collect(),
+            rows.into_iter().map(Claim::from).collect(),
             page.offset,
             total,
         ))
@@ -576,8 +576,8 @@ impl QueryRoot {
             .into_iter()
             .filter_map(|h| {
                 let node = match h.kind.as_str() {
-                    "quotation" => Node::Quotation(Quotation(quotations.get(&h.id)?.clone())),
-                    "claim" => Node::Claim(Claim(claims.get(&h.id)?.clone())),
+                    "quotation" => Node::Quotation(Quotation::from(quotations.get(&h.id)?.clone())),
+                    "claim" => Node::Claim(Claim::from(claims.get(&h.id)?.clone())),
                     _ => Node::Document(Document(documents.get(&h.id)?.clone())),
                 };
                 Some(SearchHit {
@@ -713,6 +713,6 @@ impl MutationRoot {
             .set_quotation_speaker(q, s, "admin")
             .await
             .map_err(error::store)?;
-        Ok(Quotation(row))
+        Ok(Quotation::from(row))
     }
 }

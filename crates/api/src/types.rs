@@ -300,6 +300,58 @@ async fn load_document(ctx: &Context<'_>, id: i32) -> Result<Option<Document>> {
         .map(Document))
 }
 
+/// The title of a quotation's or claim's document, when the page that read the item read
+/// it too ([`Joined::Titles`]): its `document` field, when it selects nothing more, is then
+/// served without a loader.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KnownTitle(Option<String>);
+
+impl KnownTitle {
+    /// `rows` made into items, each with its document's title when `titles` has it.
+    fn attach<M, T>(
+        rows: Vec<M>,
+        titles: &[(i32, String)],
+        document_of: impl Fn(&M) -> i32,
+        make: impl Fn(M, KnownTitle) -> T,
+    ) -> Vec<T> {
+        let mut by_id: Vec<(i32, &str)> = titles.iter().map(|(id, t)| (*id, t.as_str())).collect();
+        by_id.sort_unstable_by_key(|&(id, _)| id);
+        rows.into_iter()
+            .map(|row| {
+                let id = document_of(&row);
+                let title = by_id
+                    .binary_search_by_key(&id, |&(d, _)| d)
+                    .ok()
+                    .and_then(|i| by_id.get(i))
+                    .map(|&(_, t)| t.to_string());
+                make(row, KnownTitle(title))
+            })
+            .collect()
+    }
+
+    /// The document `id` for the `document` field being resolved.
+    async fn document(&self, ctx: &Context<'_>, id: i32) -> Result<Option<Document>> {
+        match &self.0 {
+            Some(title) if titles_only(&[ctx.field()]) => {
+                Ok(Some(Document::titled(id, title.clone())))
+            }
+            _ => load_document(ctx, id).await,
+        }
+    }
+}
+
+impl From<quotation::Model> for Quotation {
+    fn from(row: quotation::Model) -> Self {
+        Quotation(row, KnownTitle::default())
+    }
+}
+
+impl From<claim::Model> for Claim {
+    fn from(row: claim::Model) -> Self {
+        Claim(row, KnownTitle::default())
+    }
+}
+
 /// A page of an owner's quotations, through the request's loader.
 async fn quotation_page(
     ctx: &Context<'_>,
@@ -314,12 +366,9 @@ async fn quotation_page(
         .map_err(load_err)?
         .unwrap_or_default();
     let (rows, total) = (page_read.rows, page_read.total);
+    let titled = KnownTitle::attach(rows, &page_read.titles, |q| q.document_id, Quotation);
     remember_documents(ctx, page_read.documents, page_read.titles).await?;
-    Ok(QuotationConnection::build(
-        rows.into_iter().map(Quotation).collect(),
-        page.offset,
-        total,
-    ))
+    Ok(QuotationConnection::build(titled, page.offset, total))
 }
 
 /// A page of an owner's claims, through the request's loader.
@@ -336,12 +385,9 @@ async fn claim_page(
         .map_err(load_err)?
         .unwrap_or_default();
     let (rows, total) = (page_read.rows, page_read.total);
+    let titled = KnownTitle::attach(rows, &page_read.titles, |c| c.document_id, Claim);
     remember_documents(ctx, page_read.documents, page_read.titles).await?;
-    Ok(ClaimConnection::build(
-        rows.into_iter().map(Claim).collect(),
-        page.offset,
-        total,
-    ))
+    Ok(ClaimConnection::build(titled, page.offset, total))
 }
 
 /// A date known to some precision: a year, a month or a day.
@@ -477,7 +523,7 @@ impl Topic {
             .await
             .map_err(error::store)?;
         Ok(QuotationConnection::build(
-            rows.into_iter().map(Quotation).collect(),
+            rows.into_iter().map(Quotation::from).collect(),
             page.offset,
             total,
         ))
@@ -504,7 +550,7 @@ impl Topic {
             .await
             .map_err(error::store)?;
         Ok(ClaimConnection::build(
-            rows.into_iter().map(Claim).collect(),
+            rows.into_iter().map(Claim::from).collect(),
             page.offset,
             total,
         ))
@@ -1050,7 +1096,7 @@ impl Participant {
 
 /// Verbatim words with their speaker and the exact place they come from.
 #[derive(Clone, Debug)]
-pub struct Quotation(pub quotation::Model);
+pub struct Quotation(pub quotation::Model, pub(crate) KnownTitle);
 
 /// A link between a reported quotation and the transcript passage that says the same
 /// thing: the primary record behind a wire report's words, and how closely they agree.
@@ -1081,7 +1127,7 @@ impl QuoteMatch {
             .load_one(id)
             .await
             .map_err(load_err)?
-            .map(Quotation))
+            .map(Quotation::from))
     }
     /// The transcript document.
     async fn source_document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
@@ -1131,7 +1177,7 @@ impl Quotation {
     }
     /// The document it comes from.
     async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
-        load_document(ctx, self.0.document_id).await
+        self.1.document(ctx, self.0.document_id).await
     }
     /// Where the words stand in the document.
     async fn span(&self) -> Span {
@@ -1200,7 +1246,7 @@ impl Quotation {
 
 /// A statement a party makes: a position, agreement, plan, fact, assessment or demand.
 #[derive(Clone, Debug)]
-pub struct Claim(pub claim::Model);
+pub struct Claim(pub claim::Model, pub(crate) KnownTitle);
 
 /// A statement a party makes: a position, agreement, plan, fact, assessment or demand.
 #[Object]
@@ -1241,7 +1287,7 @@ impl Claim {
     }
     /// The document it comes from.
     async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
-        load_document(ctx, self.0.document_id).await
+        self.1.document(ctx, self.0.document_id).await
     }
     /// Where it stands in the document.
     async fn span(&self) -> Span {
@@ -1271,7 +1317,7 @@ impl Claim {
                 .load_one(q)
                 .await
                 .map_err(load_err)?
-                .map(Quotation)),
+                .map(Quotation::from)),
             None => Ok(None),
         }
     }
