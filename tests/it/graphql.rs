@@ -108,6 +108,57 @@ async fn node_ids_round_trip_and_pagination_is_relay() {
     assert_ne!(next, name, "the next page starts after the cursor");
 }
 
+/// Every edge's cursor continues the list right after its item, and a page's start and
+/// end cursors are its first and last edges' cursors, on every page of a list.
+#[tokio::test]
+async fn edge_cursors_continue_after_their_item() {
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let list = "query($a: String) { participants(first: 4, after: $a) { pageInfo { startCursor endCursor } edges { cursor node { id } } } }";
+    let all = run(
+        &schema,
+        &store,
+        "{ participants(first: 100) { edges { node { id } } } }",
+        json!({}),
+        false,
+    )
+    .await;
+    let ids: Vec<Value> = all["data"]["participants"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].clone())
+        .collect();
+    assert!(ids.len() > 6, "{all}");
+    let mut after = Value::Null;
+    let mut at = 0;
+    while at < ids.len() {
+        let v = run(&schema, &store, list, json!({ "a": after }), false).await;
+        let page = &v["data"]["participants"];
+        let edges = page["edges"].as_array().unwrap();
+        assert!(!edges.is_empty(), "{v}");
+        assert_eq!(page["pageInfo"]["startCursor"], edges[0]["cursor"], "{v}");
+        assert_eq!(
+            page["pageInfo"]["endCursor"],
+            edges[edges.len() - 1]["cursor"],
+            "{v}"
+        );
+        for (i, e) in edges.iter().enumerate() {
+            assert_eq!(e["node"]["id"], ids[at + i], "{v}");
+            let rest = run(&schema, &store, list, json!({ "a": e["cursor"] }), false).await;
+            let following = &rest["data"]["participants"]["edges"][0]["node"]["id"];
+            let want = ids.get(at + i + 1).cloned().unwrap_or(Value::Null);
+            assert_eq!(
+                following,
+                &want,
+                "after the cursor of item {}: {rest}",
+                at + i
+            );
+        }
+        at += edges.len();
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
 #[tokio::test]
 async fn limits_and_bad_input_give_coded_errors() {
     let (schema, store) = setup(ApiConfig::default()).await;

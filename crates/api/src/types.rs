@@ -150,17 +150,35 @@ gql_enum!(
     }
 );
 
-/// Information to continue paging through a connection.
-#[derive(SimpleObject, Clone, Debug)]
+/// Where a page stands in its list: its first and last items' offsets, written as cursors
+/// only when the query selects them.
+#[derive(Clone, Debug)]
 pub struct PageInfo {
+    has_next_page: bool,
+    has_previous_page: bool,
+    /// Offsets of the page's first and last items (none when the page is empty).
+    first_last: Option<(u64, u64)>,
+}
+
+/// Information to continue paging through a connection.
+#[Object]
+impl PageInfo {
     /// True when items follow this page.
-    pub has_next_page: bool,
+    async fn has_next_page(&self) -> bool {
+        self.has_next_page
+    }
     /// True when items precede this page.
-    pub has_previous_page: bool,
+    async fn has_previous_page(&self) -> bool {
+        self.has_previous_page
+    }
     /// Cursor of the first edge.
-    pub start_cursor: Option<String>,
+    async fn start_cursor(&self) -> Option<String> {
+        self.first_last.map(|(first, _)| cursor(first))
+    }
     /// Cursor of the last edge; pass it as `after` for the next page.
-    pub end_cursor: Option<String>,
+    async fn end_cursor(&self) -> Option<String> {
+        self.first_last.map(|(_, last)| cursor(last))
+    }
 }
 
 /// The cursor of the item at `offset`.
@@ -188,12 +206,24 @@ macro_rules! connection {
         }
 
         #[doc = concat!("One of ", $what, " with its cursor.")]
-        #[derive(SimpleObject)]
         pub struct $edge {
-            /// Opaque position; pass as `after` to continue after this item.
-            pub cursor: String,
+            /// The item's offset in its list, written as a cursor only when selected.
+            offset: u64,
             /// The item.
             pub node: $node,
+        }
+
+        #[doc = concat!("One of ", $what, " with its cursor.")]
+        #[Object]
+        impl $edge {
+            /// Opaque position; pass as `after` to continue after this item.
+            async fn cursor(&self) -> String {
+                cursor(self.offset)
+            }
+            /// The item.
+            async fn node(&self) -> &$node {
+                &self.node
+            }
         }
 
         impl $conn {
@@ -202,18 +232,14 @@ macro_rules! connection {
                 let n = rows.len() as u64;
                 let edges: Vec<$edge> = rows
                     .into_iter()
-                    .enumerate()
-                    .map(|(i, node)| $edge {
-                        cursor: cursor(offset + i as u64),
-                        node,
-                    })
+                    .zip(offset..)
+                    .map(|(node, offset)| $edge { offset, node })
                     .collect();
                 Self {
                     page_info: PageInfo {
                         has_next_page: offset + n < total,
                         has_previous_page: offset > 0,
-                        start_cursor: edges.first().map(|e| e.cursor.clone()),
-                        end_cursor: edges.last().map(|e| e.cursor.clone()),
+                        first_last: (n > 0).then(|| (offset, offset + n - 1)),
                     },
                     edges,
                     total_count: i64::try_from(total).unwrap_or(i64::MAX),
