@@ -885,3 +885,43 @@ async fn responses_are_written_as_serde_json_writes_them() {
     assert!(escaped, "the documents' texts have line breaks to escape");
     assert!(errors, "a negative page size is refused with an error");
 }
+
+/// Objects whose selection is plain (fields only) are resolved by `fast::Fast` rather than
+/// async-graphql's container path; wrapping every selection in an inline fragment sends
+/// the same query down async-graphql's path. Both must give the same data and errors,
+/// with aliases, `__typename`, a key selected twice, and fields that fail.
+#[tokio::test]
+async fn plain_selections_answer_as_fragments_do() {
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let queries = [
+        "{ meetings(first: 10) { __typename totalCount edges { cursor node { __typename id t: title \
+         participants { id name quotations(first: 3) { totalCount pageInfo { endCursor hasNextPage } \
+         edges { cursor node { id text document { id title __typename } } } } } } } } }",
+        "{ meetings(first: 5) { edges { node { title title id participants { name name } } } } }",
+        "{ participants(first: 10) { edges { node { name quotations(first: 1000) { totalCount } \
+         claims(first: 2) { edges { node { text document { title url } } } } } } } }",
+    ];
+    let errors = |v: &Value| {
+        let mut e: Vec<String> = v["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| format!("{} {}", e["message"], e["path"]))
+                    .collect()
+            })
+            .unwrap_or_default();
+        e.sort();
+        e
+    };
+    let mut failed = 0;
+    for q in queries {
+        let wrapped = q.replace('{', "{ ... {").replace('}', "} }");
+        let plain = run(&schema, &store, q, json!({}), false).await;
+        let fragments = run(&schema, &store, &wrapped, json!({}), false).await;
+        assert!(!plain["data"].is_null(), "{q}: {plain}");
+        assert_eq!(plain["data"], fragments["data"], "{q}");
+        assert_eq!(errors(&plain), errors(&fragments), "{q}");
+        failed += errors(&plain).len();
+    }
+    assert!(failed > 0, "the third query's pages are too large");
+}

@@ -16,6 +16,7 @@
 
 pub mod error;
 pub mod export;
+pub mod fast;
 pub mod graphql_http;
 pub mod http;
 pub mod ids;

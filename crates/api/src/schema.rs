@@ -62,7 +62,8 @@ pub struct Authorized(pub bool);
 /// The schema type.
 pub type DiploSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Builds the schema over a store.
+/// Builds the schema over a store. It registers no extensions: objects wrapped in
+/// [`crate::fast::Fast`] resolve a plain selection without calling extension hooks.
 pub fn build(store: Store, cfg: ApiConfig) -> DiploSchema {
     let mut b = Schema::build(QueryRoot, MutationRoot, EmptySubscription)
         .limit_depth(cfg.max_depth)

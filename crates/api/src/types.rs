@@ -1,5 +1,6 @@
 //! GraphQL output types, built from storage rows (never derived on the entities).
 
+use crate::fast::Fast;
 use async_graphql::{ComplexObject, Context, Enum, Interface, Object, Result, SimpleObject, ID};
 use diplograph_store::entities::*;
 use diplograph_store::{ClaimFilter, DateOrder, Joined, QuotationFilter};
@@ -198,7 +199,7 @@ macro_rules! connection {
         #[derive(SimpleObject)]
         pub struct $conn {
             /// The items of this page, each with its cursor.
-            pub edges: Vec<$edge>,
+            pub edges: Vec<Fast<$edge>>,
             /// Where this page stands.
             pub page_info: PageInfo,
             /// How many items match in all pages.
@@ -221,8 +222,8 @@ macro_rules! connection {
                 cursor(self.offset)
             }
             /// The item.
-            async fn node(&self) -> &$node {
-                &self.node
+            async fn node(&self) -> Fast<&$node> {
+                Fast(&self.node)
             }
         }
 
@@ -230,10 +231,10 @@ macro_rules! connection {
             /// Builds a page from rows fetched at `offset` out of `total`.
             pub fn build(rows: Vec<$node>, offset: u64, total: u64) -> Self {
                 let n = rows.len() as u64;
-                let edges: Vec<$edge> = rows
+                let edges: Vec<Fast<$edge>> = rows
                     .into_iter()
                     .zip(offset..)
-                    .map(|(node, offset)| $edge { offset, node })
+                    .map(|(node, offset)| Fast($edge { offset, node }))
                     .collect();
                 Self {
                     page_info: PageInfo {
@@ -384,7 +385,7 @@ async fn quotation_page(
     owner: diplograph_store::QuotationOwner,
     id: i32,
     page: diplograph_store::Page,
-) -> Result<QuotationConnection> {
+) -> Result<Fast<QuotationConnection>> {
     let page_read = loaders(ctx)?
         .quotation_pages
         .load_one((owner, id, page, wants_document(ctx)))
@@ -394,7 +395,7 @@ async fn quotation_page(
     let (rows, total) = (page_read.rows, page_read.total);
     let titled = KnownTitle::attach(rows, &page_read.titles, |q| q.document_id, Quotation);
     remember_documents(ctx, page_read.documents, page_read.titles).await?;
-    Ok(QuotationConnection::build(titled, page.offset, total))
+    Ok(Fast(QuotationConnection::build(titled, page.offset, total)))
 }
 
 /// A page of an owner's claims, through the request's loader.
@@ -403,7 +404,7 @@ async fn claim_page(
     owner: diplograph_store::ClaimOwner,
     id: i32,
     page: diplograph_store::Page,
-) -> Result<ClaimConnection> {
+) -> Result<Fast<ClaimConnection>> {
     let page_read = loaders(ctx)?
         .claim_pages
         .load_one((owner, id, page, wants_document(ctx)))
@@ -413,7 +414,7 @@ async fn claim_page(
     let (rows, total) = (page_read.rows, page_read.total);
     let titled = KnownTitle::attach(rows, &page_read.titles, |c| c.document_id, Claim);
     remember_documents(ctx, page_read.documents, page_read.titles).await?;
-    Ok(ClaimConnection::build(titled, page.offset, total))
+    Ok(Fast(ClaimConnection::build(titled, page.offset, total)))
 }
 
 /// A date known to some precision: a year, a month or a day.
@@ -810,7 +811,7 @@ impl Document {
         first: Option<i32>,
         #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
-    ) -> Result<QuotationConnection> {
+    ) -> Result<Fast<QuotationConnection>> {
         let page = page_args(ctx, first, after)?;
         quotation_page(
             ctx,
@@ -831,7 +832,7 @@ impl Document {
         first: Option<i32>,
         #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
-    ) -> Result<ClaimConnection> {
+    ) -> Result<Fast<ClaimConnection>> {
         let page = page_args(ctx, first, after)?;
         claim_page(ctx, diplograph_store::ClaimOwner::Document, self.0.id, page).await
     }
@@ -873,7 +874,7 @@ impl Meeting {
         })
     }
     /// Who took part.
-    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Participant>> {
+    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Fast<Participant>>> {
         let rows = loaders(ctx)?
             .meeting_participants
             .load_one(self.0.id)
@@ -882,7 +883,7 @@ impl Meeting {
         Ok(rows
             .unwrap_or_default()
             .into_iter()
-            .map(Participant)
+            .map(|p| Fast(Participant(p)))
             .collect())
     }
     /// The documents that report or mention it.
@@ -905,7 +906,7 @@ impl Meeting {
         first: Option<i32>,
         #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
-    ) -> Result<QuotationConnection> {
+    ) -> Result<Fast<QuotationConnection>> {
         let page = page_args(ctx, first, after)?;
         quotation_page(
             ctx,
@@ -926,7 +927,7 @@ impl Meeting {
         first: Option<i32>,
         #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
-    ) -> Result<ClaimConnection> {
+    ) -> Result<Fast<ClaimConnection>> {
         let page = page_args(ctx, first, after)?;
         claim_page(ctx, diplograph_store::ClaimOwner::Meeting, self.0.id, page).await
     }
@@ -1067,7 +1068,7 @@ impl Participant {
         first: Option<i32>,
         #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
-    ) -> Result<QuotationConnection> {
+    ) -> Result<Fast<QuotationConnection>> {
         let page = page_args(ctx, first, after)?;
         quotation_page(
             ctx,
@@ -1088,7 +1089,7 @@ impl Participant {
         first: Option<i32>,
         #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
-    ) -> Result<ClaimConnection> {
+    ) -> Result<Fast<ClaimConnection>> {
         let page = page_args(ctx, first, after)?;
         claim_page(ctx, diplograph_store::ClaimOwner::Claimant, self.0.id, page).await
     }
@@ -1202,8 +1203,8 @@ impl Quotation {
         load_participant(ctx, self.0.reported_by_id).await
     }
     /// The document it comes from.
-    async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
-        self.1.document(ctx, self.0.document_id).await
+    async fn document(&self, ctx: &Context<'_>) -> Result<Option<Fast<Document>>> {
+        Ok(self.1.document(ctx, self.0.document_id).await?.map(Fast))
     }
     /// Where the words stand in the document.
     async fn span(&self) -> Span {
@@ -1312,8 +1313,8 @@ impl Claim {
         Ok(rows.unwrap_or_default().into_iter().map(Topic).collect())
     }
     /// The document it comes from.
-    async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
-        self.1.document(ctx, self.0.document_id).await
+    async fn document(&self, ctx: &Context<'_>) -> Result<Option<Fast<Document>>> {
+        Ok(self.1.document(ctx, self.0.document_id).await?.map(Fast))
     }
     /// Where it stands in the document.
     async fn span(&self) -> Span {
