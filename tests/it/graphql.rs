@@ -410,6 +410,20 @@ fn synthetic_report(i: usize) -> String {
     )
 }
 
+/// Ingests the first `n` synthetic reports.
+async fn ingest_synthetic(store: &Store, n: usize) {
+    for i in 0..n {
+        store
+            .ingest(
+                synthetic_report(i).as_bytes(),
+                Some(&format!("s{i}.txt")),
+                &Default::default(),
+            )
+            .await
+            .unwrap();
+    }
+}
+
 async fn count_statements(
     schema: &DiploSchema,
     store: &Store,
@@ -484,16 +498,7 @@ async fn nested_queries_run_a_bounded_number_of_statements() {
         claims(first: 3) { edges { node { text claimant { name } } } } } } }
         topics { slug quotationCount claimCount } }"#;
     let small = count_statements(&schema, &store, &counter, q).await;
-    for i in 0..40 {
-        store
-            .ingest(
-                synthetic_report(i).as_bytes(),
-                Some(&format!("s{i}.txt")),
-                &Default::default(),
-            )
-            .await
-            .unwrap();
-    }
+    ingest_synthetic(&store, 40).await;
     let (_, meetings) = first_meeting(&store, true).await;
     assert!(meetings > 40, "the data grew");
     let large = count_statements(&schema, &store, &counter, q).await;
@@ -517,16 +522,7 @@ async fn documents_come_with_pages(backend: &str, mut store: Store) {
     ingest_corpus(&store).await;
     // Reports whose people speak in several documents with different titles, so that one
     // person's page of quotations spans documents.
-    for i in 0..16 {
-        store
-            .ingest(
-                synthetic_report(i).as_bytes(),
-                Some(&format!("s{i}.txt")),
-                &Default::default(),
-            )
-            .await
-            .unwrap();
-    }
+    ingest_synthetic(&store, 16).await;
     let (schema, counter) = counting(&mut store);
     // The benchmark's nested query: a page of meetings, their participants, a page of each
     // one's quotations; the participants are read with the meetings, the quotations'

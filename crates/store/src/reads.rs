@@ -266,14 +266,18 @@ impl PgReads {
                 break;
             };
             let idle_for = since.elapsed();
-            let alive =
-                idle_for < IDLE_TIMEOUT && (idle_for < PING_AFTER || conn.ping().await.is_ok());
-            if alive {
+            if idle_for >= IDLE_TIMEOUT {
+                self.open.fetch_sub(1, Ordering::Relaxed);
+                let _ = conn.close().await;
+                continue;
+            }
+            if idle_for < PING_AFTER || conn.ping().await.is_ok() {
                 lease.conn = Some(conn);
                 return Ok(lease);
             }
+            // Gone: closing it gracefully would only wait on a dead socket.
             self.open.fetch_sub(1, Ordering::Relaxed);
-            let _ = conn.close().await;
+            drop(conn);
         }
         lease.conn = Some(self.connect().await?);
         lease.reused = false;
