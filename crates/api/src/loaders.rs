@@ -458,7 +458,8 @@ pub struct Loaders {
     /// read their documents put them here, so `document` under them runs no statement.
     pub document: DataLoader<DocumentById, HashMapCache>,
     /// Documents' titles by id, remembered for the request, for `document` fields that
-    /// select only an id and a title: pages put here the titles (or heads) they read.
+    /// select only an id and a title: pages that read their documents' heads put their
+    /// titles here.
     pub document_title: DataLoader<DocumentStrings, HashMapCache>,
     /// Documents' texts by document id.
     pub document_text: DataLoader<DocumentStrings>,

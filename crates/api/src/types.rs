@@ -288,23 +288,20 @@ fn wants_document(ctx: &Context<'_>) -> Joined {
     }
 }
 
-/// The documents (or titles) a page read beside its rows, remembered for the rest of the
-/// request: a head also gives its title.
-async fn remember_documents(
-    ctx: &Context<'_>,
-    documents: Vec<document::Model>,
-    mut titles: Vec<(i32, String)>,
-) -> Result<()> {
+/// The document heads a page read beside its rows, remembered for the rest of the request,
+/// with their titles for title-only `document` fields. (Titles a page read alone travel
+/// with its items instead: see [`KnownTitle`].)
+async fn remember_documents(ctx: &Context<'_>, documents: Vec<document::Model>) -> Result<()> {
+    if documents.is_empty() {
+        return Ok(());
+    }
     let l = loaders(ctx)?;
-    titles.extend(documents.iter().map(|d| (d.id, d.title.clone())));
-    if !titles.is_empty() {
-        l.document_title.feed_many(titles).await;
-    }
-    if !documents.is_empty() {
-        l.document
-            .feed_many(documents.into_iter().map(|d| (d.id, d)))
-            .await;
-    }
+    l.document_title
+        .feed_many(documents.iter().map(|d| (d.id, d.title.clone())))
+        .await;
+    l.document
+        .feed_many(documents.into_iter().map(|d| (d.id, d)))
+        .await;
     Ok(())
 }
 
@@ -334,23 +331,21 @@ async fn load_document(ctx: &Context<'_>, id: i32) -> Result<Option<Document>> {
 pub(crate) struct KnownTitle(Option<String>);
 
 impl KnownTitle {
-    /// `rows` made into items, each with its document's title when `titles` has it.
+    /// `rows` made into items, each with its document's title when `titles` (one owner's
+    /// page's few documents) has it.
     fn attach<M, T>(
         rows: Vec<M>,
         titles: &[(i32, String)],
         document_of: impl Fn(&M) -> i32,
         make: impl Fn(M, KnownTitle) -> T,
     ) -> Vec<T> {
-        let mut by_id: Vec<(i32, &str)> = titles.iter().map(|(id, t)| (*id, t.as_str())).collect();
-        by_id.sort_unstable_by_key(|&(id, _)| id);
         rows.into_iter()
             .map(|row| {
                 let id = document_of(&row);
-                let title = by_id
-                    .binary_search_by_key(&id, |&(d, _)| d)
-                    .ok()
-                    .and_then(|i| by_id.get(i))
-                    .map(|&(_, t)| t.to_string());
+                let title = titles
+                    .iter()
+                    .find(|(d, _)| *d == id)
+                    .map(|(_, t)| t.clone());
                 make(row, KnownTitle(title))
             })
             .collect()
@@ -394,7 +389,7 @@ async fn quotation_page(
         .unwrap_or_default();
     let (rows, total) = (page_read.rows, page_read.total);
     let titled = KnownTitle::attach(rows, &page_read.titles, |q| q.document_id, Quotation);
-    remember_documents(ctx, page_read.documents, page_read.titles).await?;
+    remember_documents(ctx, page_read.documents).await?;
     Ok(Fast(QuotationConnection::build(titled, page.offset, total)))
 }
 
@@ -413,7 +408,7 @@ async fn claim_page(
         .unwrap_or_default();
     let (rows, total) = (page_read.rows, page_read.total);
     let titled = KnownTitle::attach(rows, &page_read.titles, |c| c.document_id, Claim);
-    remember_documents(ctx, page_read.documents, page_read.titles).await?;
+    remember_documents(ctx, page_read.documents).await?;
     Ok(Fast(ClaimConnection::build(titled, page.offset, total)))
 }
 
