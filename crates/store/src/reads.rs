@@ -90,7 +90,7 @@ impl Reads {
     /// Closes every idle connection.
     pub(crate) async fn close(&self) {
         if let Some(p) = &self.pg {
-            p.close_idle().await;
+            p.close_idle_for(Duration::ZERO).await;
         }
     }
 
@@ -295,25 +295,17 @@ impl PgReads {
         Ok(conn)
     }
 
-    /// Closes the connections idle for longer than [`IDLE_TIMEOUT`].
-    async fn close_stale(&self) {
-        let stale: Vec<PgConnection> = {
+    /// Closes the connections idle for at least `at_least` (all of them with zero).
+    async fn close_idle_for(&self, at_least: Duration) {
+        let closing: Vec<PgConnection> = {
             let mut idle = self.idle();
-            let (keep, stale): (Vec<_>, Vec<_>) = idle
+            let (closing, keep): (Vec<_>, Vec<_>) = idle
                 .drain(..)
-                .partition(|(_, since)| since.elapsed() < IDLE_TIMEOUT);
+                .partition(|(_, since)| since.elapsed() >= at_least);
             *idle = keep;
-            stale.into_iter().map(|(c, _)| c).collect()
+            closing.into_iter().map(|(c, _)| c).collect()
         };
-        for conn in stale {
-            self.open.fetch_sub(1, Ordering::Relaxed);
-            let _ = conn.close().await;
-        }
-    }
-
-    async fn close_idle(&self) {
-        let all: Vec<PgConnection> = self.idle().drain(..).map(|(c, _)| c).collect();
-        for conn in all {
+        for conn in closing {
             self.open.fetch_sub(1, Ordering::Relaxed);
             let _ = conn.close().await;
         }
@@ -327,7 +319,7 @@ impl PgReads {
             loop {
                 tick.tick().await;
                 let Some(pool) = pool.upgrade() else { break };
-                pool.close_stale().await;
+                pool.close_idle_for(IDLE_TIMEOUT).await;
             }
         });
     }
