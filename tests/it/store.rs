@@ -719,3 +719,59 @@ async fn postgres_reads_survive_cancelled_statements_and_dead_connections() {
     );
     store.close().await.unwrap();
 }
+
+/// On a Postgres built with LZ4, the large values ingest writes (documents' text,
+/// extraction and bytes, the search vectors) are stored compressed with it, not with the
+/// slower default; on one without, with the default.
+#[tokio::test]
+async fn postgres_compresses_large_values_with_lz4_when_it_can() {
+    use diplograph_store::sea_orm::{ConnectionTrait, Statement};
+    let Some(store) = crate::support::postgres().await else {
+        eprintln!("note: Postgres not available");
+        return;
+    };
+    ingest_corpus(&store).await;
+    let db = store.connection();
+    let one = |sql: &str| Statement::from_string(db.get_database_backend(), sql.to_string());
+    let lz4 = db
+        .query_one_raw(one(
+            "SELECT CAST('lz4' = ANY(enumvals) AS BOOLEAN) FROM pg_settings \
+             WHERE name = 'default_toast_compression'",
+        ))
+        .await
+        .unwrap()
+        .and_then(|r| r.try_get_by_index::<Option<bool>>(0).unwrap())
+        .unwrap_or(false);
+    let methods: Vec<String> = db
+        .query_all_raw(one(
+            "SELECT DISTINCT COALESCE(m, 'none') FROM documents d CROSS JOIN LATERAL (VALUES \
+             (pg_column_compression(d.text)), (pg_column_compression(d.extraction)), \
+             (pg_column_compression(d.raw))) v(m)",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    let expected = if lz4 { "lz4" } else { "pglz" };
+    assert!(
+        methods.iter().any(|m| m == expected),
+        "some seed values are long enough to be compressed: {methods:?}"
+    );
+    assert!(
+        methods.iter().all(|m| m == expected || m == "none"),
+        "every compressed value uses {expected}: {methods:?}"
+    );
+    let tsv: Vec<String> = db
+        .query_all_raw(one(
+            "SELECT DISTINCT pg_column_compression(tsv) FROM documents \
+             WHERE pg_column_compression(tsv) IS NOT NULL",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    assert!(tsv.iter().all(|m| m == expected), "{tsv:?}");
+    store.close().await.unwrap();
+}

@@ -13,6 +13,7 @@ mod m20261123_000007_fts_rowids;
 mod m20261123_000008_name_trigrams;
 mod m20261123_000009_people_by_date;
 mod m20261127_000010_fts_automerge;
+mod m20261128_000011_lz4;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_name_trigrams::Migration),
             Box::new(m20261123_000009_people_by_date::Migration),
             Box::new(m20261127_000010_fts_automerge::Migration),
+            Box::new(m20261128_000011_lz4::Migration),
         ]
     }
 }
@@ -74,9 +76,12 @@ mod tests {
         Migrator::up(&db, None).await.expect("up");
         assert!(trigger_sql(&db, "claims_fts_del").await.contains("rowid"));
         assert_eq!(automerge(&db).await, 16);
-        // The last migrations: the index's merge setting, the links' meeting dates, name
-        // trigrams (nothing on SQLite), then the index rowids.
+        // The last migrations: LZ4 compression (nothing on SQLite), the index's merge
+        // setting, the links' meeting dates, name trigrams (nothing on SQLite), then the
+        // index rowids.
         Migrator::down(&db, Some(1)).await.expect("down one");
+        assert_eq!(automerge(&db).await, 16);
+        Migrator::down(&db, Some(1)).await.expect("down another");
         assert_eq!(automerge(&db).await, 4);
         Migrator::down(&db, Some(3)).await.expect("down three more");
         let old = trigger_sql(&db, "claims_fts_del").await;
