@@ -88,8 +88,15 @@ fn is_plain(ctx: &ContextSelectionSet<'_>) -> bool {
 async fn resolve_field<T: ContainerType>(
     ctx: &ContextSelectionSet<'_>,
     root: &T,
-    field: &Positioned<Field>,
+    item: &Positioned<Selection>,
 ) -> ServerResult<(Name, Value)> {
+    // `is_plain` let only fields through.
+    let Selection::Field(field) = &item.node else {
+        return Err(async_graphql::ServerError::new(
+            "a plain selection holds fields only",
+            Some(item.pos),
+        ));
+    };
     let key = field.node.response_key().node.clone();
     if field.node.name.node == "__typename" {
         return Ok((
@@ -105,21 +112,27 @@ async fn resolve_field<T: ContainerType>(
 }
 
 async fn resolve_plain<T: ContainerType>(ctx: &ContextSelectionSet<'_>, root: &T) -> Value {
-    let answers =
-        futures_util::future::join_all(ctx.item.node.items.iter().filter_map(
-            |item| match &item.node {
-                Selection::Field(field) => Some(resolve_field(ctx, root, field)),
-                _ => None,
-            },
-        ))
-        .await;
-    let mut map = IndexMap::with_capacity(answers.len());
-    for answer in answers {
-        match answer {
-            Ok((key, value)) => {
-                map.insert(key, value);
-            }
-            Err(e) => ctx.add_error(e),
+    let items = &ctx.item.node.items;
+    let mut map = IndexMap::with_capacity(items.len());
+    let mut keep = |answer: ServerResult<(Name, Value)>| match answer {
+        Ok((key, value)) => {
+            map.insert(key, value);
+        }
+        Err(e) => ctx.add_error(e),
+    };
+    if let [item] = items.as_slice() {
+        // One field (`document { title }`, `edges { node }`...): nothing to run beside
+        // it, so no joined set, whose slots each hold a copy of the largest resolver's
+        // future (a field's future is moved into its slot whole, however little of it
+        // is in use yet).
+        keep(resolve_field(ctx, root, item).await);
+    } else {
+        // Sized from the selection (every item is a field), so the set is allocated once.
+        for answer in
+            futures_util::future::join_all(items.iter().map(|item| resolve_field(ctx, root, item)))
+                .await
+        {
+            keep(answer);
         }
     }
     if map.is_empty() {
