@@ -104,7 +104,8 @@ async fn every_kind_of_bad_input_is_handled_cleanly() {
                 diplograph_store::Page {
                     offset: 0,
                     limit: 10,
-                    count: true
+                    count: true,
+                    more: true
                 }
             )
             .await

@@ -98,6 +98,7 @@ async fn postgres_lost_mid_ingest_loses_nothing_and_a_rerun_completes() {
                 offset: 0,
                 limit: 1,
                 count: true,
+                more: true,
             },
         )
         .await

@@ -16,6 +16,7 @@ const ALL: Page = Page {
     offset: 0,
     limit: 1000,
     count: true,
+    more: true,
 };
 
 async fn ingest_text(store: &Store, name: &str, text: &str) {

@@ -159,6 +159,95 @@ async fn edge_cursors_continue_after_their_item() {
     }
 }
 
+/// `hasNextPage` is right however the query asks for it (directly, in an inline fragment,
+/// in a named fragment), on top-level lists and on nested pages, with and without
+/// `totalCount` beside it; and a page that does not ask still holds its items.
+#[tokio::test]
+async fn has_next_page_however_it_is_asked() {
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let counted = run(
+        &schema,
+        &store,
+        "{ meetings(first: 100) { totalCount edges { node { participants { id \
+         quotations(first: 100) { totalCount } } } } } }",
+        json!({}),
+        false,
+    )
+    .await;
+    let total = counted["data"]["meetings"]["totalCount"].as_u64().unwrap();
+    assert!(total > 3, "{counted}");
+    let mut spoken: Vec<u64> = Vec::new();
+    for m in counted["data"]["meetings"]["edges"].as_array().unwrap() {
+        for p in m["node"]["participants"].as_array().unwrap() {
+            spoken.push(p["quotations"]["totalCount"].as_u64().unwrap());
+        }
+    }
+    assert!(
+        spoken.iter().any(|&n| n > 2) && spoken.iter().any(|&n| n <= 2),
+        "{spoken:?}"
+    );
+    let shapes = [
+        "pageInfo { hasNextPage }",
+        "pageInfo { ... on PageInfo { hasNextPage } }",
+        "... P",
+        "pageInfo { hasNextPage } totalCount",
+    ];
+    for shape in shapes {
+        for first in [2, total - 1, total] {
+            let q = format!(
+                "query($f: Int) {{ meetings(first: $f) {{ {shape} edges {{ node {{ \
+                 participants {{ quotations(first: 2) {{ {shape} edges {{ node {{ id }} }} }} }} }} }} }} }} \
+                 fragment P on PageInfo {{ hasNextPage }}"
+            )
+            .replace("... P", "pageInfo { ...P }");
+            let q = if q.contains("...P") {
+                q
+            } else {
+                q.replace(" fragment P on PageInfo { hasNextPage }", "")
+            };
+            let v = run(&schema, &store, &q, json!({ "f": first }), false).await;
+            let page = &v["data"]["meetings"];
+            assert_eq!(
+                page["pageInfo"]["hasNextPage"],
+                first < total,
+                "{shape} {first}: {v}"
+            );
+            let mut seen = 0;
+            for m in page["edges"].as_array().unwrap() {
+                for p in m["node"]["participants"].as_array().unwrap() {
+                    let n = spoken[seen];
+                    seen += 1;
+                    let quotations = &p["quotations"];
+                    assert_eq!(quotations["pageInfo"]["hasNextPage"], n > 2, "{shape}: {v}");
+                    assert_eq!(
+                        quotations["edges"].as_array().unwrap().len() as u64,
+                        n.min(2),
+                        "{shape}"
+                    );
+                }
+            }
+            assert!(seen > 0, "{v}");
+        }
+    }
+    // Without `pageInfo`, the pages hold their items all the same.
+    let v = run(
+        &schema,
+        &store,
+        "{ meetings(first: 100) { edges { node { participants { quotations(first: 2) { edges { cursor node { id } } } } } } } }",
+        json!({}),
+        false,
+    )
+    .await;
+    let held: Vec<u64> = v["data"]["meetings"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["node"]["participants"].as_array().unwrap().clone())
+        .map(|p| p["quotations"]["edges"].as_array().unwrap().len() as u64)
+        .collect();
+    assert_eq!(held, spoken.iter().map(|n| (*n).min(2)).collect::<Vec<_>>());
+}
+
 #[tokio::test]
 async fn limits_and_bad_input_give_coded_errors() {
     let (schema, store) = setup(ApiConfig::default()).await;
@@ -471,6 +560,7 @@ async fn first_meeting(
                 offset: 0,
                 limit: 1,
                 count,
+                more: true,
             },
         )
         .await

@@ -10,6 +10,7 @@ const ALL: Page = Page {
     offset: 0,
     limit: 1000,
     count: true,
+    more: true,
 };
 
 #[tokio::test]
@@ -124,6 +125,7 @@ async fn filters_combine() {
                     offset: 0,
                     limit: 3,
                     count: true,
+                    more: true,
                 },
             )
             .await
@@ -233,6 +235,7 @@ async fn full_text_search_is_ranked_and_highlighted() {
             offset,
             limit,
             count: false,
+            more: true,
         };
         let (same, more) = store
             .search_ranked("peace treaty", uncounted(0, 10))
@@ -281,6 +284,7 @@ fn counted(limit: u64, offset: u64) -> Page {
         offset,
         limit,
         count: true,
+        more: true,
     }
 }
 
@@ -520,6 +524,7 @@ async fn pages_for_many_owners_and_pages_past_the_first_keep_list_order() {
                 offset,
                 limit,
                 count,
+                more: true,
             };
             let all = store
                 .quotation_pages(QuotationOwner::Speaker, &ids, page, Joined::Heads)
@@ -639,6 +644,7 @@ async fn pages_for_many_owners_and_pages_past_the_first_keep_list_order() {
                             offset,
                             limit: 7,
                             count,
+                            more: true,
                         },
                     )
                     .await
@@ -774,4 +780,81 @@ async fn postgres_compresses_large_values_with_lz4_when_it_can() {
         .collect();
     assert!(tsv.iter().all(|m| m == expected), "{tsv:?}");
     store.close().await.unwrap();
+}
+
+/// A page read without its total reads one row more, to tell whether more follow, only
+/// when the caller asks (`more`); without, it reads the page alone and its total is the
+/// rows it holds past the offset. The rows are the same either way.
+#[tokio::test]
+async fn uncounted_pages_read_a_row_more_only_when_asked() {
+    use diplograph_store::{Joined, QuotationOwner};
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        let page = |more| Page {
+            offset: 1,
+            limit: 2,
+            count: false,
+            more,
+        };
+        let (people, _) = store
+            .participants(&ParticipantFilter::default(), ALL)
+            .await
+            .unwrap();
+        let ids: Vec<i32> = people.iter().map(|p| p.id).collect();
+        let asked = store
+            .quotation_pages(QuotationOwner::Speaker, &ids, page(true), Joined::Titles)
+            .await
+            .unwrap();
+        let alone = store
+            .quotation_pages(QuotationOwner::Speaker, &ids, page(false), Joined::Titles)
+            .await
+            .unwrap();
+        assert_eq!(asked.rows, alone.rows, "{backend}");
+        assert_eq!(asked.titles, alone.titles, "{backend}");
+        let mut with_more = 0;
+        for id in &ids {
+            let (all, total) = store
+                .quotations(
+                    &QuotationFilter {
+                        speaker: Some(*id),
+                        ..Default::default()
+                    },
+                    DateOrder::Asc,
+                    ALL,
+                )
+                .await
+                .unwrap();
+            let kept = all.len().saturating_sub(1).min(2) as u64;
+            let more = u64::from(total > 3);
+            with_more += more;
+            if kept == 0 {
+                continue;
+            }
+            assert_eq!(
+                asked.totals.get(id),
+                Some(&(1 + kept + more)),
+                "{backend} {id}"
+            );
+            assert_eq!(alone.totals.get(id), Some(&(1 + kept)), "{backend} {id}");
+        }
+        assert!(with_more > 0, "{backend}: some speaker has more than three");
+        // Top-level lists and search: the same rows, the total one more only when asked.
+        let (qf, mf) = (QuotationFilter::default(), MeetingFilter::default());
+        let list = |more| store.quotations(&qf, DateOrder::Asc, page(more));
+        let (a, asked_total) = list(true).await.unwrap();
+        let (b, alone_total) = list(false).await.unwrap();
+        assert_eq!((a.len(), asked_total), (2, 4), "{backend}");
+        assert_eq!((b, alone_total), (a, 3), "{backend}");
+        let meetings = |more| store.meetings_with_participants(&mf, DateOrder::Asc, page(more));
+        let (a, b) = (
+            meetings(true).await.unwrap(),
+            meetings(false).await.unwrap(),
+        );
+        assert_eq!((a.meetings.len(), a.total, b.total), (2, 4, 3), "{backend}");
+        assert_eq!(a.meetings, b.meetings, "{backend}");
+        let (a, asked_total) = store.search_ranked("treaty", page(true)).await.unwrap();
+        let (b, alone_total) = store.search_ranked("treaty", page(false)).await.unwrap();
+        assert_eq!((a.len(), asked_total, alone_total), (2, 4, 3), "{backend}");
+        assert_eq!(a, b, "{backend}");
+    }
 }

@@ -236,6 +236,7 @@ pub async fn export(
                             limit: BATCH,
                             // Only "are there more rows" is needed.
                             count: false,
+                            more: true,
                         },
                     )
                     .await?;
@@ -331,6 +332,7 @@ pub async fn export(
                             limit: BATCH,
                             // Only "are there more rows" is needed.
                             count: false,
+                            more: true,
                         },
                     )
                     .await?;
@@ -411,6 +413,7 @@ pub async fn export(
                             limit: BATCH,
                             // Only "are there more rows" is needed.
                             count: false,
+                            more: true,
                         },
                     )
                     .await?;

@@ -97,12 +97,16 @@ pub(crate) fn page_args(
         }
         None => 0,
     };
-    // Count the list only when the query asks for its `totalCount`.
-    let count = ctx.look_ahead().field("totalCount").exists();
+    // Count the list only when the query asks for its `totalCount`; without a count, read
+    // one row more only when it asks whether more follow (`pageInfo { hasNextPage }`).
+    let look = ctx.look_ahead();
+    let count = look.field("totalCount").exists();
+    let more = look.field("pageInfo").field("hasNextPage").exists();
     Ok(Page {
         offset,
         limit,
         count,
+        more,
     })
 }
 

@@ -193,11 +193,8 @@ where
     let ph = placeholders(backend, ids.len());
     let values: Vec<Value> = ids.iter().map(|i| Value::from(*i)).collect();
     let lo = i64::try_from(offset).unwrap_or(i64::MAX);
-    // Without a count, one row more per owner says whether more follow.
-    let extra = i64::from(!page.count);
-    let hi = lo
-        .saturating_add(i64::try_from(limit).unwrap_or(i64::MAX))
-        .saturating_add(extra);
+    // Without a count, one row more per owner says whether more follow, when asked.
+    let hi = lo.saturating_add(i64::try_from(page.rows_to_read()).unwrap_or(i64::MAX));
     // `table` and `column` come from the enums above, never from input.
     // Postgres: per owner, an index scan of its first rows (LATERAL ... LIMIT), so the cost
     // follows the page size, not how much a busy speaker has said.

@@ -22,13 +22,27 @@ pub struct Page {
     pub limit: u64,
     /// Whether the caller needs the list's total. Without it the total returned is only
     /// good for telling whether more rows follow (`offset` + rows, plus one when there
-    /// are more): one row more is read instead of counting them all.
+    /// are more, see `more`).
     pub count: bool,
+    /// Whether the caller, not counting, needs to know whether more rows follow (a page's
+    /// `hasNextPage`): one row more is read instead of counting them all. With neither
+    /// this nor `count`, exactly `limit` rows are read and the total returned is `offset`
+    /// + rows, which says nothing of rows beyond.
+    pub more: bool,
+}
+
+impl Page {
+    /// Rows a page without a count reads: one more than it keeps when the caller wants
+    /// to know whether more follow.
+    pub(crate) fn rows_to_read(&self) -> u64 {
+        self.limit
+            .saturating_add(u64::from(!self.count && self.more))
+    }
 }
 
 /// What a list read returns as its total when the caller did not ask for a count: enough
-/// to tell whether more rows follow. `rows` holds up to `limit + 1` rows; the extra one is
-/// dropped.
+/// to tell whether more rows follow. `rows` holds up to [`Page::rows_to_read`] rows; an
+/// extra one is dropped.
 pub(crate) fn total_without_count<T>(rows: &mut Vec<T>, page: Page) -> u64 {
     let more = rows.len() as u64 > page.limit;
     rows.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
@@ -252,7 +266,7 @@ impl Store {
     {
         let backend = self.db.get_database_backend();
         if !page.count {
-            let st = paged(q.build(backend), page.limit.saturating_add(1), page.offset);
+            let st = paged(q.build(backend), page.rows_to_read(), page.offset);
             let mut rows = self.fetch_statement(st).await?;
             let total = total_without_count(&mut rows, page);
             return Ok((rows, total));
@@ -316,7 +330,7 @@ impl Store {
         let backend = self.db.get_database_backend();
         let limit = match total {
             Some(_) => page.limit,
-            None => page.limit.saturating_add(1),
+            None => page.rows_to_read(),
         };
         let inner = paged(q.build(backend), limit, page.offset);
         let pcols = crate::pages::joined_columns::<participant::Entity>("p", "p_");

@@ -75,8 +75,7 @@ impl Store {
         if q.trim().is_empty() {
             return Ok((Vec::new(), 0));
         }
-        let extra = u64::from(!page.count);
-        let lim = i64::try_from(page.limit.saturating_add(extra)).unwrap_or(i64::MAX);
+        let lim = i64::try_from(page.rows_to_read()).unwrap_or(i64::MAX);
         let off = i64::try_from(page.offset).unwrap_or(0);
         let values = [Value::from(q.clone()), Value::from(lim), Value::from(off)];
         let mut rows = if backend == DatabaseBackend::Postgres {
