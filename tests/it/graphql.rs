@@ -159,8 +159,8 @@ async fn edge_cursors_continue_after_their_item() {
     }
 }
 
-/// `hasNextPage` is right however the query asks for it (directly, in an inline fragment,
-/// in a named fragment), on top-level lists and on nested pages, with and without
+/// `hasNextPage` is right however the query asks for it (directly, in inline fragments
+/// inside `pageInfo` and around it, in a named fragment), on top-level lists and on nested pages, with and without
 /// `totalCount` beside it; and a page that does not ask still holds its items.
 #[tokio::test]
 async fn has_next_page_however_it_is_asked() {
@@ -191,6 +191,7 @@ async fn has_next_page_however_it_is_asked() {
         "pageInfo { ... on PageInfo { hasNextPage } }",
         "... P",
         "pageInfo { hasNextPage } totalCount",
+        "... { pageInfo { hasNextPage } }",
     ];
     for shape in shapes {
         for first in [2, total - 1, total] {

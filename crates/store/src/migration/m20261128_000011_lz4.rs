@@ -27,7 +27,7 @@ const COLUMNS: &[(&str, &str)] = &[
 pub struct Migration;
 
 /// Whether the server can compress with LZ4 (built `--with-lz4`).
-pub(crate) async fn lz4_available<C: ConnectionTrait>(db: &C) -> Result<bool, DbErr> {
+async fn lz4_available<C: ConnectionTrait>(db: &C) -> Result<bool, DbErr> {
     let row = db
         .query_one_raw(Statement::from_string(
             DatabaseBackend::Postgres,
