@@ -424,7 +424,6 @@ async fn rows_read_by_position_are_the_rows_sea_orm_reads() {
         decode_both_ways::<correction::Entity>(&store).await;
         // Quotations traced to an earlier one are rare in the seeds: one is stored here,
         // so a score (the one floating-point column) is read both ways too.
-        use diplograph_store::sea_orm::ConnectionTrait as _;
         store
             .connection()
             .execute_unprepared(
