@@ -94,9 +94,9 @@ pub(crate) fn placeholders(backend: DatabaseBackend, n: usize) -> String {
 
 /// The entity's own columns, `t.a, t.b, ...`: the rows without anything a migration added
 /// beside them (Postgres's `tsv` search vectors are as large as the text, and the page
-/// would read and send them for nothing).
-fn columns<E: EntityTrait>() -> String {
-    joined_columns::<E>("t", "")
+/// would read and send them for nothing). Written once per table (`cache`), not per read.
+fn columns<E: EntityTrait>(cache: &'static std::sync::OnceLock<String>) -> &'static str {
+    cache.get_or_init(|| joined_columns::<E>("t", ""))
 }
 
 /// The entity's own columns read from the table aliased `alias`, each named `prefix` +
@@ -168,8 +168,10 @@ fn joined_documents(
     Ok(out)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn page<E: EntityTrait>(
     store: &Store,
+    columns: &str,
     table: &str,
     column: &str,
     ids: &[i32],
@@ -198,7 +200,7 @@ where
     // `table` and `column` come from the enums above, never from input.
     // Postgres: per owner, an index scan of its first rows (LATERAL ... LIMIT), so the cost
     // follows the page size, not how much a busy speaker has said.
-    let cols = columns::<E>();
+    let cols = columns;
     // With documents, each row carries its document's head or title, joined by primary
     // key: the nested query that shows a quotation's document saves a statement. Only the
     // title when that is all the query shows: with the head's seventeen columns the
@@ -303,8 +305,19 @@ impl Store {
             QuotationOwner::Meeting => q.meeting_id,
             QuotationOwner::Document => Some(q.document_id),
         };
-        self::page::<quotation::Entity>(self, "quotations", column, ids, page, joined, owner_of)
-            .await
+        static COLUMNS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let cols = columns::<quotation::Entity>(&COLUMNS);
+        self::page::<quotation::Entity>(
+            self,
+            cols,
+            "quotations",
+            column,
+            ids,
+            page,
+            joined,
+            owner_of,
+        )
+        .await
     }
 
     /// A page of claims for each of `ids`, and each owner's total.
@@ -327,6 +340,8 @@ impl Store {
             ClaimOwner::Meeting => c.meeting_id,
             ClaimOwner::Document => Some(c.document_id),
         };
-        self::page::<claim::Entity>(self, "claims", column, ids, page, joined, owner_of).await
+        static COLUMNS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let cols = columns::<claim::Entity>(&COLUMNS);
+        self::page::<claim::Entity>(self, cols, "claims", column, ids, page, joined, owner_of).await
     }
 }

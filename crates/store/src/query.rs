@@ -333,7 +333,9 @@ impl Store {
             None => page.rows_to_read(),
         };
         let inner = paged(q.build(backend), limit, page.offset);
-        let pcols = crate::pages::joined_columns::<participant::Entity>("p", "p_");
+        static PCOLS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let pcols =
+            PCOLS.get_or_init(|| crate::pages::joined_columns::<participant::Entity>("p", "p_"));
         let statement = Statement {
             sql: format!(
                 "SELECT m.*, mp.id AS link_id, {pcols} FROM ({}) m \
