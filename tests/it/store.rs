@@ -278,6 +278,18 @@ async fn full_text_search_is_ranked_and_highlighted() {
     }
 }
 
+/// Every quotation of the speaker `id`, in list order, and their count.
+async fn spoken_by(
+    store: &diplograph_store::Store,
+    id: i32,
+) -> (Vec<diplograph_store::entities::quotation::Model>, u64) {
+    let only = QuotationFilter {
+        speaker: Some(id),
+        ..Default::default()
+    };
+    store.quotations(&only, DateOrder::Asc, ALL).await.unwrap()
+}
+
 /// A page whose total is counted.
 fn counted(limit: u64, offset: u64) -> Page {
     Page {
@@ -615,17 +627,7 @@ async fn pages_for_many_owners_and_pages_past_the_first_keep_list_order() {
             assert_eq!(claims.titles.len(), claimed.len(), "{backend}");
             // Each owner's page is that owner's list, cut at the offset.
             for id in &ids {
-                let (full, _) = store
-                    .quotations(
-                        &QuotationFilter {
-                            speaker: Some(*id),
-                            ..Default::default()
-                        },
-                        DateOrder::Asc,
-                        ALL,
-                    )
-                    .await
-                    .unwrap();
+                let (full, _) = spoken_by(&store, *id).await;
                 let want: Vec<i32> = full
                     .iter()
                     .skip(offset as usize)
@@ -828,17 +830,7 @@ async fn uncounted_pages_read_a_row_more_only_when_asked() {
         assert_eq!(asked.titles, alone.titles, "{backend}");
         let mut with_more = 0;
         for id in &ids {
-            let (all, total) = store
-                .quotations(
-                    &QuotationFilter {
-                        speaker: Some(*id),
-                        ..Default::default()
-                    },
-                    DateOrder::Asc,
-                    ALL,
-                )
-                .await
-                .unwrap();
+            let (all, total) = spoken_by(&store, *id).await;
             let kept = all.len().saturating_sub(1).min(2) as u64;
             let more = u64::from(total > 3);
             with_more += more;
