@@ -168,11 +168,9 @@ fn joined_documents(
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn page<E: EntityTrait>(
     store: &Store,
     columns: &str,
-    table: &str,
     column: &str,
     ids: &[i32],
     page: Page,
@@ -197,10 +195,10 @@ where
     let lo = i64::try_from(offset).unwrap_or(i64::MAX);
     // Without a count, one row more per owner says whether more follow, when asked.
     let hi = lo.saturating_add(i64::try_from(page.rows_to_read()).unwrap_or(i64::MAX));
-    // `table` and `column` come from the enums above, never from input.
+    // `table` is the entity's and `column` comes from the enums above, never from input.
     // Postgres: per owner, an index scan of its first rows (LATERAL ... LIMIT), so the cost
     // follows the page size, not how much a busy speaker has said.
-    let cols = columns;
+    let (cols, table) = (columns, E::default().table_name());
     // With documents, each row carries its document's head or title, joined by primary
     // key: the nested query that shows a quotation's document saves a statement. Only the
     // title when that is all the query shows: with the head's seventeen columns the
@@ -307,17 +305,7 @@ impl Store {
         };
         static COLUMNS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let cols = columns::<quotation::Entity>(&COLUMNS);
-        self::page::<quotation::Entity>(
-            self,
-            cols,
-            "quotations",
-            column,
-            ids,
-            page,
-            joined,
-            owner_of,
-        )
-        .await
+        self::page::<quotation::Entity>(self, cols, column, ids, page, joined, owner_of).await
     }
 
     /// A page of claims for each of `ids`, and each owner's total.
@@ -342,6 +330,6 @@ impl Store {
         };
         static COLUMNS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let cols = columns::<claim::Entity>(&COLUMNS);
-        self::page::<claim::Entity>(self, cols, "claims", column, ids, page, joined, owner_of).await
+        self::page::<claim::Entity>(self, cols, column, ids, page, joined, owner_of).await
     }
 }
