@@ -189,23 +189,22 @@ async fn has_next_page_however_it_is_asked() {
     let shapes = [
         "pageInfo { hasNextPage }",
         "pageInfo { ... on PageInfo { hasNextPage } }",
-        "... P",
+        "pageInfo { ...P }",
         "pageInfo { hasNextPage } totalCount",
         "... { pageInfo { hasNextPage } }",
     ];
     for shape in shapes {
+        // The named fragment is defined only where it is used (an unused one is invalid).
+        let fragment = if shape.contains("...P") {
+            " fragment P on PageInfo { hasNextPage }"
+        } else {
+            ""
+        };
         for first in [2, total - 1, total] {
             let q = format!(
                 "query($f: Int) {{ meetings(first: $f) {{ {shape} edges {{ node {{ \
-                 participants {{ quotations(first: 2) {{ {shape} edges {{ node {{ id }} }} }} }} }} }} }} }} \
-                 fragment P on PageInfo {{ hasNextPage }}"
-            )
-            .replace("... P", "pageInfo { ...P }");
-            let q = if q.contains("...P") {
-                q
-            } else {
-                q.replace(" fragment P on PageInfo { hasNextPage }", "")
-            };
+                 participants {{ quotations(first: 2) {{ {shape} edges {{ node {{ id }} }} }} }} }} }} }} }}{fragment}"
+            );
             let v = run(&schema, &store, &q, json!({ "f": first }), false).await;
             let page = &v["data"]["meetings"];
             assert_eq!(
