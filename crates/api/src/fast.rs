@@ -17,9 +17,13 @@
 //! call extension hooks, so one added there must be honoured here too.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::future::Future;
+use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
+use std::sync::LazyLock;
 
+use async_graphql::indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
@@ -111,13 +115,63 @@ async fn resolve_field<T: ContainerType>(
     ))
 }
 
+/// The hasher of every map [`Fast`] makes (each a clone of it), so that one hash of a
+/// response key serves every object that has the key: async-graphql's maps hash with the
+/// standard library's SipHash, whose keys a map otherwise draws anew, and the nested
+/// query's hundreds of objects have the same few keys.
+static HASHER: LazyLock<RandomState> = LazyLock::new(RandomState::new);
+
+/// Slots of [`KEY_HASHES`].
+const KEY_SLOTS: usize = 64;
+
+thread_local! {
+    /// Recent response keys with their [`HASHER`] hashes, in slots chosen by the address
+    /// of the key's text. A slot holds the key itself, so that text is not freed while the
+    /// slot holds it, and no other key can have its address: a key at the same address is
+    /// the same key.
+    static KEY_HASHES: RefCell<[Option<(Name, u64)>; KEY_SLOTS]> =
+        const { RefCell::new([const { None }; KEY_SLOTS]) };
+}
+
+/// `key`'s hash by [`HASHER`], from [`KEY_HASHES`] when it is there.
+fn key_hash(key: &Name) -> u64 {
+    let text = key.as_str();
+    let addr = text.as_ptr() as usize;
+    // Keys are allocated at least 8 bytes apart.
+    let slot = (addr >> 3 ^ addr >> 9) % KEY_SLOTS;
+    KEY_HASHES.with_borrow_mut(|slots| {
+        let cached = slots.get(slot).and_then(|s| s.as_ref()).and_then(|(k, h)| {
+            let k = k.as_str();
+            (k.as_ptr() == text.as_ptr() && k.len() == text.len()).then_some(*h)
+        });
+        cached.unwrap_or_else(|| {
+            let h = HASHER.hash_one(key);
+            if let Some(s) = slots.get_mut(slot) {
+                *s = Some((key.clone(), h));
+            }
+            h
+        })
+    })
+}
+
+/// Puts `value` under `key`, as `IndexMap::insert` does, hashing `key` by [`key_hash`].
+fn insert(map: &mut IndexMap<Name, Value>, key: Name, value: Value) {
+    let h = key_hash(&key);
+    match map.raw_entry_mut_v1().from_hash(h, |k| *k == key) {
+        RawEntryMut::Occupied(mut e) => {
+            e.insert(value);
+        }
+        RawEntryMut::Vacant(e) => {
+            e.insert_hashed_nocheck(h, key, value);
+        }
+    }
+}
+
 async fn resolve_plain<T: ContainerType>(ctx: &ContextSelectionSet<'_>, root: &T) -> Value {
     let items = &ctx.item.node.items;
-    let mut map = IndexMap::with_capacity(items.len());
+    let mut map = IndexMap::with_capacity_and_hasher(items.len(), HASHER.clone());
     let mut keep = |answer: ServerResult<(Name, Value)>| match answer {
-        Ok((key, value)) => {
-            map.insert(key, value);
-        }
+        Ok((key, value)) => insert(&mut map, key, value),
         Err(e) => ctx.add_error(e),
     };
     if let [item] = items.as_slice() {
@@ -139,5 +193,42 @@ async fn resolve_plain<T: ContainerType>(ctx: &ContextSelectionSet<'_>, root: &T
         Value::Null
     } else {
         Value::Object(map)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_hashes_as_the_maps_hasher_hashes_it() {
+        // Keys made and dropped in turn, so that new keys, of other names, are allocated
+        // where earlier ones were: a slot that kept only an address would answer with the
+        // hash of the name that was there before.
+        for round in 0..5_000 {
+            let key = Name::new(format!("k{}", round % 37));
+            let copy = key.clone();
+            assert_eq!(key_hash(&key), HASHER.hash_one(&key), "{key}");
+            assert_eq!(key_hash(&copy), HASHER.hash_one(&key), "{key}");
+        }
+    }
+
+    #[test]
+    fn a_map_filled_by_insert_is_a_map_filled_by_index_map_insert() {
+        let mut ours = IndexMap::with_capacity_and_hasher(0, HASHER.clone());
+        let mut theirs = IndexMap::new();
+        // Past the first capacity, so that the table is rebuilt from the hashes it holds;
+        // every tenth key again, with a new value.
+        for i in 0..300 {
+            let (key, value) = (Name::new(format!("f{}", i % 200)), Value::from(i));
+            insert(&mut ours, key.clone(), value.clone());
+            theirs.insert(key, value);
+        }
+        assert_eq!(ours.len(), 200);
+        assert!(ours.iter().eq(theirs.iter()));
+        for (k, v) in &theirs {
+            assert_eq!(ours.get(k.as_str()), Some(v), "{k}");
+        }
+        assert_eq!(ours.get("f300"), None);
     }
 }
