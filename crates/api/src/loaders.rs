@@ -2,6 +2,8 @@
 //! kind of list rather than one per row.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -343,9 +345,36 @@ impl Loader<i32> for Counterparts {
     }
 }
 
-/// Key of a page of a per-owner list: (owner kind, owner id, page, what is read of the
-/// rows' documents).
-pub type PageKey<O> = (O, i32, diplograph_store::Page, Joined);
+/// Key of a page of a per-owner list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageKey<O> {
+    /// Whose list: the owner's kind.
+    pub owner: O,
+    /// The owner's id.
+    pub id: i32,
+    /// Which rows.
+    pub page: diplograph_store::Page,
+    /// What is read of the rows' documents.
+    pub joined: Joined,
+}
+
+/// One write of eight bytes to the hasher, not the seven a derived `Hash` makes (one per
+/// field), each a call into the standard library's SipHash: the DataLoader hashes a key
+/// about eight times between `load_one` and its answer, for every participant of the
+/// nested query. Keys that differ only in the owner's kind or what they join hash alike,
+/// and are told apart by `Eq`.
+impl<O> std::hash::Hash for PageKey<O> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let p = &self.page;
+        state.write_u64(
+            u64::from(self.id as u32)
+                ^ p.offset.rotate_left(32)
+                ^ p.limit.rotate_left(48)
+                ^ u64::from(p.count) << 62
+                ^ u64::from(p.more) << 63,
+        );
+    }
+}
 
 /// An owner's page as its loader returns it.
 #[derive(Clone, Debug)]
@@ -384,14 +413,14 @@ macro_rules! page_loader {
             async fn load(&self, keys: &[PageKey<$owner>]) -> Result<HashMap<PageKey<$owner>, Self::Value>, Self::Error> {
                 // One or two statements per distinct (owner kind, page, documents or not).
                 let mut groups: HashMap<($owner, diplograph_store::Page, Joined), Vec<i32>> = HashMap::new();
-                for (o, id, page, docs) in keys {
-                    groups.entry((*o, *page, *docs)).or_default().push(*id);
+                for k in keys {
+                    groups.entry((k.owner, k.page, k.joined)).or_default().push(k.id);
                 }
-                let mut out = HashMap::new();
-                for (($o, page, docs), ids) in groups {
-                    let pages = self.0.$method($o, &ids, page, docs).await.map_err(Arc::new)?;
+                let mut out = HashMap::with_capacity(keys.len());
+                for (($o, page, joined), ids) in groups {
+                    let pages = self.0.$method($o, &ids, page, joined).await.map_err(Arc::new)?;
                     // Each row moved to its owner's page, in the order read.
-                    let mut by_owner: HashMap<i32, Vec<$model>> = HashMap::new();
+                    let mut by_owner: FxHashMap<i32, Vec<$model>> = FxHashMap::default();
                     for $row in pages.rows {
                         if let Some(owner) = $owner_of {
                             by_owner.entry(owner).or_default().push($row);
@@ -415,7 +444,7 @@ macro_rules! page_loader {
                             }
                         }
                         let total = pages.totals.get(&id).copied().unwrap_or(page.offset);
-                        out.insert(($o, id, page, docs), OwnerPage { rows, total, documents, titles });
+                        out.insert(PageKey { owner: $o, id, page, joined }, OwnerPage { rows, total, documents, titles });
                     }
                 }
                 Ok(out)
@@ -556,5 +585,69 @@ impl Loaders {
             counterparts: dl(Counterparts(s())),
             quotation_reports: dl(QuotationReports(s())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diplograph_store::{Page, QuotationOwner};
+    use std::hash::BuildHasher;
+
+    #[test]
+    fn page_keys_that_differ_in_any_field_are_told_apart() {
+        let page = Page {
+            offset: 0,
+            limit: 5,
+            count: false,
+            more: false,
+        };
+        let base = PageKey {
+            owner: QuotationOwner::Speaker,
+            id: 7,
+            page,
+            joined: Joined::Titles,
+        };
+        let keys = [
+            base,
+            PageKey {
+                owner: QuotationOwner::Meeting,
+                ..base
+            },
+            PageKey { id: -7, ..base },
+            PageKey { id: 8, ..base },
+            PageKey {
+                joined: Joined::Heads,
+                ..base
+            },
+            PageKey {
+                page: Page { offset: 5, ..page },
+                ..base
+            },
+            PageKey {
+                page: Page { limit: 6, ..page },
+                ..base
+            },
+            PageKey {
+                page: Page {
+                    count: true,
+                    ..page
+                },
+                ..base
+            },
+            PageKey {
+                page: Page { more: true, ..page },
+                ..base
+            },
+        ];
+        let map: HashMap<PageKey<QuotationOwner>, usize> =
+            keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        assert_eq!(map.len(), keys.len());
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(map.get(k), Some(&i), "{k:?}");
+        }
+        // Equal keys, made apart, hash alike.
+        let s = std::hash::RandomState::new();
+        assert_eq!(s.hash_one(base), s.hash_one(PageKey { id: 7, ..base }));
     }
 }

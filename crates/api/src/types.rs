@@ -7,7 +7,7 @@ use diplograph_store::{ClaimFilter, DateOrder, Joined, QuotationFilter};
 
 use crate::error::{self, ErrorCode};
 use crate::ids;
-use crate::loaders::{LoadError, Loaders};
+use crate::loaders::{LoadError, Loaders, PageKey};
 use crate::schema::{page_args, ApiConfig};
 
 pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders> {
@@ -383,7 +383,12 @@ async fn quotation_page(
 ) -> Result<Fast<QuotationConnection>> {
     let page_read = loaders(ctx)?
         .quotation_pages
-        .load_one((owner, id, page, wants_document(ctx)))
+        .load_one(PageKey {
+            owner,
+            id,
+            page,
+            joined: wants_document(ctx),
+        })
         .await
         .map_err(load_err)?
         .unwrap_or_default();
@@ -402,7 +407,12 @@ async fn claim_page(
 ) -> Result<Fast<ClaimConnection>> {
     let page_read = loaders(ctx)?
         .claim_pages
-        .load_one((owner, id, page, wants_document(ctx)))
+        .load_one(PageKey {
+            owner,
+            id,
+            page,
+            joined: wants_document(ctx),
+        })
         .await
         .map_err(load_err)?
         .unwrap_or_default();

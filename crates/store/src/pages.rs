@@ -2,7 +2,7 @@
 //! meeting's claims...), so a nested GraphQL query runs two statements per list whatever
 //! the number of parents: the rows, numbered per owner with `ROW_NUMBER()`, and the counts.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable,
@@ -50,13 +50,15 @@ pub enum Joined {
 pub struct Pages<M> {
     /// Every owner's rows, grouped by owner, each owner's in list order.
     pub rows: Vec<M>,
-    /// Each owner's total (with an uncounted page: see [`Page`]).
-    pub totals: HashMap<i32, u64>,
+    /// Each owner's total (with an uncounted page: see [`Page`]). The maps here hash their
+    /// ids by `rustc-hash` (a multiply), not SipHash: a page of the nested query puts and
+    /// looks up hundreds of them, and the ids are the database's own.
+    pub totals: FxHashMap<i32, u64>,
     /// The rows' documents by id, without their text, extraction or original bytes (as
     /// `Store::document_heads_by_ids` reads them); empty unless [`Joined::Heads`].
-    pub documents: HashMap<i32, document::Model>,
+    pub documents: FxHashMap<i32, document::Model>,
     /// The rows' documents' titles by id; empty unless [`Joined::Titles`].
-    pub titles: HashMap<i32, String>,
+    pub titles: FxHashMap<i32, String>,
 }
 
 /// A row's place in its owner's list: by document date, then document, then position.
@@ -131,9 +133,9 @@ fn document_head_columns(backend: DatabaseBackend) -> String {
 }
 
 /// Each distinct document's title in `rows`, from the `d_id` and `d_title` columns.
-fn joined_titles(rows: &[sea_orm::QueryResult]) -> Result<HashMap<i32, String>, StoreError> {
+fn joined_titles(rows: &[sea_orm::QueryResult]) -> Result<FxHashMap<i32, String>, StoreError> {
     use crate::rows::{cell, typed_position};
-    let mut out = HashMap::new();
+    let mut out = FxHashMap::default();
     let Some(first) = rows.first() else {
         return Ok(out);
     };
@@ -151,9 +153,9 @@ fn joined_titles(rows: &[sea_orm::QueryResult]) -> Result<HashMap<i32, String>, 
 /// Each distinct document of `rows`, read from the `d_` columns beside the page's own.
 fn joined_documents(
     rows: &[sea_orm::QueryResult],
-) -> Result<HashMap<i32, document::Model>, StoreError> {
+) -> Result<FxHashMap<i32, document::Model>, StoreError> {
     use crate::rows::{cell, prefixed_positions, typed_position, FromRow};
-    let mut out = HashMap::new();
+    let mut out = FxHashMap::default();
     let Some(first) = rows.first() else {
         return Ok(out);
     };
@@ -184,9 +186,9 @@ where
     if ids.is_empty() {
         return Ok(Pages {
             rows: Vec::new(),
-            totals: HashMap::new(),
-            documents: HashMap::new(),
-            titles: HashMap::new(),
+            totals: FxHashMap::default(),
+            documents: FxHashMap::default(),
+            titles: FxHashMap::default(),
         });
     }
     let backend = store.db.get_database_backend();
@@ -238,14 +240,14 @@ where
     // unique (a document's rows have distinct positions), so the order is total.
     rows.sort_unstable_by_key(|r| (owner_of(r), r.list_key()));
     let (documents, titles) = match joined {
-        Joined::Nothing => (HashMap::new(), HashMap::new()),
-        Joined::Titles => (HashMap::new(), joined_titles(&raw)?),
-        Joined::Heads => (joined_documents(&raw)?, HashMap::new()),
+        Joined::Nothing => (FxHashMap::default(), FxHashMap::default()),
+        Joined::Titles => (FxHashMap::default(), joined_titles(&raw)?),
+        Joined::Heads => (joined_documents(&raw)?, FxHashMap::default()),
     };
     drop(raw);
     if !page.count {
         // Rows come ordered by owner: keep each owner's first `limit`.
-        let mut seen: HashMap<i32, u64> = HashMap::new();
+        let mut seen: FxHashMap<i32, u64> = FxHashMap::default();
         let mut kept = Vec::with_capacity(rows.len());
         for r in rows {
             let Some(o) = owner_of(&r) else { continue };
