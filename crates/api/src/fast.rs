@@ -137,7 +137,8 @@ thread_local! {
 fn key_hash(key: &Name) -> u64 {
     let text = key.as_str();
     let addr = text.as_ptr() as usize;
-    // Keys are allocated at least 8 bytes apart.
+    // Each key's text is in an allocation of its own, so texts start at least 8 bytes
+    // apart: the low three bits tell nothing.
     let slot = (addr >> 3 ^ addr >> 9) % KEY_SLOTS;
     KEY_HASHES.with_borrow_mut(|slots| {
         let cached = slots.get(slot).and_then(|s| s.as_ref()).and_then(|(k, h)| {
@@ -218,7 +219,7 @@ mod tests {
         let mut ours = IndexMap::with_capacity_and_hasher(0, HASHER.clone());
         let mut theirs = IndexMap::new();
         // Past the first capacity, so that the table is rebuilt from the hashes it holds;
-        // every tenth key again, with a new value.
+        // the first hundred keys twice, the second time with a new value.
         for i in 0..300 {
             let (key, value) = (Name::new(format!("f{}", i % 200)), Value::from(i));
             insert(&mut ours, key.clone(), value.clone());

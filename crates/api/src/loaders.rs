@@ -2,13 +2,12 @@
 //! kind of list rather than one per row.
 
 use std::collections::HashMap;
-
-use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use diplograph_store::entities::*;
 use diplograph_store::{Joined, Store};
+use rustc_hash::FxHashMap;
 
 /// Error type shared by loaders (must be `Clone`).
 pub type LoadError = Arc<diplograph_store::StoreError>;
