@@ -101,6 +101,8 @@ impl Order {
                 // pass walks the object's keys and the query's together, ordering each
                 // value on the way, with no second look-up per key.
                 let mut at = 0;
+                // Values ordered so far: those before the first key out of order.
+                let mut done = 0;
                 let mut in_order = true;
                 for (k, v) in map.iter_mut() {
                     match self.keys.iter().skip(at).position(|(key, _)| same(key, k)) {
@@ -109,6 +111,7 @@ impl Order {
                             if let Some((_, sub)) = self.keys.get(at) {
                                 sub.apply(v);
                             }
+                            done += 1;
                         }
                         None => {
                             in_order = false;
@@ -119,6 +122,12 @@ impl Order {
                 if in_order {
                     return;
                 }
+                // The rest of the values, each ordered once, then the keys sorted.
+                for (k, v) in map.iter_mut().skip(done) {
+                    if let Some((_, sub)) = self.keys.iter().find(|(key, _)| same(key, k)) {
+                        sub.apply(v);
+                    }
+                }
                 let rank = |k: &Name| {
                     self.keys
                         .iter()
@@ -127,11 +136,6 @@ impl Order {
                 };
                 // Stable, so keys the query does not name keep their relative order.
                 map.sort_by_cached_key(|k, _| rank(k));
-                for (k, v) in map.iter_mut() {
-                    if let Some((_, sub)) = self.keys.iter().find(|(key, _)| same(key, k)) {
-                        sub.apply(v);
-                    }
-                }
             }
             _ => {}
         }
