@@ -405,8 +405,10 @@ macro_rules! page_loader {
         pub struct $name(pub Store);
 
         impl Loader<PageKey<$owner>> for $name {
-            /// An owner's rows, its total, and what was asked for of the rows' documents.
-            type Value = OwnerPage<$model>;
+            /// An owner's rows, its total, and what was asked for of the rows' documents,
+            /// shared: the DataLoader clones a value for each field that asked for it, and
+            /// a page's rows and titles were copied whole each time (see `quotation_page`).
+            type Value = Arc<OwnerPage<$model>>;
             type Error = LoadError;
 
             async fn load(&self, keys: &[PageKey<$owner>]) -> Result<HashMap<PageKey<$owner>, Self::Value>, Self::Error> {
@@ -443,7 +445,7 @@ macro_rules! page_loader {
                             }
                         }
                         let total = pages.totals.get(&id).copied().unwrap_or(page.offset);
-                        out.insert(PageKey { owner: $o, id, page, joined }, OwnerPage { rows, total, documents, titles });
+                        out.insert(PageKey { owner: $o, id, page, joined }, Arc::new(OwnerPage { rows, total, documents, titles }));
                     }
                 }
                 Ok(out)

@@ -332,20 +332,37 @@ pub(crate) struct KnownTitle(Option<String>);
 
 impl KnownTitle {
     /// `rows` made into items, each with its document's title when `titles` (one owner's
-    /// page's few documents) has it.
+    /// page's few documents) has it. A title goes to the last item of its document as it
+    /// is, and is copied only for the items before it.
     fn attach<M, T>(
         rows: Vec<M>,
-        titles: &[(i32, String)],
+        titles: Vec<(i32, String)>,
         document_of: impl Fn(&M) -> i32,
         make: impl Fn(M, KnownTitle) -> T,
     ) -> Vec<T> {
+        // Each title with how many items are still to take it.
+        let mut titles: Vec<(i32, String, usize)> =
+            titles.into_iter().map(|(d, t)| (d, t, 0)).collect();
+        let slot = |titles: &[(i32, String, usize)], id: i32| titles.iter().position(|t| t.0 == id);
+        for row in &rows {
+            if let Some(i) = slot(&titles, document_of(row)) {
+                if let Some(t) = titles.get_mut(i) {
+                    t.2 += 1;
+                }
+            }
+        }
         rows.into_iter()
             .map(|row| {
-                let id = document_of(&row);
-                let title = titles
-                    .iter()
-                    .find(|(d, _)| *d == id)
-                    .map(|(_, t)| t.clone());
+                let title = slot(&titles, document_of(&row))
+                    .and_then(|i| titles.get_mut(i))
+                    .map(|t| {
+                        t.2 = t.2.saturating_sub(1);
+                        if t.2 == 0 {
+                            std::mem::take(&mut t.1)
+                        } else {
+                            t.1.clone()
+                        }
+                    });
                 make(row, KnownTitle(title))
             })
             .collect()
@@ -391,9 +408,12 @@ async fn quotation_page(
         })
         .await
         .map_err(load_err)?
+        // The loader's page itself once the loader has let go of it (the usual case),
+        // a copy when another field still holds it.
+        .map(std::sync::Arc::unwrap_or_clone)
         .unwrap_or_default();
     let (rows, total) = (page_read.rows, page_read.total);
-    let titled = KnownTitle::attach(rows, &page_read.titles, |q| q.document_id, Quotation);
+    let titled = KnownTitle::attach(rows, page_read.titles, |q| q.document_id, Quotation);
     remember_documents(ctx, page_read.documents).await?;
     Ok(Fast(QuotationConnection::build(titled, page.offset, total)))
 }
@@ -415,9 +435,12 @@ async fn claim_page(
         })
         .await
         .map_err(load_err)?
+        // The loader's page itself once the loader has let go of it (the usual case),
+        // a copy when another field still holds it.
+        .map(std::sync::Arc::unwrap_or_clone)
         .unwrap_or_default();
     let (rows, total) = (page_read.rows, page_read.total);
-    let titled = KnownTitle::attach(rows, &page_read.titles, |c| c.document_id, Claim);
+    let titled = KnownTitle::attach(rows, page_read.titles, |c| c.document_id, Claim);
     remember_documents(ctx, page_read.documents).await?;
     Ok(Fast(ClaimConnection::build(titled, page.offset, total)))
 }
@@ -1398,5 +1421,30 @@ pub(crate) fn check_first(cfg: &ApiConfig, first: Option<i32>) -> Result<u64> {
                 Ok(n)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KnownTitle;
+
+    #[test]
+    fn every_item_gets_its_documents_title_however_many_share_it() {
+        // Items of documents 1, 2, 1, 3 and 1; titles for 1 and 2 only. The title of
+        // document 1 is moved to its last item: the items before it must still have it.
+        let rows = vec![(10, 1), (11, 2), (12, 1), (13, 3), (14, 1)];
+        let titles = vec![(2, "Second".to_string()), (1, "First".to_string())];
+        let items = KnownTitle::attach(rows, titles, |r| r.1, |r, t| (r.0, t.0));
+        let first = Some("First".to_string());
+        assert_eq!(
+            items,
+            vec![
+                (10, first.clone()),
+                (11, Some("Second".to_string())),
+                (12, first.clone()),
+                (13, None),
+                (14, first),
+            ]
+        );
     }
 }
