@@ -181,6 +181,15 @@ async fn resolve_plain<T: ContainerType>(ctx: &ContextSelectionSet<'_>, root: &T
         // future (a field's future is moved into its slot whole, however little of it
         // is in use yet).
         keep(resolve_field(ctx, root, item).await);
+    } else if let [a, b] = items.as_slice() {
+        // Two fields (a meeting's `title` and `participants`, a quotation's `text` and
+        // `document`...), the most common selection: joined in place, without the
+        // allocated set and the vector of answers `join_all` makes.
+        let (a, b) =
+            futures_util::future::join(resolve_field(ctx, root, a), resolve_field(ctx, root, b))
+                .await;
+        keep(a);
+        keep(b);
     } else {
         // Sized from the selection (every item is a field), so the set is allocated once.
         for answer in
