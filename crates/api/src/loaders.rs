@@ -407,7 +407,8 @@ macro_rules! page_loader {
         impl Loader<PageKey<$owner>> for $name {
             /// An owner's rows, its total, and what was asked for of the rows' documents,
             /// shared: the DataLoader clones a value for each field that asked for it, and
-            /// a page's rows and titles were copied whole each time (see `quotation_page`).
+            /// a clone of the page itself would copy its rows and titles whole (the field
+            /// takes the page back from the `Arc`: see `quotation_page`).
             type Value = Arc<OwnerPage<$model>>;
             type Error = LoadError;
 
