@@ -343,26 +343,23 @@ impl KnownTitle {
         // Each title with how many items are still to take it.
         let mut titles: Vec<(i32, String, usize)> =
             titles.into_iter().map(|(d, t)| (d, t, 0)).collect();
-        let slot = |titles: &[(i32, String, usize)], id: i32| titles.iter().position(|t| t.0 == id);
         for row in &rows {
-            if let Some(i) = slot(&titles, document_of(row)) {
-                if let Some(t) = titles.get_mut(i) {
-                    t.2 += 1;
-                }
+            let id = document_of(row);
+            if let Some(t) = titles.iter_mut().find(|t| t.0 == id) {
+                t.2 += 1;
             }
         }
         rows.into_iter()
             .map(|row| {
-                let title = slot(&titles, document_of(&row))
-                    .and_then(|i| titles.get_mut(i))
-                    .map(|t| {
-                        t.2 = t.2.saturating_sub(1);
-                        if t.2 == 0 {
-                            std::mem::take(&mut t.1)
-                        } else {
-                            t.1.clone()
-                        }
-                    });
+                let id = document_of(&row);
+                let title = titles.iter_mut().find(|t| t.0 == id).map(|t| {
+                    t.2 = t.2.saturating_sub(1);
+                    if t.2 == 0 {
+                        std::mem::take(&mut t.1)
+                    } else {
+                        t.1.clone()
+                    }
+                });
                 make(row, KnownTitle(title))
             })
             .collect()
