@@ -995,6 +995,17 @@ async fn plain_selections_answer_as_fragments_do() {
         "{ participants(first: 3) { edges { node { name quotations(first: 1000) { totalCount } } } } }",
         "{ meetings(first: 5) { edges { node { title participants { name \
          quotations(first: 2) { edges { node { text document { title } } } } } } } } }",
+        // Objects that fields return one at a time (a speaker, a span, a date, a place,
+        // a document...), each through the same wrapper as list items.
+        "{ quotations(first: 8) { edges { node { speaker { name country } reportedBy { name } \
+         span { start end text } meeting { title date { year month day text } \
+         place { name country } } primarySources { score quotation { text } \
+         sourceDocument { title } span { start end } } } } } }",
+        "{ claims(first: 8) { edges { node { claimant { name } span { start text } \
+         meeting { date { text } } quotation { text speaker { name } } } } } }",
+        "{ documents(first: 5) { edges { node { publishedOn { year text } place { name country } \
+         turns { label speaker { name } span { start end } } } } } }",
+        "{ participants(first: 5) { edges { node { roles { title document { title } } } } } }",
     ];
     let errors = |v: &Value| {
         let mut e: Vec<String> = v["errors"]

@@ -636,8 +636,8 @@ impl Role {
             .and_then(PartialDate::from_iso)
     }
     /// The document the role was seen in.
-    async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
-        load_document(ctx, self.0.document_id).await
+    async fn document(&self, ctx: &Context<'_>) -> Result<Option<Fast<Document>>> {
+        Ok(load_document(ctx, self.0.document_id).await?.map(Fast))
     }
 }
 
@@ -658,30 +658,30 @@ impl Turn {
         &self.0.label
     }
     /// Who speaks (a journalist for questions).
-    async fn speaker(&self, ctx: &Context<'_>) -> Result<Option<Participant>> {
+    async fn speaker(&self, ctx: &Context<'_>) -> Result<Option<Fast<Participant>>> {
         load_participant(ctx, self.0.speaker_id).await
     }
     /// The turn's text in the document.
-    async fn span(&self) -> Span {
-        Span {
+    async fn span(&self) -> Fast<Span> {
+        Fast(Span {
             start: self.0.span_start,
             end: self.0.span_end,
             document_id: self.0.document_id,
-        }
+        })
     }
 }
 
 pub(crate) async fn load_participant(
     ctx: &Context<'_>,
     id: Option<i32>,
-) -> Result<Option<Participant>> {
+) -> Result<Option<Fast<Participant>>> {
     match id {
         Some(id) => Ok(loaders(ctx)?
             .participant
             .load_one(id)
             .await
             .map_err(load_err)?
-            .map(Participant)),
+            .map(|p| Fast(Participant(p)))),
         None => Ok(None),
     }
 }
@@ -747,8 +747,12 @@ impl Document {
         self.0.file_name.as_deref()
     }
     /// Publication date.
-    async fn published_on(&self) -> Option<PartialDate> {
-        self.0.published.as_deref().and_then(PartialDate::from_iso)
+    async fn published_on(&self) -> Option<Fast<PartialDate>> {
+        self.0
+            .published
+            .as_deref()
+            .and_then(PartialDate::from_iso)
+            .map(Fast)
     }
     /// Publication time (`15:47`), when the source gives one.
     async fn published_time(&self) -> Option<&str> {
@@ -759,10 +763,12 @@ impl Document {
         self.0.year_inferred
     }
     /// Where it was written (dateline city) or where the event took place.
-    async fn place(&self) -> Option<Place> {
-        self.0.place_name.clone().map(|name| Place {
-            name,
-            country: self.0.place_country.clone(),
+    async fn place(&self) -> Option<Fast<Place>> {
+        self.0.place_name.clone().map(|name| {
+            Fast(Place {
+                name,
+                country: self.0.place_country.clone(),
+            })
         })
     }
     /// The dateline as written (`MOSCOW, January 14. /TASS/`).
@@ -888,14 +894,16 @@ impl Meeting {
         MeetingStatus::from_db(&self.0.status).unwrap_or(MeetingStatus::Held)
     }
     /// When, to the precision the sources give.
-    async fn date(&self) -> Option<PartialDate> {
-        PartialDate::from_parts(self.0.date_year, self.0.date_month, self.0.date_day)
+    async fn date(&self) -> Option<Fast<PartialDate>> {
+        PartialDate::from_parts(self.0.date_year, self.0.date_month, self.0.date_day).map(Fast)
     }
     /// Where.
-    async fn place(&self) -> Option<Place> {
-        self.0.place_name.clone().map(|name| Place {
-            name,
-            country: self.0.place_country.clone(),
+    async fn place(&self) -> Option<Fast<Place>> {
+        self.0.place_name.clone().map(|name| {
+            Fast(Place {
+                name,
+                country: self.0.place_country.clone(),
+            })
         })
     }
     /// Who took part.
@@ -1168,7 +1176,7 @@ impl QuoteMatch {
     }
     /// The other side of the link: the transcript paragraph (from `primarySources`) or the
     /// reported quotation (from `reportedIn`).
-    async fn quotation(&self, ctx: &Context<'_>) -> Result<Option<Quotation>> {
+    async fn quotation(&self, ctx: &Context<'_>) -> Result<Option<Fast<Quotation>>> {
         let id = if self.reported_side {
             self.link.source_quotation_id
         } else {
@@ -1179,19 +1187,21 @@ impl QuoteMatch {
             .load_one(id)
             .await
             .map_err(load_err)?
-            .map(Quotation::from))
+            .map(|q| Fast(Quotation::from(q))))
     }
     /// The transcript document.
-    async fn source_document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
-        load_document(ctx, self.link.source_document_id).await
+    async fn source_document(&self, ctx: &Context<'_>) -> Result<Option<Fast<Document>>> {
+        Ok(load_document(ctx, self.link.source_document_id)
+            .await?
+            .map(Fast))
     }
     /// The matching sentences in the transcript.
-    async fn span(&self) -> Span {
-        Span {
+    async fn span(&self) -> Fast<Span> {
+        Fast(Span {
             start: self.link.span_start,
             end: self.link.span_end,
             document_id: self.link.source_document_id,
-        }
+        })
     }
 }
 
@@ -1211,7 +1221,7 @@ impl Quotation {
         QuotationKind::from_db(&self.0.kind).unwrap_or(QuotationKind::Direct)
     }
     /// Who said it.
-    async fn speaker(&self, ctx: &Context<'_>) -> Result<Option<Participant>> {
+    async fn speaker(&self, ctx: &Context<'_>) -> Result<Option<Fast<Participant>>> {
         load_participant(ctx, self.0.speaker_id).await
     }
     /// How the source names the speaker where it attributes the words (`he`, `the Russian
@@ -1224,7 +1234,7 @@ impl Quotation {
         self.0.cue.as_deref()
     }
     /// Who reports the words, when a speaker quotes someone else.
-    async fn reported_by(&self, ctx: &Context<'_>) -> Result<Option<Participant>> {
+    async fn reported_by(&self, ctx: &Context<'_>) -> Result<Option<Fast<Participant>>> {
         load_participant(ctx, self.0.reported_by_id).await
     }
     /// The document it comes from.
@@ -1232,22 +1242,22 @@ impl Quotation {
         Ok(self.1.document(ctx, self.0.document_id).await?.map(Fast))
     }
     /// Where the words stand in the document.
-    async fn span(&self) -> Span {
-        Span {
+    async fn span(&self) -> Fast<Span> {
+        Fast(Span {
             start: self.0.span_start,
             end: self.0.span_end,
             document_id: self.0.document_id,
-        }
+        })
     }
     /// The meeting the document reports.
-    async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<Meeting>> {
+    async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<Fast<Meeting>>> {
         match self.0.meeting_id {
             Some(m) => Ok(loaders(ctx)?
                 .meeting
                 .load_one(m)
                 .await
                 .map_err(load_err)?
-                .map(Meeting)),
+                .map(|m| Fast(Meeting(m)))),
             None => Ok(None),
         }
     }
@@ -1316,7 +1326,7 @@ impl Claim {
         ClaimKind::from_db(&self.0.kind).unwrap_or(ClaimKind::Position)
     }
     /// Who makes it.
-    async fn claimant(&self, ctx: &Context<'_>) -> Result<Option<Participant>> {
+    async fn claimant(&self, ctx: &Context<'_>) -> Result<Option<Fast<Participant>>> {
         load_participant(ctx, self.0.claimant_id).await
     }
     /// Countries the claim is made for (both parties for a joint agreement).
@@ -1342,34 +1352,34 @@ impl Claim {
         Ok(self.1.document(ctx, self.0.document_id).await?.map(Fast))
     }
     /// Where it stands in the document.
-    async fn span(&self) -> Span {
-        Span {
+    async fn span(&self) -> Fast<Span> {
+        Fast(Span {
             start: self.0.span_start,
             end: self.0.span_end,
             document_id: self.0.document_id,
-        }
+        })
     }
     /// The meeting the document reports.
-    async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<Meeting>> {
+    async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<Fast<Meeting>>> {
         match self.0.meeting_id {
             Some(m) => Ok(loaders(ctx)?
                 .meeting
                 .load_one(m)
                 .await
                 .map_err(load_err)?
-                .map(Meeting)),
+                .map(|m| Fast(Meeting(m)))),
             None => Ok(None),
         }
     }
     /// The quotation it comes from, when it comes from one.
-    async fn quotation(&self, ctx: &Context<'_>) -> Result<Option<Quotation>> {
+    async fn quotation(&self, ctx: &Context<'_>) -> Result<Option<Fast<Quotation>>> {
         match self.0.quotation_id {
             Some(q) => Ok(loaders(ctx)?
                 .quotation
                 .load_one(q)
                 .await
                 .map_err(load_err)?
-                .map(Quotation::from)),
+                .map(|q| Fast(Quotation::from(q)))),
             None => Ok(None),
         }
     }
