@@ -1005,7 +1005,7 @@ async fn plain_selections_answer_as_fragments_do() {
          meeting { date { text } } quotation { text speaker { name } } } } } }",
         "{ documents(first: 5) { edges { node { publishedOn { year text } place { name country } \
          turns { label speaker { name } span { start end } } } } } }",
-        "{ participants(first: 5) { edges { node { roles { title document { title } } } } } }",
+        "{ participants(first: 5) { edges { node { roles { title observedOn { text } document { title } } } } } }",
     ];
     let errors = |v: &Value| {
         let mut e: Vec<String> = v["errors"]

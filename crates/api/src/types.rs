@@ -629,11 +629,12 @@ impl Role {
         self.0.country.as_deref()
     }
     /// Date of the document the role was seen in.
-    async fn observed_on(&self) -> Option<PartialDate> {
+    async fn observed_on(&self) -> Option<Fast<PartialDate>> {
         self.0
             .observed_on
             .as_deref()
             .and_then(PartialDate::from_iso)
+            .map(Fast)
     }
     /// The document the role was seen in.
     async fn document(&self, ctx: &Context<'_>) -> Result<Option<Fast<Document>>> {
