@@ -1034,3 +1034,85 @@ async fn plain_selections_answer_as_fragments_do() {
         "the third, fifth and seventh queries' pages are too large"
     );
 }
+
+/// A document's `publishedOn` and a role's `observedOn` answer the stored date to the
+/// precision it was stored with: the same ISO text, and the parts it is made of.
+#[tokio::test]
+async fn dates_answer_the_stored_date_whole() {
+    use diplograph_store::entities::{document, participant_role};
+    use diplograph_store::sea_orm::EntityTrait;
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let db = store.connection();
+    let stored: std::collections::HashMap<String, Option<String>> = document::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.title, d.published))
+        .collect();
+    let observed: Vec<Option<String>> = participant_role::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.observed_on)
+        .collect();
+    let resp = run(
+        &schema,
+        &store,
+        "{ documents(first: 100) { edges { node { title publishedOn { year month day text } \
+         participants { roles { observedOn { year month day text } } } } } } }",
+        json!({}),
+        false,
+    )
+    .await;
+    assert!(resp["errors"].is_null(), "{resp}");
+    // The text a date's parts make, as `PartialDate` writes it.
+    let text_of = |d: &Value| {
+        let part = |k: &str| d[k].as_i64();
+        match (part("year"), part("month"), part("day")) {
+            (Some(y), Some(m), Some(day)) => format!("{y:04}-{m:02}-{day:02}"),
+            (Some(y), Some(m), None) => format!("{y:04}-{m:02}"),
+            (Some(y), None, None) => format!("{y:04}"),
+            other => panic!("a date without a year or with a day and no month: {other:?}"),
+        }
+    };
+    let mut days = 0;
+    let mut answered_roles = Vec::new();
+    for edge in resp["data"]["documents"]["edges"].as_array().unwrap() {
+        let node = &edge["node"];
+        let title = node["title"].as_str().unwrap();
+        let date = &node["publishedOn"];
+        let want = stored.get(title).expect("a stored document").clone();
+        match want {
+            Some(iso) => {
+                assert_eq!(date["text"], json!(iso), "{title}");
+                assert_eq!(text_of(date), iso, "{title}");
+                days += usize::from(!date["day"].is_null());
+            }
+            None => assert!(date.is_null(), "{title}: {date}"),
+        }
+        for p in node["participants"].as_array().unwrap() {
+            for r in p["roles"].as_array().unwrap() {
+                let on = &r["observedOn"];
+                if !on.is_null() {
+                    assert_eq!(on["text"].as_str().unwrap(), text_of(on));
+                }
+                answered_roles.push(on["text"].as_str().map(str::to_string));
+            }
+        }
+    }
+    assert_eq!(
+        stored.len(),
+        resp["data"]["documents"]["edges"].as_array().unwrap().len()
+    );
+    assert!(days > 0, "the corpus has documents dated to the day");
+    // Every role's answered date is one of the stored ones.
+    assert!(
+        answered_roles.iter().any(Option::is_some),
+        "roles have dates"
+    );
+    for a in &answered_roles {
+        assert!(observed.contains(a), "{a:?} is not a stored role date");
+    }
+}

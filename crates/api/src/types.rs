@@ -478,6 +478,11 @@ impl PartialDate {
         let d = it.next().and_then(|d| d.parse().ok());
         Self::from_parts(y, m, d)
     }
+
+    /// A stored ISO date (`2019`, `2019-06`, `2019-06-30`) as a field answers it.
+    fn answer(iso: Option<&str>) -> Option<Fast<Self>> {
+        iso.and_then(Self::from_iso).map(Fast)
+    }
 }
 
 /// A place: a city or a country.
@@ -630,11 +635,7 @@ impl Role {
     }
     /// Date of the document the role was seen in.
     async fn observed_on(&self) -> Option<Fast<PartialDate>> {
-        self.0
-            .observed_on
-            .as_deref()
-            .and_then(PartialDate::from_iso)
-            .map(Fast)
+        PartialDate::answer(self.0.observed_on.as_deref())
     }
     /// The document the role was seen in.
     async fn document(&self, ctx: &Context<'_>) -> Result<Option<Fast<Document>>> {
@@ -749,11 +750,7 @@ impl Document {
     }
     /// Publication date.
     async fn published_on(&self) -> Option<Fast<PartialDate>> {
-        self.0
-            .published
-            .as_deref()
-            .and_then(PartialDate::from_iso)
-            .map(Fast)
+        PartialDate::answer(self.0.published.as_deref())
     }
     /// Publication time (`15:47`), when the source gives one.
     async fn published_time(&self) -> Option<&str> {
