@@ -494,6 +494,18 @@ pub struct Place {
     pub country: Option<String>,
 }
 
+impl Place {
+    /// A stored place (its name and country columns) as a field answers it.
+    fn answer(name: &Option<String>, country: &Option<String>) -> Option<Fast<Self>> {
+        name.clone().map(|name| {
+            Fast(Place {
+                name,
+                country: country.clone(),
+            })
+        })
+    }
+}
+
 /// Where something stands in its document: Unicode character offsets into `Document.text`.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
@@ -673,6 +685,19 @@ impl Turn {
     }
 }
 
+/// The meeting `id`, if any, through the request's loader.
+async fn load_meeting(ctx: &Context<'_>, id: Option<i32>) -> Result<Option<Fast<Meeting>>> {
+    match id {
+        Some(id) => Ok(loaders(ctx)?
+            .meeting
+            .load_one(id)
+            .await
+            .map_err(load_err)?
+            .map(|m| Fast(Meeting(m)))),
+        None => Ok(None),
+    }
+}
+
 pub(crate) async fn load_participant(
     ctx: &Context<'_>,
     id: Option<i32>,
@@ -762,12 +787,7 @@ impl Document {
     }
     /// Where it was written (dateline city) or where the event took place.
     async fn place(&self) -> Option<Fast<Place>> {
-        self.0.place_name.clone().map(|name| {
-            Fast(Place {
-                name,
-                country: self.0.place_country.clone(),
-            })
-        })
+        Place::answer(&self.0.place_name, &self.0.place_country)
     }
     /// The dateline as written (`MOSCOW, January 14. /TASS/`).
     async fn dateline(&self) -> Option<&str> {
@@ -897,12 +917,7 @@ impl Meeting {
     }
     /// Where.
     async fn place(&self) -> Option<Fast<Place>> {
-        self.0.place_name.clone().map(|name| {
-            Fast(Place {
-                name,
-                country: self.0.place_country.clone(),
-            })
-        })
+        Place::answer(&self.0.place_name, &self.0.place_country)
     }
     /// Who took part.
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Fast<Participant>>> {
@@ -1249,15 +1264,7 @@ impl Quotation {
     }
     /// The meeting the document reports.
     async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<Fast<Meeting>>> {
-        match self.0.meeting_id {
-            Some(m) => Ok(loaders(ctx)?
-                .meeting
-                .load_one(m)
-                .await
-                .map_err(load_err)?
-                .map(|m| Fast(Meeting(m)))),
-            None => Ok(None),
-        }
+        load_meeting(ctx, self.0.meeting_id).await
     }
     /// Topics of the words.
     async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<Topic>> {
@@ -1359,15 +1366,7 @@ impl Claim {
     }
     /// The meeting the document reports.
     async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<Fast<Meeting>>> {
-        match self.0.meeting_id {
-            Some(m) => Ok(loaders(ctx)?
-                .meeting
-                .load_one(m)
-                .await
-                .map_err(load_err)?
-                .map(|m| Fast(Meeting(m)))),
-            None => Ok(None),
-        }
+        load_meeting(ctx, self.0.meeting_id).await
     }
     /// The quotation it comes from, when it comes from one.
     async fn quotation(&self, ctx: &Context<'_>) -> Result<Option<Fast<Quotation>>> {
