@@ -1116,3 +1116,80 @@ async fn dates_answer_the_stored_date_whole() {
         assert!(observed.contains(a), "{a:?} is not a stored role date");
     }
 }
+
+/// A quotation's and a claim's `meeting` is the meeting stored with it, and a meeting's
+/// and a document's `place` is the stored place, country included.
+#[tokio::test]
+async fn meetings_and_places_answer_the_stored_rows() {
+    use diplograph_api::ids;
+    use diplograph_store::entities::{claim, document, meeting, quotation};
+    use diplograph_store::sea_orm::EntityTrait;
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let db = store.connection();
+    let meetings: std::collections::HashMap<i32, meeting::Model> = meeting::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let place = |name: &Option<String>, country: &Option<String>| match name {
+        Some(n) => json!({ "name": n, "country": country }),
+        None => Value::Null,
+    };
+    let meeting_of = |id: Option<i32>| match id.and_then(|m| meetings.get(&m)) {
+        Some(m) => json!({ "id": ids::encode("Meeting", m.id), "title": m.title,
+                           "place": place(&m.place_name, &m.place_country) }),
+        None => Value::Null,
+    };
+    let mut expected: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
+    for q in quotation::Entity::find().all(db).await.unwrap() {
+        expected.insert(ids::encode("Quotation", q.id), meeting_of(q.meeting_id));
+    }
+    for c in claim::Entity::find().all(db).await.unwrap() {
+        expected.insert(ids::encode("Claim", c.id), meeting_of(c.meeting_id));
+    }
+    let docs: std::collections::HashMap<String, Value> = document::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| {
+            let p = place(&d.place_name, &d.place_country);
+            (ids::encode("Document", d.id), p)
+        })
+        .collect();
+    let resp = run(
+        &schema,
+        &store,
+        "{ quotations(first: 100) { edges { node { id meeting { id title place { name country } } } } } \
+           claims(first: 100) { edges { node { id meeting { id title place { name country } } } } } \
+           documents(first: 100) { edges { node { id place { name country } } } } }",
+        json!({}),
+        false,
+    )
+    .await;
+    assert!(resp["errors"].is_null(), "{resp}");
+    let (mut with_meeting, mut with_country, mut seen) = (0, 0, 0);
+    for list in ["quotations", "claims"] {
+        for edge in resp["data"][list]["edges"].as_array().unwrap() {
+            let node = &edge["node"];
+            let id = node["id"].as_str().unwrap();
+            assert_eq!(&node["meeting"], expected.get(id).unwrap(), "{id}");
+            with_meeting += usize::from(!node["meeting"].is_null());
+            with_country += usize::from(!node["meeting"]["place"]["country"].is_null());
+            seen += 1;
+        }
+    }
+    for edge in resp["data"]["documents"]["edges"].as_array().unwrap() {
+        let node = &edge["node"];
+        let id = node["id"].as_str().unwrap();
+        assert_eq!(&node["place"], docs.get(id).unwrap(), "{id}");
+        with_country += usize::from(!node["place"]["country"].is_null());
+    }
+    assert!(
+        seen > 0 && with_meeting > 0,
+        "quotations and claims with meetings"
+    );
+    assert!(with_country > 0, "places with countries");
+}
