@@ -3,6 +3,9 @@
 # bench/ingest.sh leaves behind: 30 s per query on 127.0.0.1, then the server's peak memory.
 # Every response must be a 200 without "errors": the script counts the others. wrk waits
 # 15 s for a response (past the service's 10 s request limit), so none is dropped uncounted.
+# "filtered" asks for the speaker of the first quotation (a rare name in the generated
+# corpus), "filtered_common" for COMMON_NAME (default Lavrov: some 600 generated people
+# share it), whose quotations on the most common topic are thousands.
 # QUERIES="nested filtered" runs some of the queries; BIN=path/to/diplograph another build
 # (to compare two back to back); the service's own settings (DIPLOGRAPH_DB_POOL_SIZE) apply.
 set -euo pipefail
@@ -23,16 +26,17 @@ id=$(curl -s "$addr/graphql" -H 'content-type: application/json' -d '{"query":"{
 speaker=$(curl -s "$addr/graphql" -H 'content-type: application/json' -d '{"query":"{ quotations(first: 1) { edges { node { speaker { name } } } } }"}' 2>/dev/null | python3 -c 'import json,sys
 try: print(json.load(sys.stdin)["data"]["quotations"]["edges"][0]["node"]["speaker"]["name"])
 except Exception: print("Lavrov")')
-python3 - "$WORK" "$id" "${speaker##* }" <<'PY'
+python3 - "$WORK" "$id" "${speaker##* }" "${COMMON_NAME:-Lavrov}" <<'PY'
 import json, sys
-work, mid, surname = sys.argv[1], sys.argv[2], sys.argv[3]
+work, mid, surname, common = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 queries = {
     "meeting_by_id": "query ById($id: ID!) { node(id: $id) { ... on Meeting { title date { text } participants { name country } } } }",
     "nested": "query Nested { meetings(first: 20) { edges { node { title participants { name quotations(first: 5) { edges { node { text document { title } } } } } } } } }",
     "search": "query Search { search(query: \"treaty\", first: 20) { totalCount edges { node { score snippet } } } }",
     "filtered": "query Filtered($s: String!) { quotations(first: 20, filter: {speakerName: $s, topic: \"bilateral-relations\", from: \"2010\", to: \"2030\"}) { totalCount edges { node { text } } } }",
 }
-variables = {"meeting_by_id": {"id": mid}, "filtered": {"s": surname}}
+queries["filtered_common"] = queries["filtered"]
+variables = {"meeting_by_id": {"id": mid}, "filtered": {"s": surname}, "filtered_common": {"s": common}}
 lua = """wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = __BODY__
@@ -67,7 +71,7 @@ idle() {
     sleep 1
   done
 }
-for name in ${QUERIES:-meeting_by_id nested search filtered}; do
+for name in ${QUERIES:-meeting_by_id nested search filtered filtered_common}; do
   idle
   echo "== $name"
   s0=$(ticks "$server"); b0=$(busy); t0=$(date +%s.%N)

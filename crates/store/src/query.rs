@@ -233,6 +233,21 @@ fn paged(mut statement: Statement, limit: u64, offset: u64) -> Statement {
 }
 
 impl Store {
+    /// The id of the topic with this slug, if there is one. The topic filters look it up
+    /// before their statement instead of selecting it inside, so that Postgres plans for
+    /// this topic's own frequency (the most common one is on nearly half of all quotations)
+    /// rather than an average topic's: a common speaker's quotations on the most common
+    /// topic were otherwise read through every quotation of that topic.
+    pub async fn topic_id(&self, slug: &str) -> Result<Option<i32>, StoreError> {
+        Ok(topic::Entity::find()
+            .select_only()
+            .column(topic::Column::Id)
+            .filter(topic::Column::Slug.eq(slug))
+            .into_tuple()
+            .one(&self.reads)
+            .await?)
+    }
+
     /// Ids of participants whose name or alias contains `name` (case-insensitive).
     pub async fn participant_ids_by_name(&self, name: &str) -> Result<Vec<i32>, StoreError> {
         let mut ids: Vec<i32> = participant::Entity::find()
@@ -478,20 +493,15 @@ impl Store {
             c = c.add(quotation::Column::SpeakerId.is_in(ids));
         }
         if let Some(t) = &f.topic {
+            let Some(topic) = self.topic_id(t).await? else {
+                return Ok((Vec::new(), 0));
+            };
             c = c.add(
                 quotation::Column::Id.in_subquery(
                     Query::select()
                         .column(quotation_topic::Column::QuotationId)
                         .from(quotation_topic::Entity)
-                        .and_where(
-                            quotation_topic::Column::TopicId.in_subquery(
-                                Query::select()
-                                    .column(topic::Column::Id)
-                                    .from(topic::Entity)
-                                    .and_where(topic::Column::Slug.eq(t.clone()))
-                                    .to_owned(),
-                            ),
-                        )
+                        .and_where(quotation_topic::Column::TopicId.eq(topic))
                         .to_owned(),
                 ),
             );
@@ -541,20 +551,15 @@ impl Store {
             c = c.add(claim::Column::ClaimantId.is_in(ids));
         }
         if let Some(t) = &f.topic {
+            let Some(topic) = self.topic_id(t).await? else {
+                return Ok((Vec::new(), 0));
+            };
             c = c.add(
                 claim::Column::Id.in_subquery(
                     Query::select()
                         .column(claim_topic::Column::ClaimId)
                         .from(claim_topic::Entity)
-                        .and_where(
-                            claim_topic::Column::TopicId.in_subquery(
-                                Query::select()
-                                    .column(topic::Column::Id)
-                                    .from(topic::Entity)
-                                    .and_where(topic::Column::Slug.eq(t.clone()))
-                                    .to_owned(),
-                            ),
-                        )
+                        .and_where(claim_topic::Column::TopicId.eq(topic))
                         .to_owned(),
                 ),
             );
