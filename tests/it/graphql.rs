@@ -1193,3 +1193,61 @@ async fn meetings_and_places_answer_the_stored_rows() {
     );
     assert!(with_country > 0, "places with countries");
 }
+
+/// A topic's own lists (read by the topic's id) hold what the top-level lists filtered by
+/// its slug hold, every item carries the topic, and their totals agree with the topic's
+/// counts.
+#[tokio::test]
+async fn a_topics_lists_match_the_lists_filtered_by_its_slug() {
+    let (schema, store) = setup(ApiConfig::default()).await;
+    let v = run(
+        &schema,
+        &store,
+        r#"{ topics { slug quotationCount claimCount
+            quotations(first: 100) { totalCount edges { node { id topics { slug } } } }
+            claims(first: 100) { totalCount edges { node { id topics { slug } } } } } }"#,
+        json!({}),
+        false,
+    )
+    .await;
+    assert!(v["errors"].is_null(), "{v}");
+    let topics = v["data"]["topics"].as_array().unwrap();
+    let mut items = 0;
+    for t in topics {
+        let slug = t["slug"].as_str().unwrap();
+        let top = run(
+            &schema,
+            &store,
+            r#"query($t: String!) {
+                quotations(first: 100, filter: {topic: $t}) { totalCount edges { node { id } } }
+                claims(first: 100, filter: {topic: $t}) { totalCount edges { node { id } } } }"#,
+            json!({ "t": slug }),
+            false,
+        )
+        .await;
+        assert!(top["errors"].is_null(), "{top}");
+        for (list, count) in [("quotations", "quotationCount"), ("claims", "claimCount")] {
+            let own = &t[list];
+            assert_eq!(own["totalCount"], t[count], "{slug} {list}");
+            assert_eq!(
+                own["totalCount"], top["data"][list]["totalCount"],
+                "{slug} {list}"
+            );
+            let ids = |l: &Value| -> Vec<Value> {
+                l["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"]["id"].clone())
+                    .collect()
+            };
+            assert_eq!(ids(own), ids(&top["data"][list]), "{slug} {list}");
+            for e in own["edges"].as_array().unwrap() {
+                items += 1;
+                let tagged = e["node"]["topics"].as_array().unwrap();
+                assert!(tagged.iter().any(|x| x["slug"] == slug), "{slug}: {e}");
+            }
+        }
+    }
+    assert!(items >= 20, "{items} items on {} topics", topics.len());
+}

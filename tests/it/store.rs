@@ -922,10 +922,12 @@ async fn uncounted_pages_read_a_row_more_only_when_asked() {
     }
 }
 
-/// A topic filter answers exactly the quotations and claims tagged with that topic, alone
-/// and beside a speaker or claimant filter, counted and not; a slug no topic has answers
-/// nothing. The filters look the topic's id up before their statement (for Postgres's
-/// plan), so this also checks that the id they use is the slug's own.
+/// A topic filter answers exactly the quotations and claims tagged with that topic, by
+/// slug or by id, alone and beside a speaker filter, with the right totals; a slug no
+/// topic has, or an id and another topic's slug, answers nothing. The filters look the
+/// slug's id up before their statement (for Postgres's plan) and count a topic's list
+/// alone from its links, so this also checks that the id is the slug's own and that the
+/// links are counted only when the topic is the only filter.
 #[tokio::test]
 async fn topic_filters_answer_exactly_the_tagged_rows() {
     use diplograph_store::ClaimFilter;
@@ -989,7 +991,7 @@ async fn topic_filters_answer_exactly_the_tagged_rows() {
                 speaker: Some(speaker),
                 ..Default::default()
             };
-            let (got, _) = store.quotations(&f, DateOrder::Asc, ALL).await.unwrap();
+            let (got, n) = store.quotations(&f, DateOrder::Asc, ALL).await.unwrap();
             let got: BTreeSet<i32> = got.iter().map(|q| q.id).collect();
             let want: BTreeSet<i32> = all_q
                 .iter()
@@ -997,6 +999,44 @@ async fn topic_filters_answer_exactly_the_tagged_rows() {
                 .map(|q| q.id)
                 .collect();
             assert_eq!(got, want, "{backend}: {} by speaker {speaker}", t.slug);
+            assert_eq!(
+                n,
+                want.len() as u64,
+                "{backend}: {} by speaker, counted",
+                t.slug
+            );
+            // By id, as a topic's own lists ask; with its slug too; with another's slug.
+            let other = topics.iter().find(|o| o.id != t.id).unwrap();
+            for (slug, want_q, want_c) in [
+                (None, &want_q, &want_c),
+                (Some(t.slug.clone()), &want_q, &want_c),
+                (Some(other.slug.clone()), &BTreeSet::new(), &BTreeSet::new()),
+            ] {
+                let f = QuotationFilter {
+                    topic_id: Some(t.id),
+                    topic: slug.clone(),
+                    ..Default::default()
+                };
+                let (got, n) = store.quotations(&f, DateOrder::Asc, ALL).await.unwrap();
+                let got: BTreeSet<i32> = got.iter().map(|q| q.id).collect();
+                assert_eq!(
+                    (&got, n),
+                    (want_q, want_q.len() as u64),
+                    "{backend}: {slug:?}"
+                );
+                let f = ClaimFilter {
+                    topic_id: Some(t.id),
+                    topic: slug.clone(),
+                    ..Default::default()
+                };
+                let (got, n) = store.claims(&f, DateOrder::Asc, ALL).await.unwrap();
+                let got: BTreeSet<i32> = got.iter().map(|c| c.id).collect();
+                assert_eq!(
+                    (&got, n),
+                    (want_c, want_c.len() as u64),
+                    "{backend}: {slug:?}"
+                );
+            }
         }
         assert!(nonempty >= 4, "{backend}: {nonempty} tagged lists");
         for page in [

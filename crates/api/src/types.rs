@@ -584,7 +584,7 @@ impl Topic {
     ) -> Result<QuotationConnection> {
         let page = page_args(ctx, first, after)?;
         let f = QuotationFilter {
-            topic: Some(self.0.slug.clone()),
+            topic_id: Some(self.0.id),
             ..Default::default()
         };
         let (rows, total) = store(ctx)?
@@ -611,7 +611,7 @@ impl Topic {
     ) -> Result<ClaimConnection> {
         let page = page_args(ctx, first, after)?;
         let f = ClaimFilter {
-            topic: Some(self.0.slug.clone()),
+            topic_id: Some(self.0.id),
             ..Default::default()
         };
         let (rows, total) = store(ctx)?

@@ -40,6 +40,16 @@ impl Page {
     }
 }
 
+/// The topic a quotation or claim filter asks for (see [`Store::wanted_topic`]).
+enum TopicWanted {
+    /// No topic filter.
+    Any,
+    /// The topic of this id.
+    Id(i32),
+    /// A slug no topic has, or an id and a slug of two topics: nothing matches.
+    Nothing,
+}
+
 /// What a list read returns as its total when the caller did not ask for a count: enough
 /// to tell whether more rows follow. `rows` holds up to [`Page::rows_to_read`] rows; an
 /// extra one is dropped.
@@ -102,6 +112,9 @@ pub struct QuotationFilter {
     pub speaker_name: Option<String>,
     /// With this topic slug.
     pub topic: Option<String>,
+    /// With the topic of this id (for a caller that holds the topic already; with `topic`
+    /// too, both must name the same topic).
+    pub topic_id: Option<i32>,
     /// At this meeting.
     pub meeting: Option<i32>,
     /// In this document.
@@ -125,6 +138,8 @@ pub struct ClaimFilter {
     pub on_behalf_of: Option<String>,
     /// With this topic slug.
     pub topic: Option<String>,
+    /// With the topic of this id (as [`QuotationFilter::topic_id`]).
+    pub topic_id: Option<i32>,
     /// Kind (`POSITION`).
     pub kind: Option<String>,
     /// At this meeting.
@@ -233,19 +248,31 @@ fn paged(mut statement: Statement, limit: u64, offset: u64) -> Statement {
 }
 
 impl Store {
-    /// The id of the topic with this slug, if there is one. The topic filters look it up
-    /// before their statement instead of selecting it inside, so that Postgres plans for
-    /// this topic's own frequency (the most common one is on nearly half of all quotations)
-    /// rather than an average topic's: a common speaker's quotations on the most common
-    /// topic were otherwise read through every quotation of that topic.
-    pub async fn topic_id(&self, slug: &str) -> Result<Option<i32>, StoreError> {
-        Ok(topic::Entity::find()
+    /// The topic a quotation or claim filter asks for, by id or slug. The slug is looked
+    /// up before the filter's statement instead of selected inside it, so that Postgres
+    /// plans for this topic's own frequency (the most common one is on nearly half of all
+    /// quotations) rather than an average topic's: a common speaker's quotations on the
+    /// most common topic were otherwise read through every quotation of that topic.
+    async fn wanted_topic(
+        &self,
+        id: Option<i32>,
+        slug: Option<&str>,
+    ) -> Result<TopicWanted, StoreError> {
+        let Some(slug) = slug else {
+            return Ok(id.map_or(TopicWanted::Any, TopicWanted::Id));
+        };
+        let found: Option<i32> = topic::Entity::find()
             .select_only()
             .column(topic::Column::Id)
             .filter(topic::Column::Slug.eq(slug))
             .into_tuple()
             .one(&self.reads)
-            .await?)
+            .await?;
+        Ok(match (found, id) {
+            (Some(f), None) => TopicWanted::Id(f),
+            (Some(f), Some(i)) if f == i => TopicWanted::Id(f),
+            _ => TopicWanted::Nothing,
+        })
     }
 
     /// Ids of participants whose name or alias contains `name` (case-insensitive).
@@ -279,6 +306,21 @@ impl Store {
     where
         E::Model: Send + Sync + FromRow,
     {
+        self.page_counted_by::<E, E>(q, page, None).await
+    }
+
+    /// [`Store::page`], its total (when asked for) counted by `count` when given: a
+    /// cheaper statement that has as many rows as `q`.
+    async fn page_counted_by<E: EntityTrait, C: EntityTrait>(
+        &self,
+        q: Select<E>,
+        page: Page,
+        count: Option<Select<C>>,
+    ) -> Result<(Vec<E::Model>, u64), StoreError>
+    where
+        E::Model: Send + Sync + FromRow,
+        C::Model: Send + Sync,
+    {
         let backend = self.db.get_database_backend();
         if !page.count {
             let st = paged(q.build(backend), page.rows_to_read(), page.offset);
@@ -286,7 +328,10 @@ impl Store {
             let total = total_without_count(&mut rows, page);
             return Ok((rows, total));
         }
-        let total = q.clone().count(&self.reads).await?;
+        let total = match count {
+            Some(count) => count.count(&self.reads).await?,
+            None => q.clone().count(&self.reads).await?,
+        };
         let rows = self
             .fetch_statement(paged(q.build(backend), page.limit, page.offset))
             .await?;
@@ -492,10 +537,12 @@ impl Store {
         if let Some(ids) = speakers {
             c = c.add(quotation::Column::SpeakerId.is_in(ids));
         }
-        if let Some(t) = &f.topic {
-            let Some(topic) = self.topic_id(t).await? else {
-                return Ok((Vec::new(), 0));
-            };
+        let topic = match self.wanted_topic(f.topic_id, f.topic.as_deref()).await? {
+            TopicWanted::Any => None,
+            TopicWanted::Id(id) => Some(id),
+            TopicWanted::Nothing => return Ok((Vec::new(), 0)),
+        };
+        if let Some(topic) = topic {
             c = c.add(
                 quotation::Column::Id.in_subquery(
                     Query::select()
@@ -521,6 +568,11 @@ impl Store {
         if let Some(v) = f.to {
             c = c.add(quotation::Column::DateKey.lte(v));
         }
+        // A topic's list alone is counted from its links, on one index, instead of by
+        // joining every linked row (a row carries a topic at most once).
+        let links = topic.filter(|_| c.len() == 1).map(|t| {
+            quotation_topic::Entity::find().filter(quotation_topic::Column::TopicId.eq(t))
+        });
         let q = quotation::Entity::find().filter(c);
         let q = match order {
             DateOrder::Asc => q.order_by_asc(quotation::Column::DateKey),
@@ -528,7 +580,7 @@ impl Store {
         }
         .order_by_asc(quotation::Column::DocumentId)
         .order_by_asc(quotation::Column::Idx);
-        self.page(q, page).await
+        self.page_counted_by(q, page, links).await
     }
 
     /// Claims matching the filter, by document date then position.
@@ -550,10 +602,12 @@ impl Store {
         if let Some(ids) = who {
             c = c.add(claim::Column::ClaimantId.is_in(ids));
         }
-        if let Some(t) = &f.topic {
-            let Some(topic) = self.topic_id(t).await? else {
-                return Ok((Vec::new(), 0));
-            };
+        let topic = match self.wanted_topic(f.topic_id, f.topic.as_deref()).await? {
+            TopicWanted::Any => None,
+            TopicWanted::Id(id) => Some(id),
+            TopicWanted::Nothing => return Ok((Vec::new(), 0)),
+        };
+        if let Some(topic) = topic {
             c = c.add(
                 claim::Column::Id.in_subquery(
                     Query::select()
@@ -585,6 +639,11 @@ impl Store {
         if let Some(v) = f.to {
             c = c.add(claim::Column::DateKey.lte(v));
         }
+        // A topic's list alone is counted from its links, on one index, instead of by
+        // joining every linked row (a row carries a topic at most once).
+        let links = topic
+            .filter(|_| c.len() == 1)
+            .map(|t| claim_topic::Entity::find().filter(claim_topic::Column::TopicId.eq(t)));
         let q = claim::Entity::find().filter(c);
         let q = match order {
             DateOrder::Asc => q.order_by_asc(claim::Column::DateKey),
@@ -592,7 +651,7 @@ impl Store {
         }
         .order_by_asc(claim::Column::DocumentId)
         .order_by_asc(claim::Column::Idx);
-        self.page(q, page).await
+        self.page_counted_by(q, page, links).await
     }
 
     /// Participants matching the filter, by name.
