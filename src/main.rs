@@ -227,13 +227,19 @@ async fn main() -> Result<()> {
                 ExportFormat::Csv => diplograph_api::export::Format::Csv,
                 ExportFormat::Jsonl => diplograph_api::export::Format::Jsonl,
             };
-            let body = diplograph_api::export::export(&store, what, format, &params).await?;
+            let exp = diplograph_api::export::export(&store, what, format, &params)?;
             match output {
-                Some(p) => std::fs::write(&p, body)
-                    .with_context(|| format!("cannot write {}", p.display()))?,
-                None => std::io::stdout().lock().write_all(body.as_bytes())?,
+                Some(p) => write_export_file(exp, &p).await,
+                None => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                    let mut exp = exp;
+                    while let Some(chunk) = exp.next_chunk().await? {
+                        out.write_all(chunk.as_bytes())?;
+                    }
+                    out.flush()?;
+                    Ok(())
+                }
             }
-            Ok(())
         }
         Command::GenCorpus {
             docs,
@@ -448,6 +454,36 @@ async fn ingest_paths(
         store.settle_indexes().await;
     }
     Ok(summary)
+}
+
+/// Writes an export to `path` a batch at a time, through a temporary file beside it that
+/// replaces `path` only once the whole export is written: a failed export leaves no half
+/// file, and an earlier file at `path` stays as it was.
+async fn write_export_file(mut exp: diplograph_api::export::Export, path: &Path) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    let written = async {
+        let file = std::fs::File::create(&partial)
+            .with_context(|| format!("cannot write {}", partial.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        while let Some(chunk) = exp.next_chunk().await? {
+            out.write_all(chunk.as_bytes())
+                .with_context(|| format!("cannot write {}", partial.display()))?;
+        }
+        out.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("cannot write {}", partial.display()))?;
+        std::fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))
+    }
+    .await;
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
 }
 
 fn short(p: &Path) -> String {

@@ -497,3 +497,101 @@ fn a_pool_of_one_connection_ingests_and_serves() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--db-pool-size"));
 }
+
+/// An export larger than one batch streams over HTTP batch after batch and matches the
+/// command line's, which writes its file whole or not at all.
+#[test]
+fn a_large_export_streams_every_row_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = dir.path().join("gen");
+    let out = Command::new(bin())
+        .args(["gen-corpus", "--docs", "80", "--seed", "5", "--from"])
+        .arg(corpus())
+        .arg("--out")
+        .arg(&gen)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = format!("sqlite://{}", dir.path().join("big.db").display());
+    let out = Command::new(bin())
+        .args(["ingest", "--database-url", &db])
+        .arg(&gen)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let server = start(&db, &[]);
+    let addr = server.1.clone();
+    let total = graphql(&addr, "{ quotations { totalCount } }")["data"]["quotations"]["totalCount"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        total > 1000,
+        "{total} quotations: more than two batches of 500"
+    );
+    let (status, head, body) = http(&addr, "GET", "/api/v1/export/quotations.jsonl", &[], "");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        head.to_lowercase().contains("transfer-encoding: chunked"),
+        "{head}"
+    );
+    let ids: Vec<String> = body
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(ids.len() as u64, total, "every row");
+    let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "each row once");
+
+    let file = dir.path().join("out").join("q.jsonl");
+    let export = |path: &std::path::Path| {
+        Command::new(bin())
+            .args([
+                "export",
+                "quotations",
+                "--format",
+                "jsonl",
+                "--database-url",
+                &db,
+            ])
+            .arg("--output")
+            .arg(path)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    // Into a folder that does not exist: an error, and nothing written.
+    let failed = export(&file);
+    assert!(!failed.status.success());
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("cannot write"));
+    assert!(!dir.path().join("out").exists());
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    let done = export(&file);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), body);
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left,
+        vec![std::ffi::OsString::from("q.jsonl")],
+        "no partial file left"
+    );
+}

@@ -1061,3 +1061,103 @@ async fn topic_filters_answer_exactly_the_tagged_rows() {
         }
     }
 }
+
+/// An export read a few rows at a time, each batch from where the last ended, writes
+/// what it writes in one batch, byte for byte: every row once, in list order, on both
+/// backends, with and without a filter, in both formats.
+#[tokio::test]
+async fn exports_in_small_batches_match_one_batch() {
+    use diplograph_api::export::{export, Dataset, Format};
+    use diplograph_store::ClaimFilter;
+    use std::collections::HashMap;
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        let (quotations, nq) = store
+            .quotations(&QuotationFilter::default(), DateOrder::Asc, ALL)
+            .await
+            .unwrap();
+        let (_, nc) = store
+            .claims(&ClaimFilter::default(), DateOrder::Asc, ALL)
+            .await
+            .unwrap();
+        let (_, nm) = store
+            .meetings(&MeetingFilter::default(), DateOrder::Asc, ALL)
+            .await
+            .unwrap();
+        let no_filter = HashMap::new();
+        let topic = HashMap::from([("topic".to_string(), "peace-treaty".to_string())]);
+        for (what, params, rows) in [
+            (Dataset::Quotations, &no_filter, Some(nq)),
+            (Dataset::Claims, &no_filter, Some(nc)),
+            (Dataset::Meetings, &no_filter, Some(nm)),
+            (Dataset::Quotations, &topic, None),
+            (Dataset::Claims, &topic, None),
+        ] {
+            for format in [Format::Jsonl, Format::Csv] {
+                let whole = export(&store, what, format, params)
+                    .unwrap()
+                    .batch_size(100_000)
+                    .collect()
+                    .await
+                    .unwrap();
+                let lines = whole.lines().count() - usize::from(format == Format::Csv);
+                assert!(lines >= 3, "{backend} {what:?}: {lines} rows");
+                if let Some(n) = rows {
+                    assert_eq!(lines as u64, n, "{backend} {what:?}: every row");
+                }
+                for batch in [1, 2, 7] {
+                    let mut exp = export(&store, what, format, params)
+                        .unwrap()
+                        .batch_size(batch);
+                    let mut chunks = Vec::new();
+                    while let Some(c) = exp.next_chunk().await.unwrap() {
+                        chunks.push(c);
+                    }
+                    assert!(
+                        chunks.len() as u64 >= lines as u64 / batch,
+                        "{backend} {what:?}: {} chunks of {batch}",
+                        chunks.len()
+                    );
+                    assert_eq!(
+                        chunks.concat(),
+                        whole,
+                        "{backend} {what:?} {format:?} in batches of {batch}"
+                    );
+                }
+            }
+        }
+        // The rows come in list order.
+        let jsonl = export(&store, Dataset::Quotations, Format::Jsonl, &no_filter)
+            .unwrap()
+            .batch_size(4)
+            .collect()
+            .await
+            .unwrap();
+        let ids: Vec<String> = jsonl
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["id"].as_str().unwrap().to_string()
+            })
+            .collect();
+        let want: Vec<String> = quotations
+            .iter()
+            .map(|q| diplograph_api::ids::encode("Quotation", q.id))
+            .collect();
+        assert_eq!(ids, want, "{backend}: list order");
+        // Nothing matches: the CSV header alone, and nothing for JSON lines.
+        let none = HashMap::from([("topic".to_string(), "no-such-topic".to_string())]);
+        let csv = export(&store, Dataset::Claims, Format::Csv, &none)
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(csv.lines().count(), 1, "{backend}: {csv:?}");
+        let jsonl = export(&store, Dataset::Claims, Format::Jsonl, &none)
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(jsonl, "", "{backend}");
+    }
+}

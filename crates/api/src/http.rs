@@ -300,30 +300,53 @@ pub(crate) async fn get_export(
             "exports are quotations, claims or meetings, as .csv or .jsonl",
         );
     };
-    match export::export(&st.store, what, format, &params).await {
-        Ok(body) => {
-            let disposition = format!("attachment; filename=\"{file}\"");
-            (
-                [
-                    (header::CONTENT_TYPE, format.content_type().to_string()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ],
-                body,
-            )
-                .into_response()
-        }
+    let unavailable = |e: &diplograph_store::StoreError| {
+        tracing::error!(error = %e, "export failed");
+        rest_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            "the export failed; try again",
+        )
+    };
+    let mut exp = match export::export(&st.store, what, format, &params) {
+        Ok(exp) => exp,
         Err(export::ExportError::BadFilter(m)) => {
-            rest_error(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, m)
+            return rest_error(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, m)
         }
-        Err(export::ExportError::Store(e)) => {
-            tracing::error!(error = %e, "export failed");
-            rest_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::Unavailable,
-                "the export failed; try again",
-            )
+        Err(export::ExportError::Store(e)) => return unavailable(&e),
+    };
+    // The first batch is read before answering, so that a database that cannot answer
+    // gets a 503 rather than an empty 200. The rest is streamed a batch at a time: a
+    // failure later ends the response early (the client sees an unfinished chunked body
+    // and the server logs the error), which is the most a started response can say.
+    let first = match exp.next_chunk().await {
+        Ok(first) => first.unwrap_or_default(),
+        Err(e) => return unavailable(&e),
+    };
+    let rest = futures_util::stream::unfold(Some(exp), |exp| async move {
+        let mut exp = exp?;
+        match exp.next_chunk().await {
+            Ok(Some(chunk)) => Some((Ok(Bytes::from(chunk)), Some(exp))),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "export failed after its first rows");
+                Some((Err(e), None))
+            }
         }
-    }
+    });
+    let body = futures_util::StreamExt::chain(
+        futures_util::stream::once(async move { Ok(Bytes::from(first)) }),
+        rest,
+    );
+    let disposition = format!("attachment; filename=\"{file}\"");
+    (
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response()
 }
 
 /// GraphiQL, React, vis-network and the OpenAPI document, embedded in the binary.

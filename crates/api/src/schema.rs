@@ -353,6 +353,7 @@ impl QueryRoot {
             kind: f.kind.map(|k| k.as_db().to_string()),
             status: f.status.map(|k| k.as_db().to_string()),
             document: None,
+            after: None,
         };
         // When the nodes' participants are asked for, they come with the page, in the
         // same statement, and the request's loader is given them.
@@ -447,6 +448,7 @@ impl QueryRoot {
             text: f.text,
             from: date_arg(&f.from, false, "from")?,
             to: date_arg(&f.to, true, "to")?,
+            after: None,
         };
         let (rows, total) = store(ctx)?
             .quotations(&sf, order_by.into(), page)
@@ -488,6 +490,7 @@ impl QueryRoot {
             text: f.text,
             from: date_arg(&f.from, false, "from")?,
             to: date_arg(&f.to, true, "to")?,
+            after: None,
         };
         let (rows, total) = store(ctx)?
             .claims(&sf, order_by.into(), page)

@@ -101,6 +101,10 @@ pub struct MeetingFilter {
     pub status: Option<String>,
     /// Reported by this document.
     pub document: Option<i32>,
+    /// Only meetings after this (date key, id) in oldest-first order: to read a whole
+    /// list in batches, each from where the last ended, without an offset that makes the
+    /// database walk past every row before it.
+    pub after: Option<(i64, i32)>,
 }
 
 /// Filters on quotations.
@@ -125,6 +129,10 @@ pub struct QuotationFilter {
     pub from: Option<i64>,
     /// Document dated on or before.
     pub to: Option<i64>,
+    /// Only rows after this (date key, document id, position) in oldest-first order: to
+    /// read a whole list in batches, each from where the last ended, without an offset
+    /// that makes the database walk past every row before it.
+    pub after: Option<(i64, i32, i32)>,
 }
 
 /// Filters on claims.
@@ -152,6 +160,10 @@ pub struct ClaimFilter {
     pub from: Option<i64>,
     /// Document dated on or before.
     pub to: Option<i64>,
+    /// Only rows after this (date key, document id, position) in oldest-first order: to
+    /// read a whole list in batches, each from where the last ended, without an offset
+    /// that makes the database walk past every row before it.
+    pub after: Option<(i64, i32, i32)>,
 }
 
 /// Filters on participants.
@@ -205,6 +217,12 @@ fn like(s: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// `(columns…) > (values…)`: the rows after a list position in ascending order, which
+/// both backends read from the list's own index.
+fn after_key<const N: usize>(columns: [Expr; N], values: [Value; N]) -> Expr {
+    Expr::tuple(columns).gt(Expr::tuple(values.map(Expr::val)))
 }
 
 fn lower_like<C: ColumnTrait>(col: C, s: &str) -> Expr {
@@ -463,6 +481,15 @@ impl Store {
         order: DateOrder,
     ) -> Result<Select<meeting::Entity>, StoreError> {
         let mut c = Condition::all();
+        if let Some((date, id)) = f.after {
+            c = c.add(after_key(
+                [
+                    Expr::col(meeting::Column::DateKey),
+                    Expr::col(meeting::Column::Id),
+                ],
+                [date.into(), id.into()],
+            ));
+        }
         if let Some(v) = f.from {
             c = c.add(meeting::Column::DateKey.gte(v));
         }
@@ -568,6 +595,16 @@ impl Store {
         if let Some(v) = f.to {
             c = c.add(quotation::Column::DateKey.lte(v));
         }
+        if let Some((date, document, idx)) = f.after {
+            c = c.add(after_key(
+                [
+                    Expr::col(quotation::Column::DateKey),
+                    Expr::col(quotation::Column::DocumentId),
+                    Expr::col(quotation::Column::Idx),
+                ],
+                [date.into(), document.into(), idx.into()],
+            ));
+        }
         // A topic's list alone is counted from its links, on one index, instead of by
         // joining every linked row (a row carries a topic at most once).
         let links = topic.filter(|_| c.len() == 1).map(|t| {
@@ -638,6 +675,16 @@ impl Store {
         }
         if let Some(v) = f.to {
             c = c.add(claim::Column::DateKey.lte(v));
+        }
+        if let Some((date, document, idx)) = f.after {
+            c = c.add(after_key(
+                [
+                    Expr::col(claim::Column::DateKey),
+                    Expr::col(claim::Column::DocumentId),
+                    Expr::col(claim::Column::Idx),
+                ],
+                [date.into(), document.into(), idx.into()],
+            ));
         }
         // A topic's list alone is counted from its links, on one index, instead of by
         // joining every linked row (a row carries a topic at most once).
