@@ -1161,3 +1161,32 @@ async fn exports_in_small_batches_match_one_batch() {
         assert_eq!(jsonl, "", "{backend}");
     }
 }
+
+/// A topic filter asked before any document carries the topic answers nothing, and the
+/// same filter after an ingest that adds the topic answers its rows: the store keeps the
+/// topic ids it has found, never a slug it did not find.
+#[tokio::test]
+async fn a_topic_unknown_before_an_ingest_is_found_after_it() {
+    use diplograph_store::ClaimFilter;
+    for (backend, store) in backends().await {
+        let f = QuotationFilter {
+            topic: Some("peace-treaty".into()),
+            ..Default::default()
+        };
+        let c = ClaimFilter {
+            topic: Some("peace-treaty".into()),
+            ..Default::default()
+        };
+        let before = store.quotations(&f, DateOrder::Asc, ALL).await.unwrap();
+        assert_eq!((before.0.len(), before.1), (0, 0), "{backend}");
+        let before = store.claims(&c, DateOrder::Asc, ALL).await.unwrap();
+        assert_eq!((before.0.len(), before.1), (0, 0), "{backend}");
+        ingest_corpus(&store).await;
+        for _ in 0..2 {
+            let (rows, n) = store.quotations(&f, DateOrder::Asc, ALL).await.unwrap();
+            assert!(!rows.is_empty() && n == rows.len() as u64, "{backend}: {n}");
+            let (rows, n) = store.claims(&c, DateOrder::Asc, ALL).await.unwrap();
+            assert!(!rows.is_empty() && n == rows.len() as u64, "{backend}: {n}");
+        }
+    }
+}

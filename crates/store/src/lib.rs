@@ -105,6 +105,10 @@ pub struct Store {
     /// Where reads outside transactions run (see `reads`).
     reads: reads::Reads,
     stats: std::sync::Arc<IngestStats>,
+    /// Topic ids by slug, as the topic filters found them. A topic is never deleted and
+    /// its slug is unique, so an id once found stays right; a slug not found is not kept
+    /// (a later ingest may add it).
+    topic_ids: std::sync::Arc<std::sync::RwLock<std::collections::HashMap<String, i32>>>,
 }
 
 /// Adds `mode=rwc` to a SQLite file URL so the file is created when missing.
@@ -214,6 +218,7 @@ impl Store {
             db,
             reads,
             stats: std::sync::Arc::default(),
+            topic_ids: std::sync::Arc::default(),
         })
     }
 

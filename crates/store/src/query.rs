@@ -270,7 +270,8 @@ impl Store {
     /// up before the filter's statement instead of selected inside it, so that Postgres
     /// plans for this topic's own frequency (the most common one is on nearly half of all
     /// quotations) rather than an average topic's: a common speaker's quotations on the
-    /// most common topic were otherwise read through every quotation of that topic.
+    /// most common topic were otherwise read through every quotation of that topic. A
+    /// slug's id is looked up once per store (see `Store::topic_ids`).
     async fn wanted_topic(
         &self,
         id: Option<i32>,
@@ -279,13 +280,27 @@ impl Store {
         let Some(slug) = slug else {
             return Ok(id.map_or(TopicWanted::Any, TopicWanted::Id));
         };
-        let found: Option<i32> = topic::Entity::find()
-            .select_only()
-            .column(topic::Column::Id)
-            .filter(topic::Column::Slug.eq(slug))
-            .into_tuple()
-            .one(&self.reads)
-            .await?;
+        let cached = self
+            .topic_ids
+            .read()
+            .ok()
+            .and_then(|ids| ids.get(slug).copied());
+        let found: Option<i32> = match cached {
+            Some(found) => Some(found),
+            None => {
+                let found = topic::Entity::find()
+                    .select_only()
+                    .column(topic::Column::Id)
+                    .filter(topic::Column::Slug.eq(slug))
+                    .into_tuple()
+                    .one(&self.reads)
+                    .await?;
+                if let (Some(found), Ok(mut ids)) = (found, self.topic_ids.write()) {
+                    ids.insert(slug.to_string(), found);
+                }
+                found
+            }
+        };
         Ok(match (found, id) {
             (Some(f), None) => TopicWanted::Id(f),
             (Some(f), Some(i)) if f == i => TopicWanted::Id(f),
