@@ -465,19 +465,19 @@ async fn write_export_file(mut exp: diplograph_api::export::Export, path: &Path)
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "export".into());
     let partial = path.with_file_name(format!(".{name}.partial"));
+    // Errors name the file asked for, not the temporary one.
+    let cannot = || format!("cannot write {}", path.display());
     let written = async {
-        let file = std::fs::File::create(&partial)
-            .with_context(|| format!("cannot write {}", partial.display()))?;
+        let file = std::fs::File::create(&partial).with_context(cannot)?;
         let mut out = std::io::BufWriter::new(file);
         while let Some(chunk) = exp.next_chunk().await? {
-            out.write_all(chunk.as_bytes())
-                .with_context(|| format!("cannot write {}", partial.display()))?;
+            out.write_all(chunk.as_bytes()).with_context(cannot)?;
         }
         out.into_inner()
             .map_err(|e| e.into_error())
             .and_then(|f| f.sync_all())
-            .with_context(|| format!("cannot write {}", partial.display()))?;
-        std::fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))
+            .with_context(cannot)?;
+        std::fs::rename(&partial, path).with_context(cannot)
     }
     .await;
     if written.is_err() {

@@ -504,31 +504,28 @@ fn a_pool_of_one_connection_ingests_and_serves() {
 fn a_large_export_streams_every_row_once() {
     let dir = tempfile::tempdir().unwrap();
     let gen = dir.path().join("gen");
-    let out = Command::new(bin())
-        .args(["gen-corpus", "--docs", "80", "--seed", "5", "--from"])
-        .arg(corpus())
-        .arg("--out")
-        .arg(&gen)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let db = format!("sqlite://{}", dir.path().join("big.db").display());
-    let out = Command::new(bin())
-        .args(["ingest", "--database-url", &db])
-        .arg(&gen)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(bin())
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    let arg = std::ffi::OsStr::new;
+    run(&[
+        arg("gen-corpus"),
+        arg("--docs"),
+        arg("80"),
+        arg("--seed"),
+        arg("5"),
+        arg("--from"),
+        corpus().as_os_str(),
+        arg("--out"),
+        gen.as_os_str(),
+    ]);
+    run(&[arg("ingest"), arg("--database-url"), arg(&db), gen.as_os_str()]);
     let server = start(&db, &[]);
     let addr = server.1.clone();
     let total = graphql(&addr, "{ quotations { totalCount } }")["data"]["quotations"]["totalCount"]
@@ -575,7 +572,8 @@ fn a_large_export_streams_every_row_once() {
     // Into a folder that does not exist: an error, and nothing written.
     let failed = export(&file);
     assert!(!failed.status.success());
-    assert!(String::from_utf8_lossy(&failed.stderr).contains("cannot write"));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains(&format!("cannot write {}", file.display())), "{stderr}");
     assert!(!dir.path().join("out").exists());
     std::fs::create_dir(dir.path().join("out")).unwrap();
     let done = export(&file);
