@@ -511,7 +511,11 @@ fn a_large_export_streams_every_row_once() {
             .env("RUST_LOG", "warn")
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     let arg = std::ffi::OsStr::new;
     run(&[
@@ -525,7 +529,12 @@ fn a_large_export_streams_every_row_once() {
         arg("--out"),
         gen.as_os_str(),
     ]);
-    run(&[arg("ingest"), arg("--database-url"), arg(&db), gen.as_os_str()]);
+    run(&[
+        arg("ingest"),
+        arg("--database-url"),
+        arg(&db),
+        gen.as_os_str(),
+    ]);
     let server = start(&db, &[]);
     let addr = server.1.clone();
     let total = graphql(&addr, "{ quotations { totalCount } }")["data"]["quotations"]["totalCount"]
@@ -573,7 +582,10 @@ fn a_large_export_streams_every_row_once() {
     let failed = export(&file);
     assert!(!failed.status.success());
     let stderr = String::from_utf8_lossy(&failed.stderr);
-    assert!(stderr.contains(&format!("cannot write {}", file.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot write {}", file.display())),
+        "{stderr}"
+    );
     assert!(!dir.path().join("out").exists());
     std::fs::create_dir(dir.path().join("out")).unwrap();
     let done = export(&file);
