@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
 
-use crate::support::{bin, corpus};
+use crate::support::{bin, corpus, ingest_ok};
 
 struct Server(Child, String);
 
@@ -505,36 +505,16 @@ fn a_large_export_streams_every_row_once() {
     let dir = tempfile::tempdir().unwrap();
     let gen = dir.path().join("gen");
     let db = format!("sqlite://{}", dir.path().join("big.db").display());
-    let run = |args: &[&std::ffi::OsStr]| {
-        let out = Command::new(bin())
-            .args(args)
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    let arg = std::ffi::OsStr::new;
-    run(&[
-        arg("gen-corpus"),
-        arg("--docs"),
-        arg("80"),
-        arg("--seed"),
-        arg("5"),
-        arg("--from"),
-        corpus().as_os_str(),
-        arg("--out"),
-        gen.as_os_str(),
-    ]);
-    run(&[
-        arg("ingest"),
-        arg("--database-url"),
-        arg(&db),
-        gen.as_os_str(),
-    ]);
+    let status = Command::new(bin())
+        .args(["gen-corpus", "--docs", "80", "--seed", "5", "--from"])
+        .arg(corpus())
+        .arg("--out")
+        .arg(&gen)
+        .env("RUST_LOG", "warn")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    ingest_ok(&db, &gen);
     let server = start(&db, &[]);
     let addr = server.1.clone();
     let total = graphql(&addr, "{ quotations { totalCount } }")["data"]["quotations"]["totalCount"]
