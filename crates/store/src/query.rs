@@ -72,7 +72,8 @@ pub struct MeetingsWithParticipants {
     pub participants: HashMap<i32, Vec<participant::Model>>,
 }
 
-/// Sort direction on dates.
+/// Sort direction on dates. Rows of the same date follow in ascending order either way
+/// (by id; quotations and claims by document, then position in it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DateOrder {
     /// Oldest first.
@@ -101,9 +102,9 @@ pub struct MeetingFilter {
     pub status: Option<String>,
     /// Reported by this document.
     pub document: Option<i32>,
-    /// Only meetings after this (date key, id) in oldest-first order: to read a whole
-    /// list in batches, each from where the last ended, without an offset that makes the
-    /// database walk past every row before it.
+    /// Only meetings after this (date key, id) in the list's order (see [`DateOrder`]):
+    /// to read a list page by page, each from where the last ended, without an offset that
+    /// makes the database walk past every row before it.
     pub after: Option<(i64, i32)>,
 }
 
@@ -129,9 +130,9 @@ pub struct QuotationFilter {
     pub from: Option<i64>,
     /// Document dated on or before.
     pub to: Option<i64>,
-    /// Only rows after this (date key, document id, position) in oldest-first order: to
-    /// read a whole list in batches, each from where the last ended, without an offset
-    /// that makes the database walk past every row before it.
+    /// Only rows after this (date key, document id, position) in the list's order (see
+    /// [`DateOrder`]): to read a list page by page, each from where the last ended,
+    /// without an offset that makes the database walk past every row before it.
     pub after: Option<(i64, i32, i32)>,
 }
 
@@ -160,9 +161,9 @@ pub struct ClaimFilter {
     pub from: Option<i64>,
     /// Document dated on or before.
     pub to: Option<i64>,
-    /// Only rows after this (date key, document id, position) in oldest-first order: to
-    /// read a whole list in batches, each from where the last ended, without an offset
-    /// that makes the database walk past every row before it.
+    /// Only rows after this (date key, document id, position) in the list's order (see
+    /// [`DateOrder`]): to read a list page by page, each from where the last ended,
+    /// without an offset that makes the database walk past every row before it.
     pub after: Option<(i64, i32, i32)>,
 }
 
@@ -190,6 +191,9 @@ pub struct DocumentFilter {
     pub to: Option<i64>,
     /// Title or text contains this.
     pub text: Option<String>,
+    /// Only documents after this (publication date key, id) in the list's order (see
+    /// [`DateOrder`]), as [`MeetingFilter::after`].
+    pub after: Option<(i64, i32)>,
 }
 
 /// `2019`, `2019-05`, `2019-05-10` to a sortable key; `end` makes partial dates inclusive
@@ -219,10 +223,40 @@ fn like(s: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// `(columns…) > (values…)`: the rows after a list position in ascending order, which
-/// both backends read from the list's own index.
-fn after_key<const N: usize>(columns: [Expr; N], values: [Value; N]) -> Expr {
-    Expr::tuple(columns).gt(Expr::tuple(values.map(Expr::val)))
+/// The rows after a list position. A list is ordered by its date key in `order`, then by
+/// the remaining columns ascending (oldest or newest first, then document and position),
+/// so oldest first this is `(columns…) > (values…)`, and newest first
+/// `date <= d AND (date < d OR (date = d AND (rest…) > (rest values…)))`. Both backends
+/// read either from the list's own index: the `date <= d` bound, redundant as logic,
+/// is what lets the planner start its backward scan at the position instead of at the
+/// newest row.
+fn after_key<const N: usize>(order: DateOrder, columns: [Expr; N], values: [Value; N]) -> Expr {
+    let values = values.map(Expr::val);
+    match order {
+        DateOrder::Asc => Expr::tuple(columns).gt(Expr::tuple(values)),
+        DateOrder::Desc => {
+            let (mut columns, mut values) = (columns.into_iter(), values.into_iter());
+            let (Some(date_col), Some(date)) = (columns.next(), values.next()) else {
+                // No columns: no position to be after.
+                return Expr::value(true);
+            };
+            let rest = Expr::tuple(columns).gt(Expr::tuple(values));
+            date_col.clone().lte(date.clone()).and(
+                date_col
+                    .clone()
+                    .lt(date.clone())
+                    .or(date_col.eq(date).and(rest)),
+            )
+        }
+    }
+}
+
+/// `c` and, when there is one, the position to read after.
+fn with_after(c: Condition, after: Option<Expr>) -> Condition {
+    match after {
+        Some(a) => c.add(a),
+        None => c,
+    }
 }
 
 fn lower_like<C: ColumnTrait>(col: C, s: &str) -> Expr {
@@ -399,8 +433,8 @@ impl Store {
         order: DateOrder,
         page: Page,
     ) -> Result<(Vec<meeting::Model>, u64), StoreError> {
-        let q = self.meetings_select(f, order).await?;
-        self.page(q, page).await
+        let (q, all) = self.meetings_select(f, order).await?;
+        self.page_counted_by(q, page, Some(all)).await
     }
 
     /// [`Store::meetings`] and each meeting's participants in link order (as
@@ -414,9 +448,9 @@ impl Store {
         page: Page,
     ) -> Result<MeetingsWithParticipants, StoreError> {
         use crate::rows::{cell, positions, prefixed_positions, typed_position};
-        let q = self.meetings_select(f, order).await?;
+        let (q, all) = self.meetings_select(f, order).await?;
         let total = if page.count {
-            Some(q.clone().count(&self.reads).await?)
+            Some(all.count(&self.reads).await?)
         } else {
             None
         };
@@ -489,22 +523,25 @@ impl Store {
         })
     }
 
-    /// The meetings filter and order as a query, without its page.
+    /// The meetings filter and order as a query, without its page, and the whole list it
+    /// is part of, to count (without `after`: a page read from a position still gives
+    /// the list's total).
     async fn meetings_select(
         &self,
         f: &MeetingFilter,
         order: DateOrder,
-    ) -> Result<Select<meeting::Entity>, StoreError> {
-        let mut c = Condition::all();
-        if let Some((date, id)) = f.after {
-            c = c.add(after_key(
+    ) -> Result<(Select<meeting::Entity>, Select<meeting::Entity>), StoreError> {
+        let after = f.after.map(|(date, id)| {
+            after_key(
+                order,
                 [
                     Expr::col(meeting::Column::DateKey),
                     Expr::col(meeting::Column::Id),
                 ],
                 [date.into(), id.into()],
-            ));
-        }
+            )
+        });
+        let mut c = Condition::all();
         if let Some(v) = f.from {
             c = c.add(meeting::Column::DateKey.gte(v));
         }
@@ -552,12 +589,14 @@ impl Store {
                 ),
             );
         }
-        let q = meeting::Entity::find().filter(c);
-        Ok(match order {
+        let all = meeting::Entity::find().filter(c.clone());
+        let q = meeting::Entity::find().filter(with_after(c, after));
+        let q = match order {
             DateOrder::Asc => q.order_by_asc(meeting::Column::DateKey),
             DateOrder::Desc => q.order_by_desc(meeting::Column::DateKey),
         }
-        .order_by_asc(meeting::Column::Id))
+        .order_by_asc(meeting::Column::Id);
+        Ok((q, all))
     }
 
     /// Quotations matching the filter, by document date then position.
@@ -610,29 +649,34 @@ impl Store {
         if let Some(v) = f.to {
             c = c.add(quotation::Column::DateKey.lte(v));
         }
-        if let Some((date, document, idx)) = f.after {
-            c = c.add(after_key(
+        let after = f.after.map(|(date, document, idx)| {
+            after_key(
+                order,
                 [
                     Expr::col(quotation::Column::DateKey),
                     Expr::col(quotation::Column::DocumentId),
                     Expr::col(quotation::Column::Idx),
                 ],
                 [date.into(), document.into(), idx.into()],
-            ));
-        }
+            )
+        });
         // A topic's list alone is counted from its links, on one index, instead of by
         // joining every linked row (a row carries a topic at most once).
         let links = topic.filter(|_| c.len() == 1).map(|t| {
             quotation_topic::Entity::find().filter(quotation_topic::Column::TopicId.eq(t))
         });
-        let q = quotation::Entity::find().filter(c);
+        let all = quotation::Entity::find().filter(c.clone());
+        let q = quotation::Entity::find().filter(with_after(c, after));
         let q = match order {
             DateOrder::Asc => q.order_by_asc(quotation::Column::DateKey),
             DateOrder::Desc => q.order_by_desc(quotation::Column::DateKey),
         }
         .order_by_asc(quotation::Column::DocumentId)
         .order_by_asc(quotation::Column::Idx);
-        self.page_counted_by(q, page, links).await
+        match links {
+            Some(links) => self.page_counted_by(q, page, Some(links)).await,
+            None => self.page_counted_by(q, page, Some(all)).await,
+        }
     }
 
     /// Claims matching the filter, by document date then position.
@@ -691,29 +735,34 @@ impl Store {
         if let Some(v) = f.to {
             c = c.add(claim::Column::DateKey.lte(v));
         }
-        if let Some((date, document, idx)) = f.after {
-            c = c.add(after_key(
+        let after = f.after.map(|(date, document, idx)| {
+            after_key(
+                order,
                 [
                     Expr::col(claim::Column::DateKey),
                     Expr::col(claim::Column::DocumentId),
                     Expr::col(claim::Column::Idx),
                 ],
                 [date.into(), document.into(), idx.into()],
-            ));
-        }
+            )
+        });
         // A topic's list alone is counted from its links, on one index, instead of by
         // joining every linked row (a row carries a topic at most once).
         let links = topic
             .filter(|_| c.len() == 1)
             .map(|t| claim_topic::Entity::find().filter(claim_topic::Column::TopicId.eq(t)));
-        let q = claim::Entity::find().filter(c);
+        let all = claim::Entity::find().filter(c.clone());
+        let q = claim::Entity::find().filter(with_after(c, after));
         let q = match order {
             DateOrder::Asc => q.order_by_asc(claim::Column::DateKey),
             DateOrder::Desc => q.order_by_desc(claim::Column::DateKey),
         }
         .order_by_asc(claim::Column::DocumentId)
         .order_by_asc(claim::Column::Idx);
-        self.page_counted_by(q, page, links).await
+        match links {
+            Some(links) => self.page_counted_by(q, page, Some(links)).await,
+            None => self.page_counted_by(q, page, Some(all)).await,
+        }
     }
 
     /// Participants matching the filter, by name.
@@ -767,13 +816,24 @@ impl Store {
                     .add(lower_like(document::Column::Text, t)),
             );
         }
-        let q = document::Entity::find().filter(c);
+        let after = f.after.map(|(date, id)| {
+            after_key(
+                order,
+                [
+                    Expr::col(document::Column::PublishedKey),
+                    Expr::col(document::Column::Id),
+                ],
+                [date.into(), id.into()],
+            )
+        });
+        let all = document::Entity::find().filter(c.clone());
+        let q = document::Entity::find().filter(with_after(c, after));
         let q = match order {
             DateOrder::Asc => q.order_by_asc(document::Column::PublishedKey),
             DateOrder::Desc => q.order_by_desc(document::Column::PublishedKey),
         }
         .order_by_asc(document::Column::Id);
-        self.page(q, page).await
+        self.page_counted_by(q, page, Some(all)).await
     }
 
     /// All topics, by slug.
