@@ -1251,3 +1251,347 @@ async fn a_topics_lists_match_the_lists_filtered_by_its_slug() {
     }
     assert!(items >= 20, "{items} items on {} topics", topics.len());
 }
+
+/// The ids of a whole list ordered by date, as the store reads it from its start.
+async fn dated_list(store: &Store, list: &str, order: diplograph_store::DateOrder) -> Vec<String> {
+    use diplograph_api::ids::encode;
+    let all = diplograph_store::Page {
+        offset: 0,
+        limit: 100_000,
+        count: false,
+        more: false,
+    };
+    match list {
+        "quotations" => store
+            .quotations(&Default::default(), order, all)
+            .await
+            .unwrap()
+            .0
+            .iter()
+            .map(|r| encode("Quotation", r.id))
+            .collect(),
+        "claims" => store
+            .claims(&Default::default(), order, all)
+            .await
+            .unwrap()
+            .0
+            .iter()
+            .map(|r| encode("Claim", r.id))
+            .collect(),
+        "meetings" => store
+            .meetings(&Default::default(), order, all)
+            .await
+            .unwrap()
+            .0
+            .iter()
+            .map(|r| encode("Meeting", r.id))
+            .collect(),
+        "documents" => store
+            .documents(&Default::default(), order, all)
+            .await
+            .unwrap()
+            .0
+            .iter()
+            .map(|r| encode("Document", r.id))
+            .collect(),
+        _ => unreachable!("{list}"),
+    }
+}
+
+/// Pages through a list with `q` (whose `$a` is the cursor) from `after` to its end, and
+/// checks each page as a client relies on it: a page with more after it is full, its
+/// start and end cursors are its first and last edges', a page after a cursor says items
+/// precede it, and (when `q` asks for it) every page gives the same `totalCount`. Returns
+/// the ids seen and that count.
+async fn page_through(
+    schema: &DiploSchema,
+    store: &Store,
+    q: &str,
+    size: usize,
+    pick: impl Fn(&Value) -> Value,
+    mut after: Value,
+) -> (Vec<String>, Option<u64>) {
+    let mut ids = Vec::new();
+    let mut total: Option<u64> = None;
+    for _ in 0..1000 {
+        let v = run(schema, store, q, json!({ "a": after }), false).await;
+        assert!(v["errors"].is_null(), "{q}: {v}");
+        let page = pick(&v);
+        let edges = page["edges"].as_array().unwrap();
+        let info = &page["pageInfo"];
+        let more = info["hasNextPage"].as_bool().unwrap();
+        if !after.is_null() {
+            assert_eq!(info["hasPreviousPage"], true, "{q}: {v}");
+        }
+        if more {
+            assert_eq!(
+                edges.len(),
+                size,
+                "a page with more after it is full: {q}: {v}"
+            );
+        }
+        if let Some(e) = edges.first() {
+            assert_eq!(info["startCursor"], e["cursor"], "{v}");
+        }
+        if let Some(e) = edges.last() {
+            assert_eq!(info["endCursor"], e["cursor"], "{v}");
+        }
+        if let Some(n) = page["totalCount"].as_u64() {
+            assert_eq!(
+                *total.get_or_insert(n),
+                n,
+                "every page gives one total: {v}"
+            );
+        }
+        ids.extend(
+            edges
+                .iter()
+                .map(|e| e["node"]["id"].as_str().unwrap().to_string()),
+        );
+        if !more {
+            return (ids, total);
+        }
+        after = info["endCursor"].clone();
+    }
+    panic!("{q} did not end");
+}
+
+fn dated_page_query(list: &str, order: &str, size: usize, counted: bool) -> String {
+    let total = if counted { "totalCount" } else { "" };
+    format!(
+        "query($a: String) {{ {list}(first: {size}, orderBy: {order}, after: $a) {{ {total} \
+         pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} edges {{ cursor node {{ id }} }} }} }}"
+    )
+}
+
+const DATED_LISTS: [&str; 4] = ["quotations", "claims", "meetings", "documents"];
+
+/// Following `endCursor` through every list ordered by date, in either order, counted or
+/// not, page sizes 1 to 7, gives the whole list once, in its order, on both backends;
+/// a cursor made for one order and passed to the other, and a cursor from another list,
+/// continue by their item's offset.
+#[tokio::test]
+async fn cursors_page_through_every_dated_list_in_either_order() {
+    use diplograph_store::DateOrder;
+    for (backend, store) in crate::support::backends().await {
+        ingest_corpus(&store).await;
+        let schema = build(store.clone(), ApiConfig::default());
+        for list in DATED_LISTS {
+            for (order, name) in [(DateOrder::Asc, "ASC"), (DateOrder::Desc, "DESC")] {
+                let want = dated_list(&store, list, order).await;
+                assert!(want.len() >= 5, "{backend} {list}");
+                for size in [1, 2, 3, 7] {
+                    for counted in [false, true] {
+                        let q = dated_page_query(list, name, size, counted);
+                        let (ids, total) = page_through(
+                            &schema,
+                            &store,
+                            &q,
+                            size,
+                            |v| v["data"][list].clone(),
+                            Value::Null,
+                        )
+                        .await;
+                        assert_eq!(ids, want, "{backend} {q}");
+                        if counted {
+                            assert_eq!(total, Some(want.len() as u64), "{backend} {q}");
+                        }
+                    }
+                }
+                // The cursor of the third item, passed to the list in the other order: its
+                // position does not fit, its offset does.
+                let third = run(
+                    &schema,
+                    &store,
+                    &dated_page_query(list, name, 3, false),
+                    json!({}),
+                    false,
+                )
+                .await;
+                let cursor = third["data"][list]["edges"][2]["cursor"].clone();
+                let other = if name == "ASC" {
+                    DateOrder::Desc
+                } else {
+                    DateOrder::Asc
+                };
+                let other_name = if name == "ASC" { "DESC" } else { "ASC" };
+                let q = dated_page_query(list, other_name, 2, true);
+                let v = run(&schema, &store, &q, json!({ "a": cursor }), false).await;
+                let got: Vec<&str> = v["data"][list]["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"]["id"].as_str().unwrap())
+                    .collect();
+                let reversed = dated_list(&store, list, other).await;
+                assert_eq!(got, reversed[3..5].to_vec(), "{backend} {q}: {v}");
+            }
+        }
+        // A quotation's cursor passed to the meetings list: a key of another shape.
+        let q = dated_page_query("quotations", "ASC", 3, false);
+        let v = run(&schema, &store, &q, json!({}), false).await;
+        let cursor = v["data"]["quotations"]["edges"][2]["cursor"].clone();
+        let v = run(
+            &schema,
+            &store,
+            &dated_page_query("meetings", "ASC", 2, false),
+            json!({ "a": cursor }),
+            false,
+        )
+        .await;
+        let got: Vec<&str> = v["data"]["meetings"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].as_str().unwrap())
+            .collect();
+        let meetings = dated_list(&store, "meetings", DateOrder::Asc).await;
+        assert_eq!(got, meetings[3..5].to_vec(), "{backend}: {v}");
+    }
+}
+
+/// A cursor marks its item's place in the list, not a count of items: when documents
+/// before it are deleted while a client pages through a list (a reader scrolling while an
+/// editor corrects the corpus), the next pages hold exactly the items that followed it and
+/// are still there, none skipped and none repeated, and each page's `totalCount` and
+/// `hasNextPage` describe the list as it now is. Every list ordered by date, in either
+/// order, and a topic's lists.
+#[tokio::test]
+async fn a_cursor_resumes_after_its_item_when_items_before_it_are_deleted() {
+    use diplograph_store::DateOrder;
+    for (backend, store) in crate::support::backends().await {
+        ingest_corpus(&store).await;
+        let schema = build(store.clone(), ApiConfig::default());
+        let size = 4;
+        for (order, name) in [(DateOrder::Asc, "ASC"), (DateOrder::Desc, "DESC")] {
+            // Each list's first page, and the list then.
+            let mut read = Vec::new();
+            for list in DATED_LISTS {
+                let before = dated_list(&store, list, order).await;
+                let q = dated_page_query(list, name, size, true);
+                let v = run(&schema, &store, &q, json!({}), false).await;
+                let first: Vec<String> = v["data"][list]["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"]["id"].as_str().unwrap().to_string())
+                    .collect();
+                assert_eq!(first, before[..size].to_vec(), "{backend} {q}");
+                let cursor = v["data"][list]["pageInfo"]["endCursor"].clone();
+                read.push((list, before, first, cursor));
+            }
+            // The list's first document goes, with what it alone reported.
+            let doomed = read[3].2[0].clone();
+            // In the oldest-first round, a topic's quotations too: a topic with one of the
+            // doomed document's quotations on its first page.
+            let topic_lists = "query($a: String) { topics { slug quotations(first: 3, after: $a) { totalCount \
+                pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } } } } }";
+            let topic_quotations = |v: &Value, slug: &str| {
+                v["data"]["topics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|t| t["slug"] == slug)
+                    .map(|t| t["quotations"].clone())
+                    .unwrap_or(Value::Null)
+            };
+            let ids_of = |page: &Value| -> Vec<String> {
+                page["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"]["id"].as_str().unwrap().to_string())
+                    .collect()
+            };
+            let all_topics =
+                "{ topics { slug quotations(first: 100) { totalCount edges { node { id } } } } }";
+            let topic = if order == DateOrder::Asc {
+                let v = run(&schema, &store, "{ topics { slug quotations(first: 4) { pageInfo { endCursor } edges { node { id document { id } } } } } }", json!({}), false).await;
+                let t = v["data"]["topics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|t| {
+                        t["quotations"]["edges"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|e| e["node"]["document"]["id"] == doomed.as_str())
+                    })
+                    .unwrap_or_else(|| panic!("{backend}: no topic quotes the first document: {v}"))
+                    .clone();
+                let slug = t["slug"].as_str().unwrap().to_string();
+                let all = run(&schema, &store, all_topics, json!({}), false).await;
+                let whole = topic_quotations(&all, &slug);
+                let before = ids_of(&whole);
+                assert_eq!(
+                    whole["totalCount"],
+                    before.len(),
+                    "{backend} {slug}: one page holds it"
+                );
+                let first = ids_of(&t["quotations"]);
+                assert_eq!(first, before[..4].to_vec(), "{backend} {slug}");
+                Some((
+                    slug,
+                    before,
+                    first,
+                    t["quotations"]["pageInfo"]["endCursor"].clone(),
+                ))
+            } else {
+                None
+            };
+            let id = diplograph_api::ids::decode_as(&doomed, "Document").unwrap();
+            store.delete_document(id, "editor").await.unwrap();
+            for (list, before, first, cursor) in read {
+                let now = dated_list(&store, list, order).await;
+                let gone = first.iter().filter(|id| !now.contains(id)).count();
+                assert!(
+                    gone > 0,
+                    "{backend} {list} {name}: the deletion took nothing before the cursor"
+                );
+                let want: Vec<String> = before[size..]
+                    .iter()
+                    .filter(|id| now.contains(id))
+                    .cloned()
+                    .collect();
+                for counted in [false, true] {
+                    let q = dated_page_query(list, name, 3, counted);
+                    let (ids, total) = page_through(
+                        &schema,
+                        &store,
+                        &q,
+                        3,
+                        |v| v["data"][list].clone(),
+                        cursor.clone(),
+                    )
+                    .await;
+                    assert_eq!(ids, want, "{backend} {q}");
+                    if counted {
+                        assert_eq!(total, Some(now.len() as u64), "{backend} {q}");
+                    }
+                }
+            }
+            if let Some((slug, before, first, cursor)) = topic {
+                let all = run(&schema, &store, all_topics, json!({}), false).await;
+                let now = ids_of(&topic_quotations(&all, &slug));
+                assert!(first.iter().any(|id| !now.contains(id)), "{backend} {slug}");
+                let want: Vec<String> = before[4..]
+                    .iter()
+                    .filter(|id| now.contains(id))
+                    .cloned()
+                    .collect();
+                let (ids, total) = page_through(
+                    &schema,
+                    &store,
+                    topic_lists,
+                    3,
+                    |v| topic_quotations(v, &slug),
+                    cursor,
+                )
+                .await;
+                assert_eq!(ids, want, "{backend} {slug}");
+                assert_eq!(total, Some(now.len() as u64), "{backend} {slug}");
+            }
+        }
+    }
+}

@@ -87,27 +87,103 @@ pub(crate) fn page_args(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<Page> {
+    Ok(page_args_at(ctx, first, after)?.0)
+}
+
+/// [`page_args`], with the position the `after` cursor carries, if any (see [`ListPlace`]).
+pub(crate) fn page_args_at(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<(Page, Option<Position>)> {
     let cfg = ctx.data::<ApiConfig>()?;
     let limit = check_first(cfg, first)?;
-    let offset = match after {
+    let (offset, position) = match after {
         Some(c) => {
-            offset_of(&c)
-                .ok_or_else(|| ErrorCode::BadUserInput.err("`after` is not a valid cursor"))?
-                + 1
+            let place = ListPlace::of_cursor(&c)
+                .ok_or_else(|| ErrorCode::BadUserInput.err("`after` is not a valid cursor"))?;
+            (place.offset.saturating_add(1), place.position)
         }
-        None => 0,
+        None => (0, None),
     };
     // Count the list only when the query asks for its `totalCount`; without a count, read
     // one row more only when it asks whether more follow (`pageInfo { hasNextPage }`).
     let look = ctx.look_ahead();
     let count = look.field("totalCount").exists();
     let more = look.field("pageInfo").field("hasNextPage").exists();
-    Ok(Page {
+    let page = Page {
         offset,
         limit,
         count,
         more,
-    })
+    };
+    Ok((page, position))
+}
+
+/// Where a page of a list ordered by date is read from: after the `after` cursor's item by
+/// its sort key when the cursor carries one that fits the list (read in the same order,
+/// with the same kind of key), so that the database reads it from the list's index
+/// however deep it lies; by offset otherwise (a cursor from before positions were kept,
+/// or from another list).
+pub(crate) struct Resume<K> {
+    /// The page asked for, its offset counted from the start of the list.
+    page: Page,
+    /// The sort key to read after, for the store's filter.
+    pub key: Option<K>,
+}
+
+impl<K> Resume<K> {
+    /// `page` and the cursor's `position` for a list read in `order`, whose keys `fits`
+    /// takes from a position's key.
+    pub fn new(
+        page: Page,
+        position: Option<Position>,
+        order: DateOrder,
+        fits: impl Fn(SortKey) -> Option<K>,
+    ) -> Self {
+        let key = position
+            .filter(|p| p.desc == (order == DateOrder::Desc))
+            .and_then(|p| fits(p.key));
+        Resume { page, key }
+    }
+
+    /// The page to ask the store for. From a sort key it starts at the key (no offset)
+    /// and reads one row more than the page, which says whether items follow: the
+    /// cursor's offset numbers the page, but items added or deleted before the key since
+    /// the cursor was made would make that number wrong, so it cannot say so.
+    pub fn page(&self) -> Page {
+        match self.key {
+            Some(_) => Page {
+                offset: 0,
+                limit: self.page.limit.saturating_add(1),
+                count: self.page.count,
+                more: false,
+            },
+            None => self.page,
+        }
+    }
+
+    /// The page's rows, the list's total and whether items follow, from what the store
+    /// gave for [`Self::page`]. A total read from a sort key without counting is the
+    /// page's own numbering (its offset, its rows, and one when more follow).
+    pub fn finish<T>(&self, mut rows: Vec<T>, total: u64) -> (Vec<T>, u64, bool) {
+        match self.key {
+            Some(_) => {
+                let more = rows.len() as u64 > self.page.limit;
+                rows.truncate(usize::try_from(self.page.limit).unwrap_or(usize::MAX));
+                let total = if self.page.count {
+                    total
+                } else {
+                    self.page.offset + rows.len() as u64 + u64::from(more)
+                };
+                (rows, total, more)
+            }
+            None => {
+                let more = self.page.offset + (rows.len() as u64) < total;
+                (rows, total, more)
+            }
+        }
+    }
 }
 
 fn date_arg(v: &Option<String>, end: bool, name: &str) -> Result<Option<i64>> {
@@ -307,7 +383,9 @@ impl QueryRoot {
         #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<DocumentConnection> {
-        let page = page_args(ctx, first, after)?;
+        let (page, at) = page_args_at(ctx, first, after)?;
+        let order = DateOrder::from(order_by);
+        let from = Resume::new(page, at, order, SortKey::row);
         let f = filter.unwrap_or_default();
         let sf = DocumentFilter {
             kind: f.kind.map(|k| k.as_db().to_string()),
@@ -315,15 +393,19 @@ impl QueryRoot {
             from: date_arg(&f.from, false, "from")?,
             to: date_arg(&f.to, true, "to")?,
             text: f.text,
+            after: from.key,
         };
         let (rows, total) = store(ctx)?
-            .documents(&sf, order_by.into(), page)
+            .documents(&sf, order, from.page())
             .await
             .map_err(error::store)?;
-        Ok(DocumentConnection::build(
+        let (rows, total, more) = from.finish(rows, total);
+        Ok(DocumentConnection::build_at(
             rows.into_iter().map(Document).collect(),
             page.offset,
             total,
+            more,
+            |d| Some(Position::new(order, d.sort_key())),
         ))
     }
 
@@ -342,7 +424,9 @@ impl QueryRoot {
         #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<MeetingConnection> {
-        let page = page_args(ctx, first, after)?;
+        let (page, at) = page_args_at(ctx, first, after)?;
+        let order = DateOrder::from(order_by);
+        let from = Resume::new(page, at, order, SortKey::row);
         let f = filter.unwrap_or_default();
         let sf = MeetingFilter {
             from: date_arg(&f.from, false, "from")?,
@@ -353,7 +437,7 @@ impl QueryRoot {
             kind: f.kind.map(|k| k.as_db().to_string()),
             status: f.status.map(|k| k.as_db().to_string()),
             document: None,
-            after: None,
+            after: from.key,
         };
         // When the nodes' participants are asked for, they come with the page, in the
         // same statement, and the request's loader is given them.
@@ -365,7 +449,7 @@ impl QueryRoot {
             .exists();
         let (rows, total) = if with_participants {
             let got = store(ctx)?
-                .meetings_with_participants(&sf, order_by.into(), page)
+                .meetings_with_participants(&sf, order, from.page())
                 .await
                 .map_err(error::store)?;
             crate::types::loaders(ctx)?
@@ -375,14 +459,17 @@ impl QueryRoot {
             (got.meetings, got.total)
         } else {
             store(ctx)?
-                .meetings(&sf, order_by.into(), page)
+                .meetings(&sf, order, from.page())
                 .await
                 .map_err(error::store)?
         };
-        Ok(MeetingConnection::build(
+        let (rows, total, more) = from.finish(rows, total);
+        Ok(MeetingConnection::build_at(
             rows.into_iter().map(Meeting).collect(),
             page.offset,
             total,
+            more,
+            |m| Some(Position::new(order, m.sort_key())),
         ))
     }
 
@@ -436,7 +523,9 @@ impl QueryRoot {
         #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<QuotationConnection> {
-        let page = page_args(ctx, first, after)?;
+        let (page, at) = page_args_at(ctx, first, after)?;
+        let order = DateOrder::from(order_by);
+        let from = Resume::new(page, at, order, SortKey::passage);
         let f = filter.unwrap_or_default();
         let sf = QuotationFilter {
             speaker: id_arg(&f.speaker, "Participant")?,
@@ -448,16 +537,19 @@ impl QueryRoot {
             text: f.text,
             from: date_arg(&f.from, false, "from")?,
             to: date_arg(&f.to, true, "to")?,
-            after: None,
+            after: from.key,
         };
         let (rows, total) = store(ctx)?
-            .quotations(&sf, order_by.into(), page)
+            .quotations(&sf, order, from.page())
             .await
             .map_err(error::store)?;
-        Ok(QuotationConnection::build(
+        let (rows, total, more) = from.finish(rows, total);
+        Ok(QuotationConnection::build_at(
             rows.into_iter().map(Quotation::from).collect(),
             page.offset,
             total,
+            more,
+            |q| Some(Position::new(order, q.sort_key())),
         ))
     }
 
@@ -476,7 +568,9 @@ impl QueryRoot {
         #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<ClaimConnection> {
-        let page = page_args(ctx, first, after)?;
+        let (page, at) = page_args_at(ctx, first, after)?;
+        let order = DateOrder::from(order_by);
+        let from = Resume::new(page, at, order, SortKey::passage);
         let f = filter.unwrap_or_default();
         let sf = ClaimFilter {
             claimant: id_arg(&f.claimant, "Participant")?,
@@ -490,16 +584,19 @@ impl QueryRoot {
             text: f.text,
             from: date_arg(&f.from, false, "from")?,
             to: date_arg(&f.to, true, "to")?,
-            after: None,
+            after: from.key,
         };
         let (rows, total) = store(ctx)?
-            .claims(&sf, order_by.into(), page)
+            .claims(&sf, order, from.page())
             .await
             .map_err(error::store)?;
-        Ok(ClaimConnection::build(
+        let (rows, total, more) = from.finish(rows, total);
+        Ok(ClaimConnection::build_at(
             rows.into_iter().map(Claim::from).collect(),
             page.offset,
             total,
+            more,
+            |c| Some(Position::new(order, c.sort_key())),
         ))
     }
 

@@ -8,7 +8,7 @@ use diplograph_store::{ClaimFilter, DateOrder, Joined, QuotationFilter};
 use crate::error::{self, ErrorCode};
 use crate::ids;
 use crate::loaders::{LoadError, Loaders, PageKey};
-use crate::schema::{page_args, ApiConfig};
+use crate::schema::{page_args, page_args_at, ApiConfig, Resume};
 
 pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders> {
     ctx.data::<Loaders>()
@@ -151,14 +151,14 @@ gql_enum!(
     }
 );
 
-/// Where a page stands in its list: its first and last items' offsets, written as cursors
-/// only when the query selects them.
+/// Where a page stands in its list: its first and last items' offsets (and, in lists
+/// ordered by date, their positions), written as cursors only when the query selects them.
 #[derive(Clone, Debug)]
 pub struct PageInfo {
     has_next_page: bool,
     has_previous_page: bool,
-    /// Offsets of the page's first and last items (none when the page is empty).
-    first_last: Option<(u64, u64)>,
+    /// The page's first and last items' places (none when the page is empty).
+    first_last: Option<(ListPlace, ListPlace)>,
 }
 
 /// Information to continue paging through a connection.
@@ -174,23 +174,149 @@ impl PageInfo {
     }
     /// Cursor of the first edge.
     async fn start_cursor(&self) -> Option<String> {
-        self.first_last.map(|(first, _)| cursor(first))
+        self.first_last.map(|(first, _)| first.cursor())
     }
     /// Cursor of the last edge; pass it as `after` for the next page.
     async fn end_cursor(&self) -> Option<String> {
-        self.first_last.map(|(_, last)| cursor(last))
+        self.first_last.map(|(_, last)| last.cursor())
     }
 }
 
-/// The cursor of the item at `offset`.
-pub fn cursor(offset: u64) -> String {
-    ids::b64(format!("offset:{offset}").as_bytes())
+/// An item's sort key in a list ordered by date: what a cursor carries so that the next
+/// page is read from the list's index, from where this one ended, instead of by walking
+/// past every item before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    /// Date key and id: meetings (by date), documents (by publication date).
+    Row(i64, i32),
+    /// Date key, document id and position in the document: quotations and claims.
+    Passage(i64, i32, i32),
 }
 
-/// The offset a cursor points at.
-pub fn offset_of(cursor: &str) -> Option<u64> {
-    let raw = String::from_utf8(ids::unb64(cursor)?).ok()?;
-    raw.strip_prefix("offset:")?.parse().ok()
+impl SortKey {
+    /// The (date key, id) of a meeting or document.
+    pub fn row(self) -> Option<(i64, i32)> {
+        match self {
+            SortKey::Row(d, id) => Some((d, id)),
+            SortKey::Passage(..) => None,
+        }
+    }
+    /// The (date key, document id, position) of a quotation or claim.
+    pub fn passage(self) -> Option<(i64, i32, i32)> {
+        match self {
+            SortKey::Passage(d, doc, idx) => Some((d, doc, idx)),
+            SortKey::Row(..) => None,
+        }
+    }
+}
+
+/// An item's sort key and the order it was listed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// Listed newest first.
+    pub desc: bool,
+    /// The item's sort key.
+    pub key: SortKey,
+}
+
+impl Position {
+    /// `key` in a list read in `order`.
+    pub fn new(order: DateOrder, key: SortKey) -> Self {
+        Position {
+            desc: order == DateOrder::Desc,
+            key,
+        }
+    }
+}
+
+/// An item's place in its list: its offset, and its position where the list has one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListPlace {
+    /// Items before it.
+    pub offset: u64,
+    /// Its sort key, in a list ordered by date.
+    pub position: Option<Position>,
+}
+
+impl ListPlace {
+    /// The cursor of this place: `offset:N`, with `:asc:` or `:desc:` and the sort key's
+    /// numbers when it has a position (base64, opaque to clients).
+    pub fn cursor(self) -> String {
+        let text = match self.position {
+            None => format!("offset:{}", self.offset),
+            Some(p) => {
+                let order = if p.desc { "desc" } else { "asc" };
+                match p.key {
+                    SortKey::Row(d, id) => format!("offset:{}:{order}:{d},{id}", self.offset),
+                    SortKey::Passage(d, doc, idx) => {
+                        format!("offset:{}:{order}:{d},{doc},{idx}", self.offset)
+                    }
+                }
+            }
+        };
+        ids::b64(text.as_bytes())
+    }
+
+    /// The place a cursor points at; `None` when it is not one of ours.
+    pub fn of_cursor(cursor: &str) -> Option<ListPlace> {
+        let raw = String::from_utf8(ids::unb64(cursor)?).ok()?;
+        let mut parts = raw.strip_prefix("offset:")?.split(':');
+        let offset = parts.next()?.parse().ok()?;
+        let position = match (parts.next(), parts.next()) {
+            (None, _) => None,
+            (Some(order), Some(key)) => {
+                let desc = match order {
+                    "asc" => false,
+                    "desc" => true,
+                    _ => return None,
+                };
+                let mut n = key.split(',');
+                let date: i64 = n.next()?.parse().ok()?;
+                let a: i32 = n.next()?.parse().ok()?;
+                let key = match n.next() {
+                    None => SortKey::Row(date, a),
+                    Some(b) => SortKey::Passage(date, a, b.parse().ok()?),
+                };
+                if n.next().is_some() {
+                    return None;
+                }
+                Some(Position { desc, key })
+            }
+            (Some(_), None) => return None,
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(ListPlace { offset, position })
+    }
+}
+
+impl Quotation {
+    /// Its sort key in a list by date.
+    pub fn sort_key(&self) -> SortKey {
+        SortKey::Passage(self.0.date_key, self.0.document_id, self.0.idx)
+    }
+}
+
+impl Claim {
+    /// Its sort key in a list by date.
+    pub fn sort_key(&self) -> SortKey {
+        SortKey::Passage(self.0.date_key, self.0.document_id, self.0.idx)
+    }
+}
+
+impl Meeting {
+    /// Its sort key in a list by date.
+    pub fn sort_key(&self) -> SortKey {
+        SortKey::Row(self.0.date_key, self.0.id)
+    }
+}
+
+impl Document {
+    /// Its sort key in a list by publication date.
+    pub fn sort_key(&self) -> SortKey {
+        SortKey::Row(self.0.published_key, self.0.id)
+    }
 }
 
 macro_rules! connection {
@@ -208,8 +334,8 @@ macro_rules! connection {
 
         #[doc = concat!("One of ", $what, " with its cursor.")]
         pub struct $edge {
-            /// The item's offset in its list, written as a cursor only when selected.
-            offset: u64,
+            /// The item's place in its list, written as a cursor only when selected.
+            place: ListPlace,
             /// The item.
             pub node: $node,
         }
@@ -219,7 +345,7 @@ macro_rules! connection {
         impl $edge {
             /// Opaque position; pass as `after` to continue after this item.
             async fn cursor(&self) -> String {
-                cursor(self.offset)
+                self.place.cursor()
             }
             /// The item.
             async fn node(&self) -> Fast<&$node> {
@@ -228,19 +354,43 @@ macro_rules! connection {
         }
 
         impl $conn {
-            /// Builds a page from rows fetched at `offset` out of `total`.
+            /// Builds a page from rows fetched at `offset` out of `total`, whose cursors
+            /// carry offsets alone.
             pub fn build(rows: Vec<$node>, offset: u64, total: u64) -> Self {
-                let n = rows.len() as u64;
+                let more = offset + (rows.len() as u64) < total;
+                Self::build_at(rows, offset, total, more, |_| None)
+            }
+
+            /// A page numbered from `offset`, out of `total`, with `more` saying whether
+            /// items follow it, each item's cursor also carrying the position `position`
+            /// gives it.
+            pub fn build_at(
+                rows: Vec<$node>,
+                offset: u64,
+                total: u64,
+                more: bool,
+                position: impl Fn(&$node) -> Option<Position>,
+            ) -> Self {
                 let edges: Vec<Fast<$edge>> = rows
                     .into_iter()
                     .zip(offset..)
-                    .map(|(node, offset)| Fast($edge { offset, node }))
+                    .map(|(node, offset)| {
+                        let place = ListPlace {
+                            offset,
+                            position: position(&node),
+                        };
+                        Fast($edge { place, node })
+                    })
                     .collect();
+                let first_last = edges
+                    .first()
+                    .zip(edges.last())
+                    .map(|(f, l)| (f.0.place, l.0.place));
                 Self {
                     page_info: PageInfo {
-                        has_next_page: offset + n < total,
+                        has_next_page: more,
                         has_previous_page: offset > 0,
-                        first_last: (n > 0).then(|| (offset, offset + n - 1)),
+                        first_last,
                     },
                     edges,
                     total_count: i64::try_from(total).unwrap_or(i64::MAX),
@@ -582,19 +732,25 @@ impl Topic {
         #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<QuotationConnection> {
-        let page = page_args(ctx, first, after)?;
+        let (page, at) = page_args_at(ctx, first, after)?;
+        let order = DateOrder::Asc;
+        let from = Resume::new(page, at, order, SortKey::passage);
         let f = QuotationFilter {
             topic_id: Some(self.0.id),
+            after: from.key,
             ..Default::default()
         };
         let (rows, total) = store(ctx)?
-            .quotations(&f, DateOrder::Asc, page)
+            .quotations(&f, order, from.page())
             .await
             .map_err(error::store)?;
-        Ok(QuotationConnection::build(
+        let (rows, total, more) = from.finish(rows, total);
+        Ok(QuotationConnection::build_at(
             rows.into_iter().map(Quotation::from).collect(),
             page.offset,
             total,
+            more,
+            |q| Some(Position::new(order, q.sort_key())),
         ))
     }
     /// Claims on this topic, oldest first.
@@ -609,19 +765,25 @@ impl Topic {
         #[graphql(desc = "Return the items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
     ) -> Result<ClaimConnection> {
-        let page = page_args(ctx, first, after)?;
+        let (page, at) = page_args_at(ctx, first, after)?;
+        let order = DateOrder::Asc;
+        let from = Resume::new(page, at, order, SortKey::passage);
         let f = ClaimFilter {
             topic_id: Some(self.0.id),
+            after: from.key,
             ..Default::default()
         };
         let (rows, total) = store(ctx)?
-            .claims(&f, DateOrder::Asc, page)
+            .claims(&f, order, from.page())
             .await
             .map_err(error::store)?;
-        Ok(ClaimConnection::build(
+        let (rows, total, more) = from.finish(rows, total);
+        Ok(ClaimConnection::build_at(
             rows.into_iter().map(Claim::from).collect(),
             page.offset,
             total,
+            more,
+            |c| Some(Position::new(order, c.sort_key())),
         ))
     }
 }
@@ -1430,7 +1592,69 @@ pub(crate) fn check_first(cfg: &ApiConfig, first: Option<i32>) -> Result<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::KnownTitle;
+    use super::{ids, KnownTitle, ListPlace, Position, SortKey};
+
+    #[test]
+    fn cursors_keep_their_place_and_refuse_what_we_never_made() {
+        let places = [
+            ListPlace {
+                offset: 0,
+                position: None,
+            },
+            ListPlace {
+                offset: 41,
+                position: Some(Position {
+                    desc: false,
+                    key: SortKey::Row(20190510, 7),
+                }),
+            },
+            ListPlace {
+                offset: 150_000,
+                position: Some(Position {
+                    desc: true,
+                    key: SortKey::Passage(0, 12, 3),
+                }),
+            },
+            ListPlace {
+                offset: 2,
+                position: Some(Position {
+                    desc: false,
+                    key: SortKey::Passage(-1, i32::MAX, 0),
+                }),
+            },
+        ];
+        for p in places {
+            assert_eq!(ListPlace::of_cursor(&p.cursor()), Some(p), "{p:?}");
+        }
+        // A cursor handed out before cursors carried positions still pages by offset.
+        let old = ids::b64(b"offset:19");
+        assert_eq!(
+            ListPlace::of_cursor(&old),
+            Some(ListPlace {
+                offset: 19,
+                position: None
+            })
+        );
+        for bad in [
+            "offset:",
+            "offset:x",
+            "offset:3:",
+            "offset:3:sideways:1,2",
+            "offset:3:asc",
+            "offset:3:asc:1",
+            "offset:3:asc:1,2,3,4",
+            "offset:3:asc:1,2:5",
+            "offset:3:desc:1,x",
+            "Meeting:3",
+        ] {
+            assert_eq!(
+                ListPlace::of_cursor(&ids::b64(bad.as_bytes())),
+                None,
+                "{bad}"
+            );
+        }
+        assert_eq!(ListPlace::of_cursor("not base64!"), None);
+    }
 
     #[test]
     fn every_item_gets_its_documents_title_however_many_share_it() {
