@@ -1595,3 +1595,99 @@ async fn a_cursor_resumes_after_its_item_when_items_before_it_are_deleted() {
         }
     }
 }
+
+/// A filter by name finds a participant by their name or by any alias the documents gave
+/// them ("the Russian top diplomat"), whatever the case, on both backends: the
+/// participants, quotations and claims lists filtered by a name hold exactly the items
+/// of the people whose name or aliases contain it.
+#[tokio::test]
+async fn name_filters_find_people_by_name_or_alias() {
+    for (backend, store) in crate::support::backends().await {
+        ingest_corpus(&store).await;
+        // Every person with all their quotations and claims in one page: past the default
+        // page size and complexity.
+        let cfg = ApiConfig {
+            max_complexity: 10_000_000,
+            max_page_size: 1000,
+            ..ApiConfig::default()
+        };
+        let schema = build(store.clone(), cfg);
+        let v = run(
+            &schema,
+            &store,
+            "{ participants(first: 1000) { totalCount edges { node { id name aliases \
+             quotations(first: 1000) { edges { node { id } } } claims(first: 1000) { edges { node { id } } } } } } }",
+            json!({}),
+            false,
+        )
+        .await;
+        let people = v["data"]["participants"]["edges"].as_array().unwrap();
+        assert_eq!(
+            people.len() as u64,
+            v["data"]["participants"]["totalCount"].as_u64().unwrap(),
+            "{v}"
+        );
+        let mut by_alias_only = 0;
+        for probe in [
+            "top diplomat",
+            "LAVROV",
+            "mr ",
+            "President",
+            "prime minister of",
+        ] {
+            let p = probe.to_lowercase();
+            let matching: Vec<&Value> = people
+                .iter()
+                .map(|e| &e["node"])
+                .filter(|n| {
+                    n["name"].as_str().unwrap().to_lowercase().contains(&p)
+                        || n["aliases"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|a| a.as_str().unwrap().to_lowercase().contains(&p))
+                })
+                .collect();
+            assert!(!matching.is_empty(), "{backend} {probe}");
+            by_alias_only += matching
+                .iter()
+                .filter(|n| !n["name"].as_str().unwrap().to_lowercase().contains(&p))
+                .count();
+            let ids = |n: &Value, list: &str| -> Vec<String> {
+                n[list]["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"]["id"].as_str().unwrap().to_string())
+                    .collect()
+            };
+            let mut want_people: Vec<String> = matching
+                .iter()
+                .map(|n| n["id"].as_str().unwrap().to_string())
+                .collect();
+            let mut want_quotes: Vec<String> =
+                matching.iter().flat_map(|n| ids(n, "quotations")).collect();
+            let mut want_claims: Vec<String> =
+                matching.iter().flat_map(|n| ids(n, "claims")).collect();
+            let q = "query($s: String!) { participants(first: 1000, filter: {name: $s}) { edges { node { id } } } \
+                     quotations(first: 1000, filter: {speakerName: $s}) { edges { node { id } } } \
+                     claims(first: 1000, filter: {claimantName: $s}) { edges { node { id } } } }";
+            let got = run(&schema, &store, q, json!({ "s": probe }), false).await;
+            assert!(got["errors"].is_null(), "{backend} {probe}: {got}");
+            for (list, want) in [
+                ("participants", &mut want_people),
+                ("quotations", &mut want_quotes),
+                ("claims", &mut want_claims),
+            ] {
+                let mut have = ids(&got["data"], list);
+                have.sort();
+                want.sort();
+                assert_eq!(&have, want, "{backend} {probe} {list}");
+            }
+        }
+        assert!(
+            by_alias_only > 0,
+            "{backend}: some probe must match by alias alone"
+        );
+    }
+}
