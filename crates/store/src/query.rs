@@ -388,8 +388,10 @@ impl Store {
         self.page_counted_by::<E, E>(q, page, None).await
     }
 
-    /// [`Store::page`], its total (when asked for) counted by `count` when given: a
-    /// cheaper statement that has as many rows as `q`.
+    /// [`Store::page`], its total (when asked for) counted by `count` when given: the
+    /// whole list `q` is a page of (without its `after` position, so that a page read
+    /// from a position still gives the list's total), or a cheaper statement with as many
+    /// rows as that list.
     async fn page_counted_by<E: EntityTrait, C: EntityTrait>(
         &self,
         q: Select<E>,
