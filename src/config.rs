@@ -8,6 +8,7 @@
 //! | `DIPLOGRAPH_ADMIN_TOKEN` | `--admin-token` | unset: writes disabled |
 //! | `DIPLOGRAPH_MAX_PAGE_SIZE` | `--max-page-size` | `100` |
 //! | `DIPLOGRAPH_DB_POOL_SIZE` | `--db-pool-size` | `10` |
+//! | `DIPLOGRAPH_MAX_HEAVY_READS` | `--max-heavy-reads` | half the pool size, at least 1 |
 //! | `DIPLOGRAPH_MAX_DOCUMENT_BYTES` | `--max-document-bytes` | `10485760` (10 MiB) |
 //! | `DIPLOGRAPH_MAX_DEPTH` | `--max-depth` | `16` |
 //! | `DIPLOGRAPH_MAX_COMPLEXITY` | `--max-complexity` | `20000` |
@@ -36,6 +37,13 @@ pub struct DbConfig {
     #[arg(long, env = "DIPLOGRAPH_DB_POOL_SIZE", default_value_t = diplograph_store::DEFAULT_POOL_SIZE,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub db_pool_size: u32,
+    /// Most heavy reads running at once (`search`, and the `text` filters of quotations,
+    /// claims and documents, which read every text); the others wait their turn, first
+    /// come first served, within the request's time limit. Unset: half the pool size, at
+    /// least 1, so that a burst of them leaves connections to every other read.
+    #[arg(long, env = "DIPLOGRAPH_MAX_HEAVY_READS",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_heavy_reads: Option<u32>,
     /// Largest document accepted, in bytes.
     #[arg(long, env = "DIPLOGRAPH_MAX_DOCUMENT_BYTES", default_value_t = diplograph_parse::DEFAULT_MAX_BYTES)]
     pub max_document_bytes: usize,
@@ -53,6 +61,7 @@ impl fmt::Debug for DbConfig {
                 &diplograph_store::redact(&self.database_url),
             )
             .field("db_pool_size", &self.db_pool_size)
+            .field("max_heavy_reads", &self.max_heavy_reads)
             .field("max_document_bytes", &self.max_document_bytes)
             .field("topics", &self.topics)
             .finish()

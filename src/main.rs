@@ -261,7 +261,7 @@ async fn main() -> Result<()> {
 }
 
 async fn open(db: &DbConfig) -> Result<Store> {
-    let store = Store::connect_with(&db.database_url, db.db_pool_size)
+    let mut store = Store::connect_with(&db.database_url, db.db_pool_size)
         .await
         .with_context(|| {
             format!(
@@ -269,6 +269,9 @@ async fn open(db: &DbConfig) -> Result<Store> {
                 diplograph_store::redact(&db.database_url)
             )
         })?;
+    if let Some(n) = db.max_heavy_reads {
+        store = store.limit_heavy_reads(n);
+    }
     store
         .migrate()
         .await

@@ -455,7 +455,8 @@ fn export_from_the_command_line() {
 
 /// `--db-pool-size` bounds the connections: one is enough to ingest and to answer a
 /// nested query whose loaders run at once (they queue for it, nothing deadlocks), and
-/// zero is refused before anything is opened.
+/// zero is refused before anything is opened. `--max-heavy-reads` sets how many searches
+/// and text filters run at once (shown in the metrics; zero refused), also above the pool.
 #[test]
 fn a_pool_of_one_connection_ingests_and_serves() {
     let dir = tempfile::tempdir().unwrap();
@@ -470,7 +471,7 @@ fn a_pool_of_one_connection_ingests_and_serves() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("5 new, 0 unchanged, 0 failed"), "{stderr}");
 
-    let server = start(&db, &["--db-pool-size", "1"]);
+    let server = start(&db, &["--db-pool-size", "1", "--max-heavy-reads", "3"]);
     let v = graphql(
         &server.1,
         "{ meetings(first: 20) { edges { node { title participants { name quotations(first: 5) { edges { node { text document { title } } } } } } } } }",
@@ -489,13 +490,33 @@ fn a_pool_of_one_connection_ingests_and_serves() {
         metrics.contains("diplograph_db_pool_connections 1\n"),
         "{metrics}"
     );
+    assert!(
+        metrics.contains("diplograph_heavy_reads_limit 3\n")
+            && metrics.contains("diplograph_heavy_reads_running 0\n"),
+        "{metrics}"
+    );
+    let found = graphql(
+        &server.1,
+        "{ search(query: \"minister\", first: 3) { totalCount } quotations(first: 3, filter: {text: \"the\"}) { totalCount } }",
+    );
+    assert!(found.get("errors").is_none(), "{found}");
+    assert!(
+        found["data"]["search"]["totalCount"].as_u64() > Some(0),
+        "{found}"
+    );
+    assert!(
+        found["data"]["quotations"]["totalCount"].as_u64() > Some(0),
+        "{found}"
+    );
 
-    let refused = Command::new(bin())
-        .args(["serve", "--db-pool-size", "0", "--database-url", &db])
-        .output()
-        .unwrap();
-    assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--db-pool-size"));
+    for (flag, value) in [("--db-pool-size", "0"), ("--max-heavy-reads", "0")] {
+        let refused = Command::new(bin())
+            .args(["serve", flag, value, "--database-url", &db])
+            .output()
+            .unwrap();
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains(flag));
+    }
 }
 
 /// An export larger than one batch streams over HTTP batch after batch and matches the

@@ -297,6 +297,8 @@ async fn metrics_count_requests_by_operation() {
         "{text}"
     );
     assert!(text.contains("diplograph_db_pool_connections"));
+    // The test store's pool of one connection gives heavy reads one turn.
+    assert!(text.contains("diplograph_heavy_reads_limit 1\n"), "{text}");
     assert!(
         text.contains("diplograph_ingests_total{outcome=\"new\"} 5"),
         "{text}"

@@ -63,7 +63,8 @@ pub(crate) fn authorized(headers: &HeaderMap, token: Option<&str>) -> bool {
         .is_some_and(|given| same(given.trim().as_bytes(), token.as_bytes()))
 }
 
-/// Prometheus metrics: requests and latency by operation, ingests, database pool.
+/// Prometheus metrics: requests and latency by operation, ingests, database pool, heavy
+/// reads.
 #[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Text exposition format", content_type = "text/plain", body = String)))]
 pub(crate) async fn metrics(State(st): State<AppState>) -> Response {
     let (size, idle) = st.store.pool_stats();
@@ -73,15 +74,21 @@ pub(crate) async fn metrics(State(st): State<AppState>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        st.metrics.render(size, idle, docs, {
-            use std::sync::atomic::Ordering::Relaxed;
-            let s = st.store.ingest_stats();
-            [
-                s.new.load(Relaxed),
-                s.unchanged.load(Relaxed),
-                s.failed.load(Relaxed),
-            ]
-        }),
+        st.metrics.render(
+            size,
+            idle,
+            docs,
+            {
+                use std::sync::atomic::Ordering::Relaxed;
+                let s = st.store.ingest_stats();
+                [
+                    s.new.load(Relaxed),
+                    s.unchanged.load(Relaxed),
+                    s.failed.load(Relaxed),
+                ]
+            },
+            st.store.heavy_reads(),
+        ),
     )
         .into_response()
 }

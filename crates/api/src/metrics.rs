@@ -61,6 +61,7 @@ impl Metrics {
         pool_idle: usize,
         documents: Option<u64>,
         ingests: [u64; 3],
+        heavy_reads: (u32, u32),
     ) -> String {
         let mut out = String::new();
         out.push_str(
@@ -110,6 +111,11 @@ impl Metrics {
         out.push_str(&format!("diplograph_db_pool_connections {pool_size}\n"));
         out.push_str("# HELP diplograph_db_pool_idle Idle database connections.\n# TYPE diplograph_db_pool_idle gauge\n");
         out.push_str(&format!("diplograph_db_pool_idle {pool_idle}\n"));
+        let (heavy_limit, heavy_running) = heavy_reads;
+        out.push_str("# HELP diplograph_heavy_reads_limit Most heavy reads (search, text filters) run at once.\n# TYPE diplograph_heavy_reads_limit gauge\n");
+        out.push_str(&format!("diplograph_heavy_reads_limit {heavy_limit}\n"));
+        out.push_str("# HELP diplograph_heavy_reads_running Heavy reads running now (the others wait their turn).\n# TYPE diplograph_heavy_reads_running gauge\n");
+        out.push_str(&format!("diplograph_heavy_reads_running {heavy_running}\n"));
         out.push_str("# HELP diplograph_ingests_total Documents ingested by this process, by outcome.\n# TYPE diplograph_ingests_total counter\n");
         for (outcome, n) in ["new", "unchanged", "failed"].iter().zip(ingests) {
             out.push_str(&format!(

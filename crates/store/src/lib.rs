@@ -98,6 +98,13 @@ pub struct IngestStats {
 /// Connections a [`Store`] opens at most unless told otherwise.
 pub const DEFAULT_POOL_SIZE: u32 = 10;
 
+/// How many heavy reads (see [`Store::limit_heavy_reads`]) run at once unless told
+/// otherwise: half of a pool of `pool_size` connections, at least one, so that a burst of
+/// them leaves the other half to everything else.
+pub fn default_heavy_reads(pool_size: u32) -> u32 {
+    (pool_size / 2).max(1)
+}
+
 /// A connection pool to the graph's database.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -109,6 +116,10 @@ pub struct Store {
     /// its slug is unique, so an id once found stays right; a slug not found is not kept
     /// (a later ingest may add it).
     topic_ids: std::sync::Arc<std::sync::RwLock<std::collections::HashMap<String, i32>>>,
+    /// Turns of the heavy reads (see [`Store::limit_heavy_reads`]), first come first
+    /// served, and how many there are.
+    heavy: std::sync::Arc<tokio::sync::Semaphore>,
+    heavy_limit: u32,
 }
 
 /// Adds `mode=rwc` to a SQLite file URL so the file is created when missing.
@@ -214,12 +225,42 @@ impl Store {
             });
         let db = Database::connect(opts).await?;
         let reads = reads::Reads::new(db.clone(), &url, max)?;
+        let heavy_limit = default_heavy_reads(max);
         Ok(Self {
             db,
             reads,
             stats: std::sync::Arc::default(),
             topic_ids: std::sync::Arc::default(),
+            heavy: std::sync::Arc::new(tokio::sync::Semaphore::new(heavy_limit as usize)),
+            heavy_limit,
         })
+    }
+
+    /// Lets at most `n` (at least one) heavy reads run at once; the others wait for a turn,
+    /// in the order they came. Heavy reads are the ones whose cost grows with the whole
+    /// table instead of the page: `search` (it ranks every match) and the substring
+    /// filters over the texts of quotations, claims and documents (they read every text).
+    /// Without a limit a burst of them takes every connection of the pool, and any other
+    /// read waits behind them (a meeting by id went from 0.7 ms to 1.2 s during 32
+    /// concurrent searches of a common word: BENCHMARKS.md, twenty-second session). The
+    /// default is [`default_heavy_reads`] of the pool size.
+    pub fn limit_heavy_reads(mut self, n: u32) -> Self {
+        let n = n.max(1);
+        self.heavy = std::sync::Arc::new(tokio::sync::Semaphore::new(n as usize));
+        self.heavy_limit = n;
+        self
+    }
+
+    /// How many heavy reads may run at once, and how many are running.
+    pub fn heavy_reads(&self) -> (u32, u32) {
+        let free = u32::try_from(self.heavy.available_permits()).unwrap_or(u32::MAX);
+        (self.heavy_limit, self.heavy_limit.saturating_sub(free))
+    }
+
+    /// Waits for a heavy read's turn; the turn ends when the returned value is dropped.
+    /// (The semaphore is never closed, so a turn is always given.)
+    pub(crate) async fn heavy_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.heavy.acquire().await.ok()
     }
 
     /// Brings the schema up to date.
@@ -299,6 +340,89 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// While every turn of the heavy reads is taken, `search` and the `text` filters wait
+    /// for one, other reads do not, and the waiting ones run once the turn is given back.
+    #[tokio::test]
+    async fn heavy_reads_wait_their_turn_and_others_do_not() {
+        use std::time::Duration;
+        let store = Store::connect("sqlite::memory:").await.expect("connects");
+        store.migrate().await.expect("migrates");
+        assert_eq!(store.heavy_reads(), (1, 0), "a pool of one: one turn");
+        let store = store.limit_heavy_reads(2);
+        assert_eq!(store.heavy_reads(), (2, 0));
+        let page = Page {
+            offset: 0,
+            limit: 5,
+            count: true,
+            more: false,
+        };
+        let text = Some("treaty".to_string());
+        let first = store.heavy_turn().await;
+        let second = store.heavy_turn().await;
+        assert!(first.is_some() && second.is_some());
+        assert_eq!(store.heavy_reads(), (2, 2));
+        let wait = Duration::from_millis(300);
+        let qf = QuotationFilter {
+            text: text.clone(),
+            ..Default::default()
+        };
+        let cf = ClaimFilter {
+            text: text.clone(),
+            ..Default::default()
+        };
+        let df = DocumentFilter {
+            text,
+            ..Default::default()
+        };
+        let none = QuotationFilter::default();
+        let search = store.search_ranked("treaty", page);
+        let quotations = store.quotations(&qf, DateOrder::Asc, page);
+        let claims = store.claims(&cf, DateOrder::Asc, page);
+        let documents = store.documents(&df, DateOrder::Asc, page);
+        tokio::pin!(search, quotations, claims, documents);
+        assert!(tokio::time::timeout(wait, &mut search).await.is_err());
+        assert!(tokio::time::timeout(wait, &mut quotations).await.is_err());
+        assert!(tokio::time::timeout(wait, &mut claims).await.is_err());
+        assert!(tokio::time::timeout(wait, &mut documents).await.is_err());
+        // The same lists without a substring filter, and other reads, do not wait.
+        let unfiltered = store.quotations(&none, DateOrder::Desc, page);
+        let (rows, total) = tokio::time::timeout(Duration::from_secs(10), unfiltered)
+            .await
+            .expect("an ordinary read does not wait for a heavy one's turn")
+            .expect("reads");
+        assert_eq!((rows.len(), total), (0, 0));
+        drop(first);
+        let (hits, total) = tokio::time::timeout(Duration::from_secs(10), &mut search)
+            .await
+            .expect("search runs once a turn is free")
+            .expect("searches");
+        assert_eq!((hits.len(), total), (0, 0));
+        // Its turn went to the next in line, which holds it while waiting to be polled.
+        assert_eq!(store.heavy_reads(), (2, 2), "search passed its turn on");
+        for done in [
+            tokio::time::timeout(Duration::from_secs(10), &mut quotations)
+                .await
+                .map(|r| r.map(|(rows, _)| rows.len())),
+            tokio::time::timeout(Duration::from_secs(10), &mut claims)
+                .await
+                .map(|r| r.map(|(rows, _)| rows.len())),
+            tokio::time::timeout(Duration::from_secs(10), &mut documents)
+                .await
+                .map(|r| r.map(|(rows, _)| rows.len())),
+        ] {
+            assert_eq!(done.expect("runs in its turn").expect("reads"), 0);
+        }
+        drop(second);
+        assert_eq!(store.heavy_reads(), (2, 0));
+        assert_eq!(
+            store.clone().limit_heavy_reads(0).heavy_reads(),
+            (1, 0),
+            "at least one"
+        );
+        assert_eq!(default_heavy_reads(10), 5);
+        assert_eq!(default_heavy_reads(1), 1);
+    }
 
     #[test]
     fn urls() {

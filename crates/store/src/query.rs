@@ -687,6 +687,10 @@ impl Store {
         }
         .order_by_asc(quotation::Column::DocumentId)
         .order_by_asc(quotation::Column::Idx);
+        let _turn = match f.text {
+            Some(_) => self.heavy_turn().await,
+            None => None,
+        };
         match links {
             Some(links) => self.page_counted_by(q, page, Some(links)).await,
             None => self.page_counted_by(q, page, Some(all)).await,
@@ -773,6 +777,10 @@ impl Store {
         }
         .order_by_asc(claim::Column::DocumentId)
         .order_by_asc(claim::Column::Idx);
+        let _turn = match f.text {
+            Some(_) => self.heavy_turn().await,
+            None => None,
+        };
         match links {
             Some(links) => self.page_counted_by(q, page, Some(links)).await,
             None => self.page_counted_by(q, page, Some(all)).await,
@@ -847,6 +855,10 @@ impl Store {
             DateOrder::Desc => q.order_by_desc(document::Column::PublishedKey),
         }
         .order_by_asc(document::Column::Id);
+        let _turn = match f.text {
+            Some(_) => self.heavy_turn().await,
+            None => None,
+        };
         self.page_counted_by(q, page, Some(all)).await
     }
 

@@ -75,6 +75,8 @@ impl Store {
         if q.trim().is_empty() {
             return Ok((Vec::new(), 0));
         }
+        // Ranking every match of a common word is a heavy read: it waits for its turn.
+        let _turn = self.heavy_turn().await;
         let lim = i64::try_from(page.rows_to_read()).unwrap_or(i64::MAX);
         let off = i64::try_from(page.offset).unwrap_or(0);
         let values = [Value::from(q.clone()), Value::from(lim), Value::from(off)];
