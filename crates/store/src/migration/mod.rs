@@ -14,6 +14,7 @@ mod m20261123_000008_name_trigrams;
 mod m20261123_000009_people_by_date;
 mod m20261127_000010_fts_automerge;
 mod m20261128_000011_lz4;
+mod m20261128_000012_counting_indexes;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_people_by_date::Migration),
             Box::new(m20261127_000010_fts_automerge::Migration),
             Box::new(m20261128_000011_lz4::Migration),
+            Box::new(m20261128_000012_counting_indexes::Migration),
         ]
     }
 }
@@ -65,6 +67,22 @@ mod tests {
         }
     }
 
+    /// The columns of an index, in order ("" when there is no such index).
+    async fn index_columns(db: &DatabaseConnection, name: &str) -> String {
+        let stmt = Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_index_info('{name}') ORDER BY seqno)"),
+        );
+        match db.query_one_raw(stmt).await {
+            Ok(Some(row)) => row
+                .try_get_by_index::<Option<String>>(0)
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
     /// The migrations roll back and apply again on SQLite, whose full-text index has
     /// migrations of its own: rolled back, the index merges 4 segments at a time again
     /// and its deletes match on kind and id; applied again, 16 and the rowid.
@@ -76,9 +94,27 @@ mod tests {
         Migrator::up(&db, None).await.expect("up");
         assert!(trigger_sql(&db, "claims_fts_del").await.contains("rowid"));
         assert_eq!(automerge(&db).await, 16);
-        // The last migrations: LZ4 compression (nothing on SQLite), the index's merge
-        // setting, the links' meeting dates, name trigrams (nothing on SQLite), then the
-        // index rowids.
+        let links = [
+            ("ix_quotation_topics_topic_row", "topic_id,quotation_id"),
+            ("ix_claim_topics_topic_row", "topic_id,claim_id"),
+        ];
+        for (name, cols) in links {
+            assert_eq!(index_columns(&db, name).await, cols);
+        }
+        // The last migrations: the counting indexes, LZ4 compression (nothing on SQLite),
+        // the index's merge setting, the links' meeting dates, name trigrams (nothing on
+        // SQLite), then the index rowids.
+        Migrator::down(&db, Some(1))
+            .await
+            .expect("down the counting indexes");
+        for (name, _) in links {
+            assert_eq!(index_columns(&db, name).await, "");
+        }
+        assert_eq!(
+            index_columns(&db, "ix_quotation_topics_t").await,
+            "topic_id"
+        );
+        assert_eq!(index_columns(&db, "ix_claim_topics_t").await, "topic_id");
         Migrator::down(&db, Some(1)).await.expect("down one");
         assert_eq!(automerge(&db).await, 16);
         Migrator::down(&db, Some(1)).await.expect("down another");
@@ -91,6 +127,10 @@ mod tests {
         Migrator::up(&db, None).await.expect("up again");
         assert!(trigger_sql(&db, "claims_fts_del").await.contains("rowid"));
         assert_eq!(automerge(&db).await, 16);
+        for (name, cols) in links {
+            assert_eq!(index_columns(&db, name).await, cols);
+        }
+        assert_eq!(index_columns(&db, "ix_quotation_topics_t").await, "");
     }
 
     /// Links stored before migration 9 get their meeting's kind and date.
