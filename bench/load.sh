@@ -6,6 +6,8 @@
 # "filtered" asks for the speaker of the first quotation (a rare name in the generated
 # corpus), "filtered_common" for COMMON_NAME (default Lavrov: some 600 generated people
 # share it), whose quotations on the most common topic are thousands.
+# "storm" measures meeting_by_id from 4 connections for 10 s alone, then for 15 s while
+# 32 other connections search (25 s, whatever DURATION says).
 # QUERIES="nested filtered" runs some of the queries; BIN=path/to/diplograph another build
 # (to compare two back to back); the service's own settings (DIPLOGRAPH_DB_POOL_SIZE) apply.
 set -euo pipefail
@@ -71,9 +73,24 @@ idle() {
     sleep 1
   done
 }
-for name in ${QUERIES:-meeting_by_id nested search filtered filtered_common}; do
+# "storm": meeting_by_id from 4 connections, alone and then while 32 others search for a
+# common word (what a burst of heavy reads does to everything else).
+storm() {
+  local light=(wrk -t1 -c4 --timeout 15s --latency -s "$WORK/meeting_by_id.lua" "$addr/graphql")
+  "${light[@]}" -d10s > "$WORK/wrk.out" || true
+  grep -E "Requests/sec|^ +50%|^ +99%|BAD|Non-2xx|Socket errors" "$WORK/wrk.out" | sed 's/^/  meeting_by_id alone: /'
+  wrk -t1 -c32 -d25s --timeout 15s --latency -s "$WORK/search.lua" "$addr/graphql" > "$WORK/wrk-storm.out" &
+  local storm=$!
+  sleep 5
+  "${light[@]}" -d15s > "$WORK/wrk.out" || true
+  wait $storm || true
+  grep -E "Requests/sec|^ +50%|^ +99%|BAD|Non-2xx|Socket errors" "$WORK/wrk.out" | sed 's/^/  meeting_by_id during the storm: /'
+  grep -E "Requests/sec|^ +50%|^ +99%|BAD|Non-2xx|Socket errors" "$WORK/wrk-storm.out" | sed 's/^/  search (32 connections): /'
+}
+for name in ${QUERIES:-meeting_by_id nested search filtered filtered_common storm}; do
   idle
   echo "== $name"
+  if [ "$name" = storm ]; then storm; continue; fi
   s0=$(ticks "$server"); b0=$(busy); t0=$(date +%s.%N)
   /usr/bin/time -f "WRKCPU %U %S" -o "$WORK/wrk-cpu.txt" \
     wrk -t2 -c32 -d"$DURATION" --timeout 15s --latency -s "$WORK/$name.lua" "$addr/graphql" \
