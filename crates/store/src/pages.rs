@@ -239,13 +239,13 @@ where
         // of them a statement (SQLite allows 500 terms). Numbering every row of the owners
         // with ROW_NUMBER() read all of a busy speaker's quotations for a page of five:
         // 2,352 rows, text and all, for the nested query's twelve speakers.
+        let one = format!(
+            "SELECT * FROM (SELECT {cols} FROM {table} t WHERE t.{column} = ? \
+             ORDER BY t.date_key, t.document_id, t.idx LIMIT {limit_sql} OFFSET {lo})"
+        );
         let mut raw = Vec::new();
         for chunk in values.chunks(SQLITE_OWNERS_PER_STATEMENT) {
-            let one = format!(
-                "SELECT * FROM (SELECT {cols} FROM {table} t WHERE t.{column} = ? \
-                 ORDER BY t.date_key, t.document_id, t.idx LIMIT {limit_sql} OFFSET {lo})"
-            );
-            let union = vec![one; chunk.len()].join(" UNION ALL ");
+            let union = vec![one.as_str(); chunk.len()].join(" UNION ALL ");
             let sql = format!("SELECT x.*{dcols} FROM ({union}) x{djoin}");
             raw.extend(
                 store
