@@ -263,6 +263,18 @@ impl Store {
         self.heavy.acquire().await.ok()
     }
 
+    /// A heavy read's turn when `heavy`, else none (the read goes ahead at once).
+    pub(crate) async fn heavy_turn_if(
+        &self,
+        heavy: bool,
+    ) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        if heavy {
+            self.heavy_turn().await
+        } else {
+            None
+        }
+    }
+
     /// Brings the schema up to date.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         migration::Migrator::up(&self.db, None).await?;

@@ -687,10 +687,7 @@ impl Store {
         }
         .order_by_asc(quotation::Column::DocumentId)
         .order_by_asc(quotation::Column::Idx);
-        let _turn = match f.text {
-            Some(_) => self.heavy_turn().await,
-            None => None,
-        };
+        let _turn = self.heavy_turn_if(f.text.is_some()).await;
         match links {
             Some(links) => self.page_counted_by(q, page, Some(links)).await,
             None => self.page_counted_by(q, page, Some(all)).await,
@@ -777,10 +774,7 @@ impl Store {
         }
         .order_by_asc(claim::Column::DocumentId)
         .order_by_asc(claim::Column::Idx);
-        let _turn = match f.text {
-            Some(_) => self.heavy_turn().await,
-            None => None,
-        };
+        let _turn = self.heavy_turn_if(f.text.is_some()).await;
         match links {
             Some(links) => self.page_counted_by(q, page, Some(links)).await,
             None => self.page_counted_by(q, page, Some(all)).await,
@@ -855,10 +849,7 @@ impl Store {
             DateOrder::Desc => q.order_by_desc(document::Column::PublishedKey),
         }
         .order_by_asc(document::Column::Id);
-        let _turn = match f.text {
-            Some(_) => self.heavy_turn().await,
-            None => None,
-        };
+        let _turn = self.heavy_turn_if(f.text.is_some()).await;
         self.page_counted_by(q, page, Some(all)).await
     }
 
