@@ -266,6 +266,45 @@ fn with_after(c: Condition, after: Option<Expr>) -> Condition {
     }
 }
 
+/// The rows of a list (their id column `owner_id`) linked to `topic` through a link table
+/// (`link_owner`, `link_topic`). `narrowed` says the list is already cut down by an indexed
+/// filter: a person, a meeting or a document.
+///
+/// Postgres plans `id IN (links)` as a semi-join whichever side is smaller. SQLite always
+/// builds the whole `IN` list first: every row of the topic (53,000 for a common topic
+/// at 10,000 documents, 20 ms) even when the person's rows are a dozen. A narrowed list
+/// therefore asks SQLite, for each of its rows, whether the link exists (one probe of the
+/// links' `(row, topic)` index each: 24 → 0.2 ms for a rare name, 81 → 30 ms for a name
+/// 600 people share). A list cut by the topic alone keeps the `IN` list, which is then
+/// cheaper than probing every row (49 against 85 ms).
+fn linked_to_topic<O: ColumnTrait, L: ColumnTrait, T: ColumnTrait>(
+    backend: DatabaseBackend,
+    narrowed: bool,
+    owner_id: O,
+    link_owner: L,
+    link_topic: T,
+    topic: i32,
+) -> Expr {
+    if narrowed && backend == DatabaseBackend::Sqlite {
+        Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(link_owner.entity_name())
+                .and_where(Expr::col(link_owner.as_column_ref()).equals(owner_id.as_column_ref()))
+                .and_where(link_topic.eq(topic))
+                .to_owned(),
+        )
+    } else {
+        owner_id.in_subquery(
+            Query::select()
+                .column(link_owner)
+                .from(link_owner.entity_name())
+                .and_where(link_topic.eq(topic))
+                .to_owned(),
+        )
+    }
+}
+
 fn lower_like<C: ColumnTrait>(col: C, s: &str) -> Expr {
     Expr::expr(Func::lower(Expr::col(col)))
         .like(sea_orm::sea_query::LikeExpr::new(like(s)).escape('\\'))
@@ -629,6 +668,7 @@ impl Store {
                 None => ids,
             });
         }
+        let narrowed = speakers.is_some() || f.meeting.is_some() || f.document.is_some();
         if let Some(ids) = speakers {
             c = c.add(quotation::Column::SpeakerId.is_in(ids));
         }
@@ -638,15 +678,14 @@ impl Store {
             TopicWanted::Nothing => return Ok((Vec::new(), 0)),
         };
         if let Some(topic) = topic {
-            c = c.add(
-                quotation::Column::Id.in_subquery(
-                    Query::select()
-                        .column(quotation_topic::Column::QuotationId)
-                        .from(quotation_topic::Entity)
-                        .and_where(quotation_topic::Column::TopicId.eq(topic))
-                        .to_owned(),
-                ),
-            );
+            c = c.add(linked_to_topic(
+                self.db.get_database_backend(),
+                narrowed,
+                quotation::Column::Id,
+                quotation_topic::Column::QuotationId,
+                quotation_topic::Column::TopicId,
+                topic,
+            ));
         }
         if let Some(m) = f.meeting {
             c = c.add(quotation::Column::MeetingId.eq(m));
@@ -710,6 +749,7 @@ impl Store {
                 None => ids,
             });
         }
+        let narrowed = who.is_some() || f.meeting.is_some() || f.document.is_some();
         if let Some(ids) = who {
             c = c.add(claim::Column::ClaimantId.is_in(ids));
         }
@@ -719,15 +759,14 @@ impl Store {
             TopicWanted::Nothing => return Ok((Vec::new(), 0)),
         };
         if let Some(topic) = topic {
-            c = c.add(
-                claim::Column::Id.in_subquery(
-                    Query::select()
-                        .column(claim_topic::Column::ClaimId)
-                        .from(claim_topic::Entity)
-                        .and_where(claim_topic::Column::TopicId.eq(topic))
-                        .to_owned(),
-                ),
-            );
+            c = c.add(linked_to_topic(
+                self.db.get_database_backend(),
+                narrowed,
+                claim::Column::Id,
+                claim_topic::Column::ClaimId,
+                claim_topic::Column::TopicId,
+                topic,
+            ));
         }
         if let Some(k) = &f.kind {
             c = c.add(claim::Column::Kind.eq(k.clone()));
