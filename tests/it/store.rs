@@ -156,6 +156,83 @@ async fn filters_combine() {
     }
 }
 
+/// Every "contains, ignoring case" filter folds letters beyond ASCII on both backends
+/// (SQLite's own `lower` and `LIKE` fold only ASCII), and reads the filter's text as
+/// text: a dot or a percent sign matches only itself.
+#[tokio::test]
+async fn text_filters_ignore_case_beyond_ascii() {
+    use diplograph_store::{ClaimFilter, DocumentFilter};
+    const DOC: &str = "Talks in Ankara\n\nANKARA, May 4, 2021 (Agency) - Turkish Foreign \
+        Minister Ömer Çelikkaya held talks with Italian Foreign Minister Carla Neri in \
+        Ankara on Tuesday. \"Économie and trade come first for our two countries,\" \
+        Çelikkaya said after the talks.";
+    for (backend, store) in backends().await {
+        store
+            .ingest(DOC.as_bytes(), Some("ankara.txt"), &Default::default())
+            .await
+            .unwrap();
+        for (name, want) in [
+            ("Çelikkaya", 1),
+            ("çelikkaya", 1),
+            ("ÇELIKKAYA", 1),
+            ("ömer ç", 1),
+            ("CARLA", 1),
+            ("ç.likkaya", 0),
+            ("çelikkaya%", 0),
+            ("%", 0),
+        ] {
+            let (people, _) = store
+                .participants(
+                    &ParticipantFilter {
+                        name: Some(name.into()),
+                        ..Default::default()
+                    },
+                    ALL,
+                )
+                .await
+                .unwrap();
+            assert_eq!(people.len(), want, "{backend}: participants named {name:?}");
+        }
+        let by_speaker = |s: &str| QuotationFilter {
+            speaker_name: Some(s.into()),
+            ..Default::default()
+        };
+        let by_text = |s: &str| QuotationFilter {
+            text: Some(s.into()),
+            ..Default::default()
+        };
+        for (f, want) in [
+            (by_speaker("çelikkaya"), 1),
+            (by_speaker("ÖMER"), 1),
+            (by_text("économie"), 1),
+            (by_text("ÉCONOMIE AND"), 1),
+            (by_text("économie."), 0),
+        ] {
+            let (_, n) = store.quotations(&f, DateOrder::Asc, ALL).await.unwrap();
+            assert_eq!(n, want, "{backend}: {f:?}");
+        }
+        let f = ClaimFilter {
+            claimant_name: Some("ÇELIKKAYA".into()),
+            text: Some("ÉCONOMIE".into()),
+            ..Default::default()
+        };
+        let (_, n) = store.claims(&f, DateOrder::Asc, ALL).await.unwrap();
+        assert_eq!(n, 1, "{backend}: claims");
+        let f = MeetingFilter {
+            participant_name: Some("çelikkaya".into()),
+            ..Default::default()
+        };
+        let (_, n) = store.meetings(&f, DateOrder::Asc, ALL).await.unwrap();
+        assert_eq!(n, 1, "{backend}: meetings");
+        let f = DocumentFilter {
+            text: Some("ÖMER ÇELIKKAYA".into()),
+            ..Default::default()
+        };
+        let (_, n) = store.documents(&f, DateOrder::Asc, ALL).await.unwrap();
+        assert_eq!(n, 1, "{backend}: documents");
+    }
+}
+
 #[tokio::test]
 async fn unreadable_input_stores_nothing() {
     for (backend, store) in backends().await {

@@ -219,9 +219,13 @@ impl Store {
             // On every connection of the pool, not only the first: a request waits up to
             // 10 s for a writer's lock (then fails with "database is locked"), as long as
             // it waits for a connection.
+            //
+            // `REGEXP` serves the case-insensitive filters whose text is not ASCII (see
+            // `contains_ci` in query.rs).
             .map_sqlx_sqlite_opts(|o| {
                 o.foreign_keys(true)
                     .busy_timeout(std::time::Duration::from_secs(10))
+                    .with_regexp()
             });
         let db = Database::connect(opts).await?;
         let reads = reads::Reads::new(db.clone(), &url, max)?;
