@@ -658,6 +658,33 @@ async fn every_sqlite_connection_waits_for_a_writer_and_checks_foreign_keys() {
     }
 }
 
+/// The bundled SQLite is compiled as `.cargo/config.toml` says: without
+/// `ENABLE_MEMORY_MANAGEMENT` (one page cache, behind one lock, for every connection of
+/// the process) and without counting its memory under another shared lock. With them,
+/// two cores serving 32 clients spent most of their time waiting on those locks
+/// (BENCHMARKS.md, twenty-third session).
+#[tokio::test]
+async fn sqlite_is_built_for_concurrent_readers() {
+    use diplograph_store::sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let store = crate::support::sqlite().await;
+    let options: Vec<String> = store
+        .connection()
+        .query_all_raw(Statement::from_string(
+            DatabaseBackend::Sqlite,
+            "PRAGMA compile_options",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    assert!(
+        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0")
+            && !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+        "{options:?}"
+    );
+}
+
 /// The rows of `rows` that `mine` keeps, in their order.
 fn owned<M: Clone>(rows: &[M], mine: impl Fn(&M) -> bool) -> Vec<M> {
     rows.iter().filter(|r| mine(r)).cloned().collect()
