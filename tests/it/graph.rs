@@ -222,6 +222,31 @@ async fn spellings_and_surnames_link_but_namesakes_do_not() {
     }
 }
 
+/// `alias_names` (what the name filters read) holds each (participant, alias) pair of
+/// `participant_aliases` once, and nothing else; returns how many pairs.
+async fn alias_names_follow_the_aliases(backend: &str, store: &Store) -> usize {
+    use diplograph_store::sea_orm::{ConnectionTrait, Statement};
+    let pairs = |sql: &'static str| async move {
+        let db = store.connection();
+        db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r.try_get_by_index::<i32>(0).unwrap(),
+                    r.try_get_by_index::<String>(1).unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let names = pairs("SELECT participant_id, alias FROM alias_names ORDER BY 1, 2").await;
+    let aliases =
+        pairs("SELECT DISTINCT participant_id, alias FROM participant_aliases ORDER BY 1, 2").await;
+    assert_eq!(names, aliases, "{backend}: alias_names");
+    names.len()
+}
+
 #[tokio::test]
 async fn deleting_every_document_leaves_nothing_behind() {
     for (backend, store) in backends().await {
@@ -230,8 +255,10 @@ async fn deleting_every_document_leaves_nothing_behind() {
             .all(store.connection())
             .await
             .unwrap();
+        assert!(alias_names_follow_the_aliases(backend, &store).await > 0);
         // Deleting one keeps what other documents support.
         store.delete_document(docs[0].id, "test").await.unwrap();
+        alias_names_follow_the_aliases(backend, &store).await;
         let (lavrov, _) = store
             .participants(
                 &ParticipantFilter {
@@ -250,6 +277,7 @@ async fn deleting_every_document_leaves_nothing_behind() {
         for (table, n) in counts {
             assert_eq!(n, 0, "{backend}: {table} has orphans");
         }
+        assert_eq!(alias_names_follow_the_aliases(backend, &store).await, 0);
         let (hits, total) = store.search_ranked("treaty", ALL).await.unwrap();
         assert_eq!(
             (hits.len(), total),
@@ -305,10 +333,27 @@ async fn corrections_survive_reprocessing() {
             )
             .await
             .unwrap();
+        let pairs = alias_names_follow_the_aliases(backend, &store).await;
         store
             .merge_participants(org[0].id, lavrov[0].id, "editor")
             .await
             .unwrap();
+        // The ministry's aliases moved to the minister, and its name became one.
+        assert!(alias_names_follow_the_aliases(backend, &store).await > 0);
+        let (found, _) = store
+            .participants(
+                &ParticipantFilter {
+                    name: Some(org[0].name.clone()),
+                    ..Default::default()
+                },
+                ALL,
+            )
+            .await
+            .unwrap();
+        assert!(
+            found.iter().any(|p| p.id == lavrov[0].id),
+            "{backend}: the merged name finds the kept participant ({pairs} pairs before)"
+        );
         let before = signature(&store).await;
 
         let done = store.reprocess_all(&Default::default()).await.unwrap();
@@ -343,6 +388,7 @@ async fn corrections_survive_reprocessing() {
             .await
             .unwrap();
         assert!(org.is_empty(), "{backend}: the merge survives");
+        alias_names_follow_the_aliases(backend, &store).await;
         assert_eq!(before.1, signature(&store).await.1, "{backend}");
         let log = store.corrections().await.unwrap();
         assert_eq!(log.len(), 2);

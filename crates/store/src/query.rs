@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, UnionType};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Statement, Value,
@@ -430,6 +430,9 @@ impl Store {
     /// Ids of participants whose name or alias contains `name` (case-insensitive).
     pub async fn participant_ids_by_name(&self, name: &str) -> Result<Vec<i32>, StoreError> {
         // Names and aliases in one statement: one round trip for every filter by name.
+        // The aliases are read from `alias_names`, each (participant, alias) once, kept
+        // by triggers from `participant_aliases`, which has them once per document
+        // (migration 13).
         let q = Query::select()
             .column(participant::Column::Id)
             .from(participant::Entity)
@@ -438,7 +441,7 @@ impl Store {
                 UnionType::Distinct,
                 Query::select()
                     .column(participant_alias::Column::ParticipantId)
-                    .from(participant_alias::Entity)
+                    .from(Alias::new("alias_names"))
                     .and_where(self.contains(participant_alias::Column::Alias, name))
                     .to_owned(),
             )

@@ -15,6 +15,7 @@ mod m20261123_000009_people_by_date;
 mod m20261127_000010_fts_automerge;
 mod m20261128_000011_lz4;
 mod m20261128_000012_counting_indexes;
+mod m20261129_000013_alias_names;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_fts_automerge::Migration),
             Box::new(m20261128_000011_lz4::Migration),
             Box::new(m20261128_000012_counting_indexes::Migration),
+            Box::new(m20261129_000013_alias_names::Migration),
         ]
     }
 }
@@ -101,9 +103,24 @@ mod tests {
         for (name, cols) in links {
             assert_eq!(index_columns(&db, name).await, cols);
         }
-        // The last migrations: the counting indexes, LZ4 compression (nothing on SQLite),
-        // the index's merge setting, the links' meeting dates, name trigrams (nothing on
-        // SQLite), then the index rowids.
+        assert!(trigger_sql(&db, "tr_alias_names_delete")
+            .await
+            .contains("NOT EXISTS"));
+        assert_eq!(
+            index_columns(&db, "sqlite_autoindex_alias_names_1").await,
+            "participant_id,alias"
+        );
+        // The last migrations: the alias names, the counting indexes, LZ4 compression
+        // (nothing on SQLite), the index's merge setting, the links' meeting dates, name
+        // trigrams (nothing on SQLite), then the index rowids.
+        Migrator::down(&db, Some(1))
+            .await
+            .expect("down the alias names");
+        assert_eq!(trigger_sql(&db, "tr_alias_names_insert").await, "");
+        assert_eq!(
+            index_columns(&db, "sqlite_autoindex_alias_names_1").await,
+            ""
+        );
         Migrator::down(&db, Some(1))
             .await
             .expect("down the counting indexes");
@@ -126,6 +143,7 @@ mod tests {
         assert_eq!(trigger_sql(&db, "claims_fts_del").await, "");
         Migrator::up(&db, None).await.expect("up again");
         assert!(trigger_sql(&db, "claims_fts_del").await.contains("rowid"));
+        assert!(!trigger_sql(&db, "tr_alias_names_insert").await.is_empty());
         assert_eq!(automerge(&db).await, 16);
         for (name, cols) in links {
             assert_eq!(index_columns(&db, name).await, cols);
