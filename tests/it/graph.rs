@@ -255,7 +255,22 @@ async fn deleting_every_document_leaves_nothing_behind() {
             .all(store.connection())
             .await
             .unwrap();
-        assert!(alias_names_follow_the_aliases(backend, &store).await > 0);
+        let pairs = alias_names_follow_the_aliases(backend, &store).await;
+        assert!(pairs > 0, "{backend}");
+        // No code updates an alias in place, but a hand-written statement may.
+        {
+            use diplograph_store::sea_orm::{ConnectionTrait, Statement};
+            let db = store.connection();
+            db.execute_raw(Statement::from_string(
+                db.get_database_backend(),
+                "UPDATE participant_aliases SET alias = alias || ' (edited)' \
+                 WHERE participant_id = (SELECT min(participant_id) FROM participant_aliases)",
+            ))
+            .await
+            .unwrap();
+            let edited = alias_names_follow_the_aliases(backend, &store).await;
+            assert_eq!(edited, pairs, "{backend}: pairs after the edit");
+        }
         // Deleting one keeps what other documents support.
         store.delete_document(docs[0].id, "test").await.unwrap();
         alias_names_follow_the_aliases(backend, &store).await;

@@ -11,8 +11,9 @@
 //! Triggers keep it equal to `SELECT DISTINCT participant_id, alias FROM
 //! participant_aliases` through every write (ingest, merge, deletion), whatever code does
 //! it. On Postgres they run once per statement, on the statement's rows (an ingest batch
-//! writes its aliases in one statement); SQLite has only row triggers, each one probe of
-//! an index. A pair is removed when its last alias row goes.
+//! writes its aliases in one statement; an update runs both the adding and the removing
+//! function, each on its side of the rows); SQLite has only row triggers, each one probe
+//! of an index. A pair is removed when its last alias row goes.
 //!
 //! On Postgres the trigram index on the aliases moves to this table (when `pg_trgm` is
 //! there: migration 8 says when it is not), so an ingest maintains the index only for
@@ -83,38 +84,30 @@ BEGIN
                           WHERE a.participant_id = r.participant_id AND a.alias = r.alias);
     RETURN NULL;
 END $$;
-CREATE OR REPLACE FUNCTION alias_names_move() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO alias_names (participant_id, alias)
-        SELECT DISTINCT participant_id, alias FROM added
-        ON CONFLICT DO NOTHING;
-    DELETE FROM alias_names n
-        USING (SELECT DISTINCT participant_id, alias FROM removed) r
-        WHERE n.participant_id = r.participant_id AND n.alias = r.alias
-          AND NOT EXISTS (SELECT 1 FROM participant_aliases a
-                          WHERE a.participant_id = r.participant_id AND a.alias = r.alias);
-    RETURN NULL;
-END $$;
 DROP TRIGGER IF EXISTS tr_alias_names_insert ON participant_aliases;
 DROP TRIGGER IF EXISTS tr_alias_names_delete ON participant_aliases;
-DROP TRIGGER IF EXISTS tr_alias_names_update ON participant_aliases;
+DROP TRIGGER IF EXISTS tr_alias_names_update_add ON participant_aliases;
+DROP TRIGGER IF EXISTS tr_alias_names_update_remove ON participant_aliases;
 CREATE TRIGGER tr_alias_names_insert AFTER INSERT ON participant_aliases
     REFERENCING NEW TABLE AS added
     FOR EACH STATEMENT EXECUTE FUNCTION alias_names_add();
 CREATE TRIGGER tr_alias_names_delete AFTER DELETE ON participant_aliases
     REFERENCING OLD TABLE AS removed
     FOR EACH STATEMENT EXECUTE FUNCTION alias_names_remove();
-CREATE TRIGGER tr_alias_names_update AFTER UPDATE ON participant_aliases
-    REFERENCING OLD TABLE AS removed NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION alias_names_move();";
+CREATE TRIGGER tr_alias_names_update_add AFTER UPDATE ON participant_aliases
+    REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION alias_names_add();
+CREATE TRIGGER tr_alias_names_update_remove AFTER UPDATE ON participant_aliases
+    REFERENCING OLD TABLE AS removed
+    FOR EACH STATEMENT EXECUTE FUNCTION alias_names_remove();";
 
 const POSTGRES_DOWN: &str = "\
 DROP TRIGGER IF EXISTS tr_alias_names_insert ON participant_aliases;
 DROP TRIGGER IF EXISTS tr_alias_names_delete ON participant_aliases;
-DROP TRIGGER IF EXISTS tr_alias_names_update ON participant_aliases;
+DROP TRIGGER IF EXISTS tr_alias_names_update_add ON participant_aliases;
+DROP TRIGGER IF EXISTS tr_alias_names_update_remove ON participant_aliases;
 DROP FUNCTION IF EXISTS alias_names_add();
 DROP FUNCTION IF EXISTS alias_names_remove();
-DROP FUNCTION IF EXISTS alias_names_move();
 DROP TABLE IF EXISTS alias_names;";
 
 /// Whether migration 8 made the aliases' trigram index (`pg_trgm` was usable then).
