@@ -917,6 +917,87 @@ async fn postgres_reads_survive_cancelled_statements_and_dead_connections() {
 /// On a Postgres built with LZ4, the large values ingest writes (documents' text,
 /// extraction and bytes, the search vectors) are stored compressed with it, not with the
 /// slower default; on one without, with the default.
+/// On Postgres, migrations 13 and 12 roll back to the schema before them and apply
+/// again over a filled database: the alias names and their trigram index, then the page
+/// indexes' `INCLUDE (id)` and the topic links' `(topic_id, row id)` indexes, go and
+/// come back, and `alias_names` is filled again from the aliases.
+#[tokio::test]
+async fn postgres_migrations_roll_back_and_apply_again() {
+    use diplograph_store::sea_orm::{ConnectionTrait, Statement};
+    let Some(store) = crate::support::postgres().await else {
+        eprintln!("note: Postgres not available");
+        return;
+    };
+    ingest_corpus(&store).await;
+    let db = store.connection();
+    let text = |sql: String| async move {
+        db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .and_then(|r| r.try_get_by_index::<Option<String>>(0).unwrap())
+            .unwrap_or_default()
+    };
+    let index = |name: &'static str| text(format!("SELECT pg_get_indexdef(to_regclass('{name}'))"));
+    let table = |name: &'static str| text(format!("SELECT CAST(to_regclass('{name}') AS TEXT)"));
+    let pairs = || {
+        text(
+            "SELECT CAST((SELECT count(*) FROM alias_names) AS TEXT) || ' ' || \
+             CAST((SELECT count(*) FROM (SELECT DISTINCT participant_id, alias \
+             FROM participant_aliases) d) AS TEXT)"
+                .to_string(),
+        )
+    };
+    let trigrams = !text("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'".into())
+        .await
+        .is_empty();
+    let applied = |trgm_on_names: bool| async move {
+        assert_eq!(table("alias_names").await, "alias_names");
+        let (n, d) = pairs()
+            .await
+            .split_once(' ')
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .unwrap();
+        assert!(n == d && n != "0", "alias_names {n}, distinct aliases {d}");
+        assert!(index("ix_quotations_page_speaker")
+            .await
+            .contains("INCLUDE (id)"));
+        assert!(index("ix_claims_page").await.contains("INCLUDE (id)"));
+        assert!(index("ix_quotation_topics_topic_row")
+            .await
+            .contains("(topic_id, quotation_id)"));
+        assert_eq!(index("ix_quotation_topics_t").await, "");
+        assert_eq!(
+            !index("ix_alias_names_trgm").await.is_empty(),
+            trgm_on_names
+        );
+        assert_eq!(index("ix_participant_aliases_trgm").await, "");
+    };
+    applied(trigrams).await;
+    store.roll_back(1).await.unwrap();
+    assert_eq!(table("alias_names").await, "");
+    assert_eq!(index("ix_alias_names_trgm").await, "");
+    assert_eq!(
+        !index("ix_participant_aliases_trgm").await.is_empty(),
+        trigrams
+    );
+    store.roll_back(1).await.unwrap();
+    assert!(!index("ix_quotations_page_speaker")
+        .await
+        .contains("INCLUDE"));
+    assert!(!index("ix_claims_page").await.contains("INCLUDE"));
+    assert_eq!(index("ix_quotation_topics_topic_row").await, "");
+    assert!(index("ix_quotation_topics_t").await.contains("(topic_id)"));
+    store.migrate().await.unwrap();
+    applied(trigrams).await;
+    // The schema serves again: a name filter reads the refilled alias names.
+    let f = QuotationFilter {
+        speaker_name: Some("kono".into()),
+        ..Default::default()
+    };
+    let (_, n) = store.quotations(&f, DateOrder::Asc, ALL).await.unwrap();
+    assert!(n > 0);
+}
+
 #[tokio::test]
 async fn postgres_compresses_large_values_with_lz4_when_it_can() {
     use diplograph_store::sea_orm::{ConnectionTrait, Statement};

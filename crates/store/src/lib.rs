@@ -285,6 +285,15 @@ impl Store {
         Ok(())
     }
 
+    /// Rolls back the last `steps` migrations applied (each one's `down`), for a tool
+    /// that must return a database to an older build's schema, and for tests. This
+    /// build's queries expect the whole schema: call [`migrate`](Self::migrate) before
+    /// reading again.
+    pub async fn roll_back(&self, steps: u32) -> Result<(), StoreError> {
+        migration::Migrator::down(&self.db, Some(steps)).await?;
+        Ok(())
+    }
+
     /// Calls `f` with every SQL statement the store runs (for metrics and tests).
     pub fn on_statement<F>(&mut self, f: F)
     where
