@@ -939,24 +939,14 @@ async fn postgres_migrations_roll_back_and_apply_again() {
     };
     let index = |name: &'static str| text(format!("SELECT pg_get_indexdef(to_regclass('{name}'))"));
     let table = |name: &'static str| text(format!("SELECT CAST(to_regclass('{name}') AS TEXT)"));
-    let pairs = || {
-        text(
-            "SELECT CAST((SELECT count(*) FROM alias_names) AS TEXT) || ' ' || \
-             CAST((SELECT count(*) FROM (SELECT DISTINCT participant_id, alias \
-             FROM participant_aliases) d) AS TEXT)"
-                .to_string(),
-        )
-    };
+    let count = |sql: &'static str| text(format!("SELECT CAST(count(*) AS TEXT) FROM {sql}"));
     let trigrams = !text("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'".into())
         .await
         .is_empty();
     let applied = |trgm_on_names: bool| async move {
         assert_eq!(table("alias_names").await, "alias_names");
-        let (n, d) = pairs()
-            .await
-            .split_once(' ')
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .unwrap();
+        let n = count("alias_names").await;
+        let d = count("(SELECT DISTINCT participant_id, alias FROM participant_aliases) d").await;
         assert!(n == d && n != "0", "alias_names {n}, distinct aliases {d}");
         assert!(index("ix_quotations_page_speaker")
             .await

@@ -319,14 +319,14 @@ fn linked_to_topic<O: ColumnTrait, L: ColumnTrait, T: ColumnTrait>(
 /// other `s` with a case-insensitive regular expression (`REGEXP`, registered on each
 /// connection by sqlx, which folds every letter as `lower` does on Postgres).
 fn contains_ci<C: ColumnTrait>(backend: DatabaseBackend, col: C, s: &str) -> Expr {
-    let pattern = sea_orm::sea_query::LikeExpr::new(like(s)).escape('\\');
+    let pattern = || sea_orm::sea_query::LikeExpr::new(like(s)).escape('\\');
     match backend {
-        DatabaseBackend::Sqlite if s.is_ascii() => Expr::col(col).like(pattern),
+        DatabaseBackend::Sqlite if s.is_ascii() => Expr::col(col).like(pattern()),
         DatabaseBackend::Sqlite => Expr::col(col).binary(
             sea_orm::sea_query::BinOper::Custom("REGEXP"),
             Expr::val(regex_ci(s)),
         ),
-        _ => Expr::expr(Func::lower(Expr::col(col))).like(pattern),
+        _ => Expr::expr(Func::lower(Expr::col(col))).like(pattern()),
     }
 }
 
