@@ -233,6 +233,47 @@ async fn text_filters_ignore_case_beyond_ascii() {
     }
 }
 
+/// A filter's text finds itself, letters beyond ASCII and all, and an ASCII text folds
+/// ASCII letters only: both backends answer alike, whatever Postgres's locale makes of
+/// "İ" and "Σ".
+#[tokio::test]
+async fn text_filters_find_their_own_letters_alike_on_both_backends() {
+    use diplograph_store::DocumentFilter;
+    const DOC: &str = "Talks in Ankara\n\nANKARA, May 4, 2021 (Agency) - Turkish Foreign \
+        Minister Ömer Çelikkaya held talks with Greek Foreign Minister Nikos Pappas in \
+        Ankara on Tuesday. \"The İSTANBUL process and the ΣΟΦΟΣ plan come first for \
+        Sanctions Relief,\" Çelikkaya said after the talks.";
+    for (backend, store) in backends().await {
+        store
+            .ingest(DOC.as_bytes(), Some("ankara.txt"), &Default::default())
+            .await
+            .unwrap();
+        for (text, want) in [
+            ("İSTANBUL", 1),
+            ("İstanbul process", 1),
+            ("ΣΟΦΟΣ", 1),
+            ("sanctions relief", 1),
+            ("SANCTIONS RELIEF", 1),
+            // "İ" is not an "I" in any case: a locale that lowers it to "i" does not count.
+            ("istanbul", 0),
+            ("sanctions_relief", 0),
+        ] {
+            let f = QuotationFilter {
+                text: Some(text.into()),
+                ..Default::default()
+            };
+            let (_, n) = store.quotations(&f, DateOrder::Asc, ALL).await.unwrap();
+            assert_eq!(n, want, "{backend}: quotations with {text:?}");
+            let f = DocumentFilter {
+                text: Some(text.into()),
+                ..Default::default()
+            };
+            let (_, n) = store.documents(&f, DateOrder::Asc, ALL).await.unwrap();
+            assert_eq!(n, want, "{backend}: documents with {text:?}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn unreadable_input_stores_nothing() {
     for (backend, store) in backends().await {
