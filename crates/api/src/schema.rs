@@ -111,9 +111,12 @@ pub(crate) fn page_args_at(
     let look = ctx.look_ahead();
     let count = look.field("totalCount").exists();
     let more = look.field("pageInfo").field("hasNextPage").exists();
+    // A selection of the total alone (a topic's or a person's counts) shows no item: no
+    // row is read, only the count.
+    let shown = look.field("edges").exists() || look.field("pageInfo").exists();
     let page = Page {
         offset,
-        limit,
+        limit: if shown { limit } else { 0 },
         count,
         more,
     };
@@ -153,9 +156,13 @@ impl<K> Resume<K> {
     /// the cursor was made would make that number wrong, so it cannot say so.
     pub fn page(&self) -> Page {
         match self.key {
+            // One row more, to tell whether items follow, unless no row is wanted.
             Some(_) => Page {
                 offset: 0,
-                limit: self.page.limit.saturating_add(1),
+                limit: match self.page.limit {
+                    0 => 0,
+                    n => n.saturating_add(1),
+                },
                 count: self.page.count,
                 more: false,
             },

@@ -219,7 +219,10 @@ where
         Joined::Heads => (format!(", {}", document_head_columns(backend)), DJOIN),
     };
     let limit_sql = hi - lo;
-    let raw = if backend == DatabaseBackend::Postgres {
+    let raw = if limit_sql == 0 {
+        // The totals alone were asked for: no row is read, only the counts below.
+        Vec::new()
+    } else if backend == DatabaseBackend::Postgres {
         let sql = format!(
             "SELECT x.*{dcols} FROM unnest(ARRAY[{ph}]::int4[]) AS o(owner) CROSS JOIN LATERAL \
              (SELECT {cols} FROM {table} t WHERE t.{column} = o.owner \

@@ -523,8 +523,13 @@ impl Store {
     {
         let backend = self.db.get_database_backend();
         if !page.count {
-            let st = paged(q.build(backend), page.rows_to_read(), page.offset);
-            let mut rows = self.fetch_statement(st).await?;
+            let mut rows = match page.rows_to_read() {
+                0 => Vec::new(),
+                n => {
+                    self.fetch_statement(paged(q.build(backend), n, page.offset))
+                        .await?
+                }
+            };
             let total = total_without_count(&mut rows, page);
             return Ok((rows, total));
         }
@@ -532,9 +537,14 @@ impl Store {
             Some(count) => count.count(&self.reads).await?,
             None => q.clone().count(&self.reads).await?,
         };
-        let rows = self
-            .fetch_statement(paged(q.build(backend), page.limit, page.offset))
-            .await?;
+        // A page of no rows (the total alone was asked for) reads none.
+        let rows = match page.limit {
+            0 => Vec::new(),
+            n => {
+                self.fetch_statement(paged(q.build(backend), n, page.offset))
+                    .await?
+            }
+        };
         Ok((rows, total))
     }
 
@@ -592,6 +602,14 @@ impl Store {
             Some(_) => page.limit,
             None => page.rows_to_read(),
         };
+        if limit == 0 {
+            let total = total.unwrap_or_else(|| total_without_count(&mut Vec::<()>::new(), page));
+            return Ok(MeetingsWithParticipants {
+                meetings: Vec::new(),
+                total,
+                participants: HashMap::new(),
+            });
+        }
         let inner = paged(q.build(backend), limit, page.offset);
         static PCOLS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let pcols =

@@ -80,7 +80,10 @@ impl Store {
         let lim = i64::try_from(page.rows_to_read()).unwrap_or(i64::MAX);
         let off = i64::try_from(page.offset).unwrap_or(0);
         let values = [Value::from(q.clone()), Value::from(lim), Value::from(off)];
-        let mut rows = if backend == DatabaseBackend::Postgres {
+        let mut rows = if lim == 0 {
+            // The total alone was asked for: nothing is ranked, the matches are counted.
+            Vec::new()
+        } else if backend == DatabaseBackend::Postgres {
             // Postgres ranks every match anyway: the count comes from the same statement.
             let sql = if page.count {
                 SEARCH_POSTGRES_COUNTED.as_str()
