@@ -159,6 +159,18 @@ async fn filters_combine() {
 /// Every "contains, ignoring case" filter folds letters beyond ASCII on both backends
 /// (SQLite's own `lower` and `LIKE` fold only ASCII), and reads the filter's text as
 /// text: a dot or a percent sign matches only itself.
+/// Each backend's store with `doc` ingested.
+async fn backends_with(doc: &str) -> Vec<(&'static str, diplograph_store::Store)> {
+    let all = backends().await;
+    for (_, store) in &all {
+        store
+            .ingest(doc.as_bytes(), Some("doc.txt"), &Default::default())
+            .await
+            .unwrap();
+    }
+    all
+}
+
 #[tokio::test]
 async fn text_filters_ignore_case_beyond_ascii() {
     use diplograph_store::{ClaimFilter, DocumentFilter};
@@ -166,11 +178,7 @@ async fn text_filters_ignore_case_beyond_ascii() {
         Minister Ömer Çelikkaya held talks with Italian Foreign Minister Carla Neri in \
         Ankara on Tuesday. \"Économie and trade come first for our two countries,\" \
         Çelikkaya said after the talks.";
-    for (backend, store) in backends().await {
-        store
-            .ingest(DOC.as_bytes(), Some("ankara.txt"), &Default::default())
-            .await
-            .unwrap();
+    for (backend, store) in backends_with(DOC).await {
         for (name, want) in [
             ("Çelikkaya", 1),
             ("çelikkaya", 1),
@@ -243,11 +251,7 @@ async fn text_filters_find_their_own_letters_alike_on_both_backends() {
         Minister Ömer Çelikkaya held talks with Greek Foreign Minister Nikos Pappas in \
         Ankara on Tuesday. \"The İSTANBUL process and the ΣΟΦΟΣ plan come first for \
         Sanctions Relief,\" Çelikkaya said after the talks.";
-    for (backend, store) in backends().await {
-        store
-            .ingest(DOC.as_bytes(), Some("ankara.txt"), &Default::default())
-            .await
-            .unwrap();
+    for (backend, store) in backends_with(DOC).await {
         for (text, want) in [
             ("İSTANBUL", 1),
             ("İstanbul process", 1),
