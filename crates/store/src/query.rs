@@ -309,8 +309,8 @@ fn linked_to_topic<O: ColumnTrait, L: ColumnTrait, T: ColumnTrait>(
 /// How a case-insensitive filter's column is read on Postgres.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Read {
-    /// By a trigram index on `lower(col)` (participants' names and aliases, migrations 8 and 13),
-    /// which only that very expression can use.
+    /// By a trigram index on `lower(col)` (participants' names and aliases, migrations 8
+    /// and 13), which only that very expression can use.
     Indexed,
     /// Row by row (quotation, claim and document texts, places, sources, countries).
     Scanned,
@@ -603,10 +603,10 @@ impl Store {
             None => page.rows_to_read(),
         };
         if limit == 0 {
-            let total = total.unwrap_or_else(|| total_without_count(&mut Vec::<()>::new(), page));
+            // No row is read: uncounted, the total is the page's offset, as for any list.
             return Ok(MeetingsWithParticipants {
                 meetings: Vec::new(),
-                total,
+                total: total.unwrap_or(page.offset),
                 participants: HashMap::new(),
             });
         }
