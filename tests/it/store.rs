@@ -962,10 +962,11 @@ async fn postgres_reads_survive_cancelled_statements_and_dead_connections() {
 /// On a Postgres built with LZ4, the large values ingest writes (documents' text,
 /// extraction and bytes, the search vectors) are stored compressed with it, not with the
 /// slower default; on one without, with the default.
-/// On Postgres, migrations 13 and 12 roll back to the schema before them and apply
-/// again over a filled database: the alias names and their trigram index, then the page
-/// indexes' `INCLUDE (id)` and the topic links' `(topic_id, row id)` indexes, go and
-/// come back, and `alias_names` is filled again from the aliases.
+/// On Postgres, migrations 14, 13 and 12 roll back to the schema before them and apply
+/// again over a filled database: the topic links' places in the lists and their index,
+/// the alias names and their trigram index, then the page indexes' `INCLUDE (id)` and the
+/// topic links' `(topic_id, row id)` indexes, go and come back; `alias_names` is filled
+/// again from the aliases, and the links' places from their rows.
 #[tokio::test]
 async fn postgres_migrations_roll_back_and_apply_again() {
     use diplograph_store::sea_orm::{ConnectionTrait, Statement};
@@ -997,10 +998,20 @@ async fn postgres_migrations_roll_back_and_apply_again() {
             .await
             .contains("INCLUDE (id)"));
         assert!(index("ix_claims_page").await.contains("INCLUDE (id)"));
-        assert!(index("ix_quotation_topics_topic_row")
+        assert!(index("ix_quotation_topics_topic_order")
             .await
-            .contains("(topic_id, quotation_id)"));
+            .contains("(topic_id, date_key, document_id, idx, quotation_id)"));
+        assert_eq!(index("ix_quotation_topics_topic_row").await, "");
         assert_eq!(index("ix_quotation_topics_t").await, "");
+        // Every link carries its row's place, those written before migration 14 too.
+        for misplaced in [
+            "quotation_topics l JOIN quotations o ON o.id = l.quotation_id \
+             WHERE (l.date_key, l.document_id, l.idx) <> (o.date_key, o.document_id, o.idx)",
+            "claim_topics l JOIN claims o ON o.id = l.claim_id \
+             WHERE (l.date_key, l.document_id, l.idx) <> (o.date_key, o.document_id, o.idx)",
+        ] {
+            assert_eq!(count(misplaced).await, "0", "{misplaced}");
+        }
         assert_eq!(
             !index("ix_alias_names_trgm").await.is_empty(),
             trgm_on_names
@@ -1008,6 +1019,14 @@ async fn postgres_migrations_roll_back_and_apply_again() {
         assert_eq!(index("ix_participant_aliases_trgm").await, "");
     };
     applied(trigrams).await;
+    store.roll_back(1).await.unwrap();
+    assert_eq!(index("ix_quotation_topics_topic_order").await, "");
+    assert!(index("ix_quotation_topics_topic_row")
+        .await
+        .contains("(topic_id, quotation_id)"));
+    let places = "information_schema.columns WHERE table_name = 'claim_topics' \
+                  AND column_name IN ('date_key', 'document_id', 'idx')";
+    assert_eq!(count(places).await, "0");
     store.roll_back(1).await.unwrap();
     assert_eq!(table("alias_names").await, "");
     assert_eq!(index("ix_alias_names_trgm").await, "");
@@ -1291,6 +1310,163 @@ async fn topic_filters_answer_exactly_the_tagged_rows() {
             assert_eq!((got.len(), n), (0, 0), "{backend}: unknown topic");
         }
     }
+}
+
+/// A topic's list alone is read from the topic's links since migration 14: it gives the
+/// rows the whole list gives for the topic, in the same order, both ways, whole and page
+/// by page from offsets and from positions, with the same totals; and the links keep
+/// their rows' places through hand-written changes, and get them when the migration is
+/// applied over links stored before it.
+#[tokio::test]
+async fn topic_lists_read_from_their_links_keep_list_order() {
+    use diplograph_store::sea_orm::{ConnectionTrait, Statement};
+    use diplograph_store::ClaimFilter;
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        let topics = store.topics().await.unwrap();
+        let mut checked = 0;
+        for order in [DateOrder::Asc, DateOrder::Desc] {
+            let (all, _) = store
+                .quotations(&QuotationFilter::default(), order, ALL)
+                .await
+                .unwrap();
+            let ids: Vec<i32> = all.iter().map(|q| q.id).collect();
+            let tags = store.topics_of_quotations(&ids).await.unwrap();
+            let (all_c, _) = store
+                .claims(&ClaimFilter::default(), order, ALL)
+                .await
+                .unwrap();
+            let ids_c: Vec<i32> = all_c.iter().map(|c| c.id).collect();
+            let tags_c = store.topics_of_claims(&ids_c).await.unwrap();
+            for t in &topics {
+                let tagged = |id: i32| tags.iter().any(|(q, tp)| *q == id && tp.slug == t.slug);
+                let want: Vec<i32> = ids.iter().copied().filter(|id| tagged(*id)).collect();
+                let f = QuotationFilter {
+                    topic: Some(t.slug.clone()),
+                    ..Default::default()
+                };
+                let (got, n) = store.quotations(&f, order, ALL).await.unwrap();
+                let got: Vec<i32> = got.iter().map(|q| q.id).collect();
+                assert_eq!(got, want, "{backend}: {} {order:?}", t.slug);
+                assert_eq!(n, want.len() as u64, "{backend}: {} counted", t.slug);
+                // Pages of two, by offset and from the last row's position.
+                let (mut by_offset, mut by_position) = (Vec::new(), Vec::new());
+                let mut after = None;
+                for k in 0..want.len().div_ceil(2) + 1 {
+                    let page = Page {
+                        offset: 2 * k as u64,
+                        limit: 2,
+                        count: k % 2 == 0,
+                        more: true,
+                    };
+                    let (rows, total) = store.quotations(&f, order, page).await.unwrap();
+                    if page.count {
+                        assert_eq!(total, want.len() as u64, "{backend}: {}", t.slug);
+                    }
+                    by_offset.extend(rows.iter().map(|q| q.id));
+                    let f = QuotationFilter { after, ..f.clone() };
+                    let page = Page { offset: 0, ..page };
+                    let (rows, _) = store.quotations(&f, order, page).await.unwrap();
+                    after = rows
+                        .last()
+                        .map(|q| (q.date_key, q.document_id, q.idx))
+                        .or(after);
+                    by_position.extend(rows.iter().map(|q| q.id));
+                }
+                assert_eq!(by_offset, want, "{backend}: {} by offset", t.slug);
+                assert_eq!(by_position, want, "{backend}: {} by position", t.slug);
+                let want_c: Vec<i32> = ids_c
+                    .iter()
+                    .copied()
+                    .filter(|id| tags_c.iter().any(|(c, tp)| c == id && tp.slug == t.slug))
+                    .collect();
+                let f = ClaimFilter {
+                    topic: Some(t.slug.clone()),
+                    ..Default::default()
+                };
+                let (got, n) = store.claims(&f, order, ALL).await.unwrap();
+                let got: Vec<i32> = got.iter().map(|c| c.id).collect();
+                assert_eq!(got, want_c, "{backend}: claims on {} {order:?}", t.slug);
+                assert_eq!(n, want_c.len() as u64, "{backend}: claims on {}", t.slug);
+                checked += usize::from(want.len() > 2) + usize::from(want_c.len() > 2);
+            }
+        }
+        assert!(checked >= 4, "{backend}: {checked} lists of several pages");
+        // Hand-written changes: a link inserted without its place, a link pointed at
+        // another quotation, a quotation given another date.
+        let db = store.connection();
+        let run = |sql: &str| {
+            let st = Statement::from_string(db.get_database_backend(), sql.to_string());
+            async move { db.execute_raw(st).await.unwrap() }
+        };
+        let misplaced = || async {
+            let mut n = 0;
+            for sql in [
+                "SELECT count(*) FROM quotation_topics l JOIN quotations o ON o.id = l.quotation_id \
+                 WHERE l.date_key <> o.date_key OR l.document_id <> o.document_id OR l.idx <> o.idx",
+                "SELECT count(*) FROM claim_topics l JOIN claims o ON o.id = l.claim_id \
+                 WHERE l.date_key <> o.date_key OR l.document_id <> o.document_id OR l.idx <> o.idx",
+            ] {
+                let st = Statement::from_string(db.get_database_backend(), sql.to_string());
+                let row = db.query_one_raw(st).await.unwrap().unwrap();
+                n += row.try_get_by_index::<i64>(0).unwrap();
+            }
+            n
+        };
+        assert_eq!(misplaced().await, 0, "{backend}: after ingest");
+        let (q1, q2) = (ids_first(&store, 0).await, ids_first(&store, 1).await);
+        let topic = topics[0].id;
+        run(&format!(
+            "DELETE FROM quotation_topics WHERE quotation_id IN ({q1}, {q2})"
+        ))
+        .await;
+        run(&format!(
+            "INSERT INTO quotation_topics (quotation_id, topic_id) VALUES ({q1}, {topic})"
+        ))
+        .await;
+        assert_eq!(
+            misplaced().await,
+            0,
+            "{backend}: a link inserted without its place"
+        );
+        run(&format!(
+            "UPDATE quotation_topics SET quotation_id = {q2} WHERE quotation_id = {q1}"
+        ))
+        .await;
+        assert_eq!(misplaced().await, 0, "{backend}: a link pointed elsewhere");
+        run(&format!(
+            "UPDATE quotations SET date_key = date_key + 1 WHERE id = {q2}"
+        ))
+        .await;
+        run("UPDATE claims SET idx = idx + 1000").await;
+        assert_eq!(misplaced().await, 0, "{backend}: rows given other places");
+        let f = QuotationFilter {
+            topic: Some(topics[0].slug.clone()),
+            ..Default::default()
+        };
+        let (got, _) = store.quotations(&f, DateOrder::Asc, ALL).await.unwrap();
+        assert!(
+            got.iter().any(|q| q.id == q2),
+            "{backend}: the repointed link is read"
+        );
+        // Migration 14 applied over stored links gives them their places.
+        store.roll_back(1).await.unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(
+            misplaced().await,
+            0,
+            "{backend}: links stored before migration 14"
+        );
+    }
+}
+
+/// The id of the quotation at `k` in the whole list, oldest first.
+async fn ids_first(store: &diplograph_store::Store, k: usize) -> i32 {
+    let (all, _) = store
+        .quotations(&QuotationFilter::default(), DateOrder::Asc, ALL)
+        .await
+        .unwrap();
+    all.get(k).map(|q| q.id).expect("quotations")
 }
 
 /// An export read a few rows at a time, each batch from where the last ended, writes

@@ -1323,11 +1323,12 @@ pub(crate) async fn store_batch(
     } else {
         HashMap::new()
     };
+    // Each link carries its row's place in the lists (migration 14).
     let mut links = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (it, &doc_id) in items.iter().zip(&doc_ids) {
-        for (i, q) in it.ex.quotations.iter().enumerate() {
-            let Some(id) = qids.get(&(doc_id, i32_of(i))) else {
+    for d in &placed {
+        for (i, q) in d.ex.quotations.iter().enumerate() {
+            let Some(id) = qids.get(&(d.doc_id, i32_of(i))) else {
                 continue;
             };
             for t in q.topics.iter().filter_map(|s| topics.get(s)) {
@@ -1335,6 +1336,9 @@ pub(crate) async fn store_batch(
                     links.push(quotation_topic::ActiveModel {
                         quotation_id: Set(*id),
                         topic_id: Set(*t),
+                        date_key: Set(d.date_key),
+                        document_id: Set(d.doc_id),
+                        idx: Set(i32_of(i)),
                         ..Default::default()
                     });
                 }
@@ -1388,9 +1392,9 @@ pub(crate) async fn store_batch(
         .await?;
         let mut links = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for (it, &doc_id) in items.iter().zip(&doc_ids) {
-            for (i, c) in it.ex.claims.iter().enumerate() {
-                let Some(id) = cids.get(&(doc_id, i32_of(i))) else {
+        for d in &placed {
+            for (i, c) in d.ex.claims.iter().enumerate() {
+                let Some(id) = cids.get(&(d.doc_id, i32_of(i))) else {
                     continue;
                 };
                 for t in c.topics.iter().filter_map(|s| topics.get(s)) {
@@ -1398,6 +1402,9 @@ pub(crate) async fn store_batch(
                         links.push(claim_topic::ActiveModel {
                             claim_id: Set(*id),
                             topic_id: Set(*t),
+                            date_key: Set(d.date_key),
+                            document_id: Set(d.doc_id),
+                            idx: Set(i32_of(i)),
                             ..Default::default()
                         });
                     }

@@ -267,6 +267,47 @@ fn with_after(c: Condition, after: Option<Expr>) -> Condition {
     }
 }
 
+/// The ids of a page of a list cut by its topic alone, read in the list's order from the
+/// topic's links, which carry their rows' places (migration 14): the next `n` entries of
+/// the links' (topic, date, document, position) index after the position `after` or the
+/// first `offset`. Read through the rows' own date index instead, a page cost as much as
+/// the rows before the topic's first ones (Postgres walked 37,537 quotations for a topic
+/// whose items lie late), or the whole topic (SQLite built its `IN` list first).
+#[allow(clippy::too_many_arguments)]
+fn topic_page_ids<L: ColumnTrait>(
+    order: DateOrder,
+    [owner, topic_col, date, document, idx]: [L; 5],
+    topic: i32,
+    after: Option<(i64, i32, i32)>,
+    n: u64,
+    offset: u64,
+) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::Order;
+    let mut s = Query::select();
+    s.column(owner)
+        .from(owner.entity_name())
+        .and_where(topic_col.eq(topic));
+    if let Some((d, doc, i)) = after {
+        s.and_where(after_key(
+            order,
+            [Expr::col(date), Expr::col(document), Expr::col(idx)],
+            [d.into(), doc.into(), i.into()],
+        ));
+    }
+    let by_date = match order {
+        DateOrder::Asc => Order::Asc,
+        DateOrder::Desc => Order::Desc,
+    };
+    s.order_by(date, by_date)
+        .order_by(document, Order::Asc)
+        .order_by(idx, Order::Asc)
+        .limit(n);
+    if offset > 0 {
+        s.offset(offset);
+    }
+    s
+}
+
 /// The rows of a list (their id column `owner_id`) linked to `topic` through a link table
 /// (`link_owner`, `link_topic`). `narrowed` says the list is already cut down by an indexed
 /// filter: a person, a meeting or a document.
@@ -548,6 +589,50 @@ impl Store {
         Ok((rows, total))
     }
 
+    /// A page of a list cut by its topic alone, its rows read by `id` from the topic's
+    /// links (see [`topic_page_ids`]; `links` are the link table's row, topic, date,
+    /// document and position columns), and the list's total counted from the links, on
+    /// one index, instead of by joining every linked row (a row carries a topic at most
+    /// once). The third argument is the topic and the position to read after.
+    async fn topic_page<E, LE>(
+        &self,
+        id: E::Column,
+        links: [LE::Column; 5],
+        (topic, after): (i32, Option<(i64, i32, i32)>),
+        order: DateOrder,
+        page: Page,
+        ordered: impl Fn(Select<E>) -> Select<E>,
+    ) -> Result<(Vec<E::Model>, u64), StoreError>
+    where
+        E: EntityTrait,
+        E::Model: Send + Sync + FromRow,
+        LE: EntityTrait,
+        LE::Model: Send + Sync,
+    {
+        let n = if page.count {
+            page.limit
+        } else {
+            page.rows_to_read()
+        };
+        let topic_col = links[1];
+        let mut rows = if n == 0 {
+            Vec::new()
+        } else {
+            let ids = topic_page_ids(order, links, topic, after, n, page.offset);
+            self.fetch(ordered(E::find().filter(id.in_subquery(ids))))
+                .await?
+        };
+        let total = if page.count {
+            LE::find()
+                .filter(topic_col.eq(topic))
+                .count(&self.reads)
+                .await?
+        } else {
+            total_without_count(&mut rows, page)
+        };
+        Ok((rows, total))
+    }
+
     /// The rows of `q`, read by column position (see [`crate::rows`]).
     pub(crate) async fn fetch<E: EntityTrait>(
         &self,
@@ -811,24 +896,38 @@ impl Store {
                 [date.into(), document.into(), idx.into()],
             )
         });
-        // A topic's list alone is counted from its links, on one index, instead of by
-        // joining every linked row (a row carries a topic at most once).
-        let links = topic.filter(|_| c.len() == 1).map(|t| {
-            quotation_topic::Entity::find().filter(quotation_topic::Column::TopicId.eq(t))
-        });
+        let ordered = |q: Select<quotation::Entity>| {
+            match order {
+                DateOrder::Asc => q.order_by_asc(quotation::Column::DateKey),
+                DateOrder::Desc => q.order_by_desc(quotation::Column::DateKey),
+            }
+            .order_by_asc(quotation::Column::DocumentId)
+            .order_by_asc(quotation::Column::Idx)
+        };
+        if let Some(t) = topic.filter(|_| c.len() == 1) {
+            use quotation_topic::Column as L;
+            let links = [
+                L::QuotationId,
+                L::TopicId,
+                L::DateKey,
+                L::DocumentId,
+                L::Idx,
+            ];
+            return self
+                .topic_page::<quotation::Entity, quotation_topic::Entity>(
+                    quotation::Column::Id,
+                    links,
+                    (t, f.after),
+                    order,
+                    page,
+                    ordered,
+                )
+                .await;
+        }
         let all = quotation::Entity::find().filter(c.clone());
-        let q = quotation::Entity::find().filter(with_after(c, after));
-        let q = match order {
-            DateOrder::Asc => q.order_by_asc(quotation::Column::DateKey),
-            DateOrder::Desc => q.order_by_desc(quotation::Column::DateKey),
-        }
-        .order_by_asc(quotation::Column::DocumentId)
-        .order_by_asc(quotation::Column::Idx);
+        let q = ordered(quotation::Entity::find().filter(with_after(c, after)));
         let _turn = self.heavy_turn_if(f.text.is_some()).await;
-        match links {
-            Some(links) => self.page_counted_by(q, page, Some(links)).await,
-            None => self.page_counted_by(q, page, Some(all)).await,
-        }
+        self.page_counted_by(q, page, Some(all)).await
     }
 
     /// Claims matching the filter, by document date then position.
@@ -898,24 +997,32 @@ impl Store {
                 [date.into(), document.into(), idx.into()],
             )
         });
-        // A topic's list alone is counted from its links, on one index, instead of by
-        // joining every linked row (a row carries a topic at most once).
-        let links = topic
-            .filter(|_| c.len() == 1)
-            .map(|t| claim_topic::Entity::find().filter(claim_topic::Column::TopicId.eq(t)));
+        let ordered = |q: Select<claim::Entity>| {
+            match order {
+                DateOrder::Asc => q.order_by_asc(claim::Column::DateKey),
+                DateOrder::Desc => q.order_by_desc(claim::Column::DateKey),
+            }
+            .order_by_asc(claim::Column::DocumentId)
+            .order_by_asc(claim::Column::Idx)
+        };
+        if let Some(t) = topic.filter(|_| c.len() == 1) {
+            use claim_topic::Column as L;
+            let links = [L::ClaimId, L::TopicId, L::DateKey, L::DocumentId, L::Idx];
+            return self
+                .topic_page::<claim::Entity, claim_topic::Entity>(
+                    claim::Column::Id,
+                    links,
+                    (t, f.after),
+                    order,
+                    page,
+                    ordered,
+                )
+                .await;
+        }
         let all = claim::Entity::find().filter(c.clone());
-        let q = claim::Entity::find().filter(with_after(c, after));
-        let q = match order {
-            DateOrder::Asc => q.order_by_asc(claim::Column::DateKey),
-            DateOrder::Desc => q.order_by_desc(claim::Column::DateKey),
-        }
-        .order_by_asc(claim::Column::DocumentId)
-        .order_by_asc(claim::Column::Idx);
+        let q = ordered(claim::Entity::find().filter(with_after(c, after)));
         let _turn = self.heavy_turn_if(f.text.is_some()).await;
-        match links {
-            Some(links) => self.page_counted_by(q, page, Some(links)).await,
-            None => self.page_counted_by(q, page, Some(all)).await,
-        }
+        self.page_counted_by(q, page, Some(all)).await
     }
 
     /// Participants matching the filter, by name.

@@ -178,11 +178,20 @@ entity!(topic, "topics", {
 entity!(quotation_topic, "quotation_topics", {
     pub quotation_id: i32,
     pub topic_id: i32,
+    /// The quotation's place in the lists (migration 14): its `date_key`, `document_id`
+    /// and `idx`, copied so that a topic's page is read in order from its links.
+    pub date_key: i64,
+    pub document_id: i32,
+    pub idx: i32,
 });
 
 entity!(claim_topic, "claim_topics", {
     pub claim_id: i32,
     pub topic_id: i32,
+    /// The claim's place in the lists, as for [`super::quotation_topic`].
+    pub date_key: i64,
+    pub document_id: i32,
+    pub idx: i32,
 });
 
 entity!(quotation_source, "quotation_sources", {

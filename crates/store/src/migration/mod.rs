@@ -16,6 +16,7 @@ mod m20261127_000010_fts_automerge;
 mod m20261128_000011_lz4;
 mod m20261128_000012_counting_indexes;
 mod m20261129_000013_alias_names;
+mod m20261129_000014_topic_link_order;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_lz4::Migration),
             Box::new(m20261128_000012_counting_indexes::Migration),
             Box::new(m20261129_000013_alias_names::Migration),
+            Box::new(m20261129_000014_topic_link_order::Migration),
         ]
     }
 }
@@ -100,8 +102,48 @@ mod tests {
             ("ix_quotation_topics_topic_row", "topic_id,quotation_id"),
             ("ix_claim_topics_topic_row", "topic_id,claim_id"),
         ];
+        let ordered_links = [
+            (
+                "ix_quotation_topics_topic_order",
+                "topic_id,date_key,document_id,idx,quotation_id",
+            ),
+            (
+                "ix_claim_topics_topic_order",
+                "topic_id,date_key,document_id,idx,claim_id",
+            ),
+        ];
+        let link_triggers = [
+            "tr_quotation_topics_order_insert",
+            "tr_quotation_topics_order_repoint",
+            "tr_quotations_order",
+            "tr_claim_topics_order_insert",
+            "tr_claim_topics_order_repoint",
+            "tr_claims_order",
+        ];
+        for (name, cols) in ordered_links {
+            assert_eq!(index_columns(&db, name).await, cols);
+        }
+        for (name, _) in links {
+            assert_eq!(index_columns(&db, name).await, "");
+        }
+        for name in link_triggers {
+            assert!(!trigger_sql(&db, name).await.is_empty(), "{name}");
+        }
+        // The last migrations: the links' places in the lists, the alias names, the
+        // counting indexes, LZ4 compression (nothing on SQLite), the index's merge
+        // setting, the links' meeting dates, name trigrams (nothing on SQLite), then the
+        // index rowids.
+        Migrator::down(&db, Some(1))
+            .await
+            .expect("down the links' places");
+        for (name, _) in ordered_links {
+            assert_eq!(index_columns(&db, name).await, "");
+        }
         for (name, cols) in links {
             assert_eq!(index_columns(&db, name).await, cols);
+        }
+        for name in link_triggers {
+            assert_eq!(trigger_sql(&db, name).await, "", "{name}");
         }
         assert!(trigger_sql(&db, "tr_alias_names_delete")
             .await
@@ -110,9 +152,6 @@ mod tests {
             index_columns(&db, "sqlite_autoindex_alias_names_1").await,
             "participant_id,alias"
         );
-        // The last migrations: the alias names, the counting indexes, LZ4 compression
-        // (nothing on SQLite), the index's merge setting, the links' meeting dates, name
-        // trigrams (nothing on SQLite), then the index rowids.
         Migrator::down(&db, Some(1))
             .await
             .expect("down the alias names");
@@ -145,8 +184,11 @@ mod tests {
         assert!(trigger_sql(&db, "claims_fts_del").await.contains("rowid"));
         assert!(!trigger_sql(&db, "tr_alias_names_insert").await.is_empty());
         assert_eq!(automerge(&db).await, 16);
-        for (name, cols) in links {
+        for (name, cols) in ordered_links {
             assert_eq!(index_columns(&db, name).await, cols);
+        }
+        for (name, _) in links {
+            assert_eq!(index_columns(&db, name).await, "");
         }
         assert_eq!(index_columns(&db, "ix_quotation_topics_t").await, "");
     }
