@@ -267,13 +267,27 @@ fn with_after(c: Condition, after: Option<Expr>) -> Condition {
     }
 }
 
+/// `q` in list order: by date in `order`, then by document and position (`[date,
+/// document, position]` columns).
+fn in_list_order<E: EntityTrait>(
+    q: Select<E>,
+    order: DateOrder,
+    [date, document, idx]: [E::Column; 3],
+) -> Select<E> {
+    match order {
+        DateOrder::Asc => q.order_by_asc(date),
+        DateOrder::Desc => q.order_by_desc(date),
+    }
+    .order_by_asc(document)
+    .order_by_asc(idx)
+}
+
 /// The ids of a page of a list cut by its topic alone, read in the list's order from the
 /// topic's links, which carry their rows' places (migration 14): the next `n` entries of
 /// the links' (topic, date, document, position) index after the position `after` or the
 /// first `offset`. Read through the rows' own date index instead, a page cost as much as
 /// the rows before the topic's first ones (Postgres walked 37,537 quotations for a topic
 /// whose items lie late), or the whole topic (SQLite built its `IN` list first).
-#[allow(clippy::too_many_arguments)]
 fn topic_page_ids<L: ColumnTrait>(
     order: DateOrder,
     [owner, topic_col, date, document, idx]: [L; 5],
@@ -896,14 +910,8 @@ impl Store {
                 [date.into(), document.into(), idx.into()],
             )
         });
-        let ordered = |q: Select<quotation::Entity>| {
-            match order {
-                DateOrder::Asc => q.order_by_asc(quotation::Column::DateKey),
-                DateOrder::Desc => q.order_by_desc(quotation::Column::DateKey),
-            }
-            .order_by_asc(quotation::Column::DocumentId)
-            .order_by_asc(quotation::Column::Idx)
-        };
+        use quotation::Column as Q;
+        let ordered = |q| in_list_order(q, order, [Q::DateKey, Q::DocumentId, Q::Idx]);
         if let Some(t) = topic.filter(|_| c.len() == 1) {
             use quotation_topic::Column as L;
             let links = [
@@ -997,14 +1005,8 @@ impl Store {
                 [date.into(), document.into(), idx.into()],
             )
         });
-        let ordered = |q: Select<claim::Entity>| {
-            match order {
-                DateOrder::Asc => q.order_by_asc(claim::Column::DateKey),
-                DateOrder::Desc => q.order_by_desc(claim::Column::DateKey),
-            }
-            .order_by_asc(claim::Column::DocumentId)
-            .order_by_asc(claim::Column::Idx)
-        };
+        use claim::Column as C;
+        let ordered = |q| in_list_order(q, order, [C::DateKey, C::DocumentId, C::Idx]);
         if let Some(t) = topic.filter(|_| c.len() == 1) {
             use claim_topic::Column as L;
             let links = [L::ClaimId, L::TopicId, L::DateKey, L::DocumentId, L::Idx];
