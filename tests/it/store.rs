@@ -1414,7 +1414,11 @@ async fn topic_lists_read_from_their_links_keep_list_order() {
             n
         };
         assert_eq!(misplaced().await, 0, "{backend}: after ingest");
-        let (q1, q2) = (ids_first(&store, 0).await, ids_first(&store, 1).await);
+        let (all, _) = store
+            .quotations(&QuotationFilter::default(), DateOrder::Asc, ALL)
+            .await
+            .unwrap();
+        let [q1, q2] = [0, 1].map(|k| all.get(k).map(|q| q.id).expect("quotations"));
         let topic = topics[0].id;
         run(&format!(
             "DELETE FROM quotation_topics WHERE quotation_id IN ({q1}, {q2})"
@@ -1458,15 +1462,6 @@ async fn topic_lists_read_from_their_links_keep_list_order() {
             "{backend}: links stored before migration 14"
         );
     }
-}
-
-/// The id of the quotation at `k` in the whole list, oldest first.
-async fn ids_first(store: &diplograph_store::Store, k: usize) -> i32 {
-    let (all, _) = store
-        .quotations(&QuotationFilter::default(), DateOrder::Asc, ALL)
-        .await
-        .unwrap();
-    all.get(k).map(|q| q.id).expect("quotations")
 }
 
 /// An export read a few rows at a time, each batch from where the last ended, writes

@@ -899,19 +899,10 @@ impl Store {
         if let Some(v) = f.to {
             c = c.add(quotation::Column::DateKey.lte(v));
         }
-        let after = f.after.map(|(date, document, idx)| {
-            after_key(
-                order,
-                [
-                    Expr::col(quotation::Column::DateKey),
-                    Expr::col(quotation::Column::DocumentId),
-                    Expr::col(quotation::Column::Idx),
-                ],
-                [date.into(), document.into(), idx.into()],
-            )
-        });
+        // A row's place in the list: its date, document and position.
         use quotation::Column as Q;
-        let ordered = |q| in_list_order(q, order, [Q::DateKey, Q::DocumentId, Q::Idx]);
+        let place = [Q::DateKey, Q::DocumentId, Q::Idx];
+        let ordered = |q| in_list_order(q, order, place);
         if let Some(t) = topic.filter(|_| c.len() == 1) {
             use quotation_topic::Column as L;
             let links = [
@@ -932,6 +923,13 @@ impl Store {
                 )
                 .await;
         }
+        let after = f.after.map(|(date, document, idx)| {
+            after_key(
+                order,
+                place.map(Expr::col),
+                [date.into(), document.into(), idx.into()],
+            )
+        });
         let all = quotation::Entity::find().filter(c.clone());
         let q = ordered(quotation::Entity::find().filter(with_after(c, after)));
         let _turn = self.heavy_turn_if(f.text.is_some()).await;
@@ -994,19 +992,10 @@ impl Store {
         if let Some(v) = f.to {
             c = c.add(claim::Column::DateKey.lte(v));
         }
-        let after = f.after.map(|(date, document, idx)| {
-            after_key(
-                order,
-                [
-                    Expr::col(claim::Column::DateKey),
-                    Expr::col(claim::Column::DocumentId),
-                    Expr::col(claim::Column::Idx),
-                ],
-                [date.into(), document.into(), idx.into()],
-            )
-        });
+        // A row's place in the list: its date, document and position.
         use claim::Column as C;
-        let ordered = |q| in_list_order(q, order, [C::DateKey, C::DocumentId, C::Idx]);
+        let place = [C::DateKey, C::DocumentId, C::Idx];
+        let ordered = |q| in_list_order(q, order, place);
         if let Some(t) = topic.filter(|_| c.len() == 1) {
             use claim_topic::Column as L;
             let links = [L::ClaimId, L::TopicId, L::DateKey, L::DocumentId, L::Idx];
@@ -1021,6 +1010,13 @@ impl Store {
                 )
                 .await;
         }
+        let after = f.after.map(|(date, document, idx)| {
+            after_key(
+                order,
+                place.map(Expr::col),
+                [date.into(), document.into(), idx.into()],
+            )
+        });
         let all = claim::Entity::find().filter(c.clone());
         let q = ordered(claim::Entity::find().filter(with_after(c, after)));
         let _turn = self.heavy_turn_if(f.text.is_some()).await;
