@@ -14,7 +14,8 @@ with `errors` stops the run: a timing of an error is worthless.
 The parameters come from the data: the most quoted person of the first page of
 quotations; of the surnames of the first 100 participants, the one that the most
 participants' names contain (the name filters match any part of a name); the topics with
-the most and the fewest quotations.
+the most and the fewest quotations, the last two years the one and the last month the
+other has quotations in.
 """
 import json
 import statistics
@@ -69,6 +70,19 @@ topics = data("{ topics { slug quotations(first: 1) { totalCount } } }")["topics
 topics.sort(key=lambda t: t["quotations"]["totalCount"])
 big, small = topics[-1]["slug"], topics[0]["slug"]
 
+
+def dates_of(topic):
+    q = "{ quotations(first: 50, orderBy: DESC, filter: {topic: %s}) { edges { node { document { publishedOn { year month } } } } } }" % quoted(topic)
+    ds = [e["node"]["document"]["publishedOn"] for e in data(q)["quotations"]["edges"]]
+    return [d for d in ds if d and d["year"]] or [{"year": 2020, "month": 1}]
+
+
+# The last two years the least quoted topic has quotations in; the last month of the most
+# quoted one's.
+late = max(d["year"] for d in dates_of(small))
+month = next((d for d in dates_of(big) if d["month"]), {"year": 2020, "month": 1})
+month = "%04d-%02d" % (month["year"], month["month"])
+
 QUERIES = {
     "person_page": "{ node(id: %s) { ... on Participant { name aliases country roles { title } meetings(first: 10) { totalCount edges { node { title date { text } } } } quotations(first: 10) { totalCount edges { node { text document { title } } } } claims(first: 10) { totalCount edges { node { text kind } } } counterparts { participant { name } meetings { title } } } } }" % quoted(person["id"]),
     "people_by_name_with_totals": "{ participants(first: 20, filter: {name: %s}) { totalCount edges { node { name quotations(first: 1) { totalCount } claims(first: 1) { totalCount } } } } }" % quoted(common),
@@ -79,13 +93,15 @@ QUERIES = {
     "documents_text": "{ documents(first: 10, filter: {text: \"nuclear\"}) { totalCount edges { node { title } } } }",
     "topic_page_most_quoted": "{ quotations(first: 20, filter: {topic: %s}) { edges { node { text } } } }" % quoted(big),
     "topic_page_least_quoted": "{ quotations(first: 20, filter: {topic: %s}) { edges { node { text } } } }" % quoted(small),
+    "topic_and_years_least_quoted": "{ quotations(first: 20, filter: {topic: %s, from: \"%d\", to: \"%d\"}) { totalCount edges { node { text } } } }" % (quoted(small), late - 1, late),
+    "topic_and_month_most_quoted": "{ claims(first: 20, filter: {topic: %s, from: %s, to: %s}) { totalCount edges { node { text } } } }" % (quoted(big), quoted(month), quoted(month)),
     "topics_with_totals": "{ topics { slug quotations(first: 3) { totalCount } claims(first: 3) { totalCount } } }",
     "search_with_hits": "{ search(query: \"treaty\", first: 10) { totalCount edges { node { snippet } } } }",
     "search_total_alone": "{ search(query: \"treaty\") { totalCount } }",
     "documents_page": "{ documents(first: 20) { totalCount edges { node { title publishedOn { text } participants { name } } } } }",
 }
 
-print(f"person {person['name']!r}, surname {common!r}, topics {big!r} and {small!r}")
+print(f"person {person['name']!r}, surname {common!r}, topics {big!r} and {small!r}, years {late - 1}-{late}, month {month}")
 print(f"{'median of 5, ms':30}" + "".join(f"{u:>34}" for u in urls))
 for name, query in QUERIES.items():
     if only and name not in only:

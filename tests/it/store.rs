@@ -1464,6 +1464,106 @@ async fn topic_lists_read_from_their_links_keep_list_order() {
     }
 }
 
+/// A topic's list cut by a range of dates as well is read from the topic's links too: it
+/// gives the rows of the whole list that carry the topic and lie within the dates, in
+/// order both ways, whole and from a position, with their total, whichever end is given.
+#[tokio::test]
+async fn topic_lists_cut_by_dates_read_from_their_links() {
+    use diplograph_store::ClaimFilter;
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        let topics = store.topics().await.unwrap();
+        let mut checked = 0;
+        for order in [DateOrder::Asc, DateOrder::Desc] {
+            let (all, _) = store
+                .quotations(&QuotationFilter::default(), order, ALL)
+                .await
+                .unwrap();
+            let ids: Vec<i32> = all.iter().map(|q| q.id).collect();
+            let tags = store.topics_of_quotations(&ids).await.unwrap();
+            let (all_c, _) = store
+                .claims(&ClaimFilter::default(), order, ALL)
+                .await
+                .unwrap();
+            let ids_c: Vec<i32> = all_c.iter().map(|c| c.id).collect();
+            let tags_c = store.topics_of_claims(&ids_c).await.unwrap();
+            for t in &topics {
+                let on_topic = |q: &&diplograph_store::entities::quotation::Model| {
+                    tags.iter().any(|(id, tp)| *id == q.id && tp.slug == t.slug)
+                };
+                let mut dates: Vec<i64> = all.iter().filter(on_topic).map(|q| q.date_key).collect();
+                dates.sort_unstable();
+                dates.dedup();
+                let (Some(&first), Some(&last)) = (dates.first(), dates.last()) else {
+                    continue;
+                };
+                let middle = dates.get(dates.len() / 2).copied().unwrap_or(first);
+                let on_it = all.iter().filter(on_topic).count();
+                for (from, to) in [
+                    (Some(middle), None),
+                    (None, Some(middle)),
+                    (Some(first + 1), Some(last - 1)),
+                    (Some(middle), Some(middle)),
+                    (Some(last), Some(first - 1)),
+                ] {
+                    let within = |d: i64| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t);
+                    let want: Vec<i32> = all
+                        .iter()
+                        .filter(on_topic)
+                        .filter(|q| within(q.date_key))
+                        .map(|q| q.id)
+                        .collect();
+                    let f = QuotationFilter {
+                        topic: Some(t.slug.clone()),
+                        from,
+                        to,
+                        ..Default::default()
+                    };
+                    let (got, n) = store.quotations(&f, order, ALL).await.unwrap();
+                    let got: Vec<i32> = got.iter().map(|q| q.id).collect();
+                    let case = format!("{backend}: {} {order:?} {from:?}..{to:?}", t.slug);
+                    assert_eq!(got, want, "{case}");
+                    assert_eq!(n, want.len() as u64, "{case}: counted");
+                    // From the first row's position: the rest, with the whole total.
+                    if let Some(q) = all.iter().find(|q| want.first() == Some(&q.id)) {
+                        let f = QuotationFilter {
+                            after: Some((q.date_key, q.document_id, q.idx)),
+                            ..f.clone()
+                        };
+                        let (rest, n) = store.quotations(&f, order, ALL).await.unwrap();
+                        let rest: Vec<i32> = rest.iter().map(|q| q.id).collect();
+                        assert_eq!(rest, want[1..], "{case}: after the first");
+                        assert_eq!(n, want.len() as u64, "{case}: after the first, counted");
+                    }
+                    let want_c: Vec<i32> = all_c
+                        .iter()
+                        .filter(|c| {
+                            tags_c
+                                .iter()
+                                .any(|(id, tp)| *id == c.id && tp.slug == t.slug)
+                        })
+                        .filter(|c| within(c.date_key))
+                        .map(|c| c.id)
+                        .collect();
+                    let f = ClaimFilter {
+                        topic: Some(t.slug.clone()),
+                        from,
+                        to,
+                        ..Default::default()
+                    };
+                    let (got, n) = store.claims(&f, order, ALL).await.unwrap();
+                    let got: Vec<i32> = got.iter().map(|c| c.id).collect();
+                    assert_eq!(got, want_c, "{case}: claims");
+                    assert_eq!(n, want_c.len() as u64, "{case}: claims counted");
+                    // A range that keeps some of the topic's quotations and not all.
+                    checked += usize::from(!want.is_empty() && want.len() < on_it);
+                }
+            }
+        }
+        assert!(checked >= 4, "{backend}: {checked} cut lists");
+    }
+}
+
 /// An export read a few rows at a time, each batch from where the last ended, writes
 /// what it writes in one batch, byte for byte: every row once, in list order, on both
 /// backends, with and without a filter, in both formats.
