@@ -91,6 +91,8 @@ QUERIES = {
     "quotations_text": "{ quotations(first: 20, filter: {text: \"sanctions\"}) { totalCount edges { node { text } } } }",
     "quotations_text_no_total": "{ quotations(first: 20, filter: {text: \"sanctions\"}) { edges { node { text } } } }",
     "documents_text": "{ documents(first: 10, filter: {text: \"nuclear\"}) { totalCount edges { node { title } } } }",
+    "documents_text_no_total": "{ documents(first: 10, filter: {text: \"nuclear\"}) { edges { node { title } } } }",
+    "documents_rare_text": "{ documents(first: 10, filter: {text: \"xylophone\"}) { totalCount edges { node { title } } } }",
     "topic_page_most_quoted": "{ quotations(first: 20, filter: {topic: %s}) { edges { node { text } } } }" % quoted(big),
     "topic_page_least_quoted": "{ quotations(first: 20, filter: {topic: %s}) { edges { node { text } } } }" % quoted(small),
     "topic_and_years_least_quoted": "{ quotations(first: 20, filter: {topic: %s, from: \"%d\", to: \"%d\"}) { totalCount edges { node { text } } } }" % (quoted(small), late - 1, late),
