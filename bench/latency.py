@@ -90,6 +90,8 @@ QUERIES = {
     "claims_by_name_and_kind": "{ claims(first: 20, filter: {claimantName: %s, kind: DEMAND}) { totalCount edges { node { text } } } }" % quoted(common),
     "quotations_text": "{ quotations(first: 20, filter: {text: \"sanctions\"}) { totalCount edges { node { text } } } }",
     "quotations_text_no_total": "{ quotations(first: 20, filter: {text: \"sanctions\"}) { edges { node { text } } } }",
+    "quotations_rare_text": "{ quotations(first: 20, filter: {text: \"xylophone\"}) { totalCount edges { node { text } } } }",
+    "claims_text_no_total": "{ claims(first: 20, filter: {text: \"sanctions\"}) { edges { node { text } } } }",
     "documents_text": "{ documents(first: 10, filter: {text: \"nuclear\"}) { totalCount edges { node { title } } } }",
     "documents_text_no_total": "{ documents(first: 10, filter: {text: \"nuclear\"}) { edges { node { title } } } }",
     "documents_rare_text": "{ documents(first: 10, filter: {text: \"xylophone\"}) { totalCount edges { node { title } } } }",

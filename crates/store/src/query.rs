@@ -394,29 +394,29 @@ enum Read {
     /// By a trigram index on `lower(col)` (participants' names and aliases, migrations 8
     /// and 13), which only that very expression can use.
     Indexed,
-    /// Row by row (quotation and claim texts, places, sources, countries).
+    /// Row by row, short strings (places, sources, countries, on whose behalf).
     Scanned,
-    /// Row by row, texts long enough to be kept out of line and compressed (documents'
-    /// texts, and their titles, which a document's text filter reads with them): matched
-    /// by `strpos`, not `LIKE`. Planned for the pattern it is
-    /// given, Postgres guesses that `LIKE '%word%'` keeps a handful of rows (two of 10,000
-    /// documents for "nuclear", which 2,032 contain), so it read every match and sorted
-    /// them for a page, where walking the date index stops at the page's last row; of
-    /// `strpos(…) > 0` it guesses a third, and walks. On the 10,000-document corpus, in
-    /// `psql`: the page of the documents that contain "nuclear" 486 → 15 ms, and their
-    /// count 470 → 275 ms (`strpos` searches faster than `LIKE` matches); a word that no
-    /// document contains costs about the same either way, every text being read. Short
-    /// texts stay with `LIKE`: in rows of a few sentences the walk's gain is smaller than
-    /// what it costs when the word is rare (quotations: 104 against 169 ms for
-    /// "sanctions", 415 against 225 ms for a word none contains, where a sorted scan runs
-    /// in parallel).
-    Long,
+    /// Row by row, texts (of quotations, claims and documents, with a document's title):
+    /// matched by `strpos`, not `LIKE`. Planned for the pattern it is given, Postgres
+    /// guesses that `LIKE '%word%'` keeps a handful of rows (two of 10,000 documents for
+    /// "nuclear", which 2,032 contain; 17 of 168,327 quotations for "sanctions", which
+    /// 1,947 contain), so it read every match and sorted them for a page, where walking
+    /// the date index stops at the page's last row; of `strpos(…) > 0` it guesses a
+    /// third, and walks. On the 10,000-document corpus, in `psql`: the page of the
+    /// documents that contain "nuclear" 486 → 15 ms, and their count 470 → 275 ms
+    /// (`strpos` searches faster than `LIKE` matches); a page of quotations with
+    /// "sanctions" 169 → 104 ms, their count 401 → 280 ms in one process. A word that
+    /// nothing contains costs the same CPU either way, every text being read (quotations:
+    /// 291–341 against 275–347 ms in one process), though a sorted scan could run in
+    /// parallel on an idle machine (225 ms). Short strings stay with `LIKE`: their
+    /// filters join others, and a guess of a third would mislead those joins' plans.
+    Text,
 }
 
 /// `col` contains `s`, whatever the case of either, on `backend`.
 ///
-/// Postgres compares `lower(col) LIKE lower(s)` (a long text: `strpos(lower(col),
-/// lower(s)) > 0`, see [`Read::Long`]): `lower` folds every letter, and the name filters'
+/// Postgres compares `lower(col) LIKE lower(s)` (a text: `strpos(lower(col),
+/// lower(s)) > 0`, see [`Read::Text`]): `lower` folds every letter, and the name filters'
 /// trigram indexes are built on it. `s` is lowered there too, not here: Rust's
 /// `to_lowercase` and Postgres's `lower` differ beyond ASCII (Rust lowers "İ" to "i" and a
 /// combining dot, a final "Σ" to "ς"; `lower` in a libc locale to "i" and "σ"), so a
@@ -451,11 +451,11 @@ fn contains_ci<C: ColumnTrait>(backend: DatabaseBackend, col: C, s: &str, read: 
             sea_orm::sea_query::BinOper::Custom("REGEXP"),
             Expr::val(regex_ci(s)),
         ),
-        _ if read == Read::Long && s.is_ascii() => Expr::cust_with_exprs(
+        _ if read == Read::Text && s.is_ascii() => Expr::cust_with_exprs(
             "strpos(lower($1 COLLATE \"C\"), $2) > 0",
             [Expr::col(col), Expr::val(s.to_ascii_lowercase())],
         ),
-        _ if read == Read::Long => Expr::cust_with_exprs(
+        _ if read == Read::Text => Expr::cust_with_exprs(
             "strpos(lower($1), lower($2)) > 0",
             [Expr::col(col), Expr::val(s)],
         ),
@@ -566,9 +566,9 @@ impl Store {
         contains_ci(self.db.get_database_backend(), col, s, Read::Scanned)
     }
 
-    /// `col`, a long text (see [`Read::Long`]), contains `s`, ignoring case.
-    fn long_contains<C: ColumnTrait>(&self, col: C, s: &str) -> Expr {
-        contains_ci(self.db.get_database_backend(), col, s, Read::Long)
+    /// `col`, a text (see [`Read::Text`]), contains `s`, ignoring case.
+    fn text_contains<C: ColumnTrait>(&self, col: C, s: &str) -> Expr {
+        contains_ci(self.db.get_database_backend(), col, s, Read::Text)
     }
 
     /// `col`, a name with a trigram index on Postgres, contains `s`, ignoring case.
@@ -947,7 +947,7 @@ impl Store {
             c = c.add(quotation::Column::DocumentId.eq(d));
         }
         if let Some(t) = &f.text {
-            c = c.add(self.contains(quotation::Column::Text, t));
+            c = c.add(self.text_contains(quotation::Column::Text, t));
         }
         // Cut by its topic and dates alone, the list is read from the topic's links.
         let topic_alone = c.len() == 1;
@@ -1047,7 +1047,7 @@ impl Store {
             c = c.add(claim::Column::DocumentId.eq(d));
         }
         if let Some(t) = &f.text {
-            c = c.add(self.contains(claim::Column::Text, t));
+            c = c.add(self.text_contains(claim::Column::Text, t));
         }
         // Cut by its topic and dates alone, the list is read from the topic's links.
         let topic_alone = c.len() == 1;
@@ -1140,8 +1140,8 @@ impl Store {
         if let Some(t) = &f.text {
             c = c.add(
                 Condition::any()
-                    .add(self.long_contains(document::Column::Title, t))
-                    .add(self.long_contains(document::Column::Text, t)),
+                    .add(self.text_contains(document::Column::Title, t))
+                    .add(self.text_contains(document::Column::Text, t)),
             );
         }
         let after = f.after.map(|(date, id)| {
