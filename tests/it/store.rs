@@ -295,6 +295,41 @@ async fn unreadable_input_stores_nothing() {
     }
 }
 
+/// A search's hits come in one order, page after page: best rank first, ties by kind and
+/// then id, each hit once, with the same rank and snippet on whichever page it falls.
+#[tokio::test]
+async fn search_pages_follow_rank_then_kind_then_id() {
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        let mut ties = 0;
+        for q in ["treaty", "peace treaty", "minister", "talks"] {
+            let (every, total) = store.search_ranked(q, counted(100_000, 0)).await.unwrap();
+            assert!(every.len() > 14, "{backend}: {q}: {} hits", every.len());
+            assert_eq!(every.len() as u64, total, "{backend}: {q}");
+            for w in every.windows(2) {
+                let (a, b) = (&w[0], &w[1]);
+                let key = |h: &diplograph_store::SearchRow| (h.kind.clone(), h.id);
+                assert!(
+                    a.rank > b.rank || (a.rank == b.rank && key(a) < key(b)),
+                    "{backend}: {q}: {a:?} before {b:?}"
+                );
+                ties += usize::from(a.rank == b.rank);
+            }
+            let mut paged = Vec::new();
+            for k in 0..every.len().div_ceil(7) {
+                let (page, n) = store
+                    .search_ranked(q, counted(7, 7 * k as u64))
+                    .await
+                    .unwrap();
+                assert_eq!(n, total, "{backend}: {q}: page {k}");
+                paged.extend(page);
+            }
+            assert_eq!(paged, every, "{backend}: {q}: pages of 7");
+        }
+        assert!(ties > 0, "{backend}: no tied ranks to order");
+    }
+}
+
 #[tokio::test]
 async fn full_text_search_is_ranked_and_highlighted() {
     for (backend, store) in backends().await {
