@@ -1,5 +1,6 @@
 //! Storage on both backends: idempotent ingest, cross-document linking, filters.
 
+use diplograph_store::entities::{claim, quotation};
 use diplograph_store::{
     DateOrder, IngestOutcome, MeetingFilter, Page, ParticipantFilter, QuotationFilter,
 };
@@ -1349,6 +1350,53 @@ async fn topic_filters_answer_exactly_the_tagged_rows() {
     }
 }
 
+/// The store's whole quotation and claim lists in `order`, each row with its topics'
+/// slugs.
+async fn lists_with_topics(
+    store: &diplograph_store::Store,
+    order: DateOrder,
+) -> (
+    Vec<(quotation::Model, Vec<String>)>,
+    Vec<(claim::Model, Vec<String>)>,
+) {
+    let (quotations, _) = store
+        .quotations(&QuotationFilter::default(), order, ALL)
+        .await
+        .unwrap();
+    let ids: Vec<i32> = quotations.iter().map(|q| q.id).collect();
+    let q_tags = store.topics_of_quotations(&ids).await.unwrap();
+    let (claims, _) = store
+        .claims(&diplograph_store::ClaimFilter::default(), order, ALL)
+        .await
+        .unwrap();
+    let ids: Vec<i32> = claims.iter().map(|c| c.id).collect();
+    let c_tags = store.topics_of_claims(&ids).await.unwrap();
+    let slugs = |tags: &[(i32, diplograph_store::entities::topic::Model)], id: i32| {
+        tags.iter()
+            .filter(|(of, _)| *of == id)
+            .map(|(_, t)| t.slug.clone())
+            .collect::<Vec<_>>()
+    };
+    let quotations = quotations.into_iter().map(|q| {
+        let s = slugs(&q_tags, q.id);
+        (q, s)
+    });
+    let claims = claims.into_iter().map(|c| {
+        let s = slugs(&c_tags, c.id);
+        (c, s)
+    });
+    (quotations.collect(), claims.collect())
+}
+
+/// The rows of a list from [`lists_with_topics`] that carry the topic `slug`, in order.
+fn on_topic<'a, T>(
+    list: &'a [(T, Vec<String>)],
+    slug: &'a str,
+) -> impl Iterator<Item = &'a (T, Vec<String>)> {
+    list.iter()
+        .filter(move |(_, slugs)| slugs.iter().any(|s| s == slug))
+}
+
 /// A topic's list alone is read from the topic's links since migration 14: it gives the
 /// rows the whole list gives for the topic, in the same order, both ways, whole and page
 /// by page from offsets and from positions, with the same totals; and the links keep
@@ -1363,21 +1411,9 @@ async fn topic_lists_read_from_their_links_keep_list_order() {
         let topics = store.topics().await.unwrap();
         let mut checked = 0;
         for order in [DateOrder::Asc, DateOrder::Desc] {
-            let (all, _) = store
-                .quotations(&QuotationFilter::default(), order, ALL)
-                .await
-                .unwrap();
-            let ids: Vec<i32> = all.iter().map(|q| q.id).collect();
-            let tags = store.topics_of_quotations(&ids).await.unwrap();
-            let (all_c, _) = store
-                .claims(&ClaimFilter::default(), order, ALL)
-                .await
-                .unwrap();
-            let ids_c: Vec<i32> = all_c.iter().map(|c| c.id).collect();
-            let tags_c = store.topics_of_claims(&ids_c).await.unwrap();
+            let (all, all_c) = lists_with_topics(&store, order).await;
             for t in &topics {
-                let tagged = |id: i32| tags.iter().any(|(q, tp)| *q == id && tp.slug == t.slug);
-                let want: Vec<i32> = ids.iter().copied().filter(|id| tagged(*id)).collect();
+                let want: Vec<i32> = on_topic(&all, &t.slug).map(|(q, _)| q.id).collect();
                 let f = QuotationFilter {
                     topic: Some(t.slug.clone()),
                     ..Default::default()
@@ -1412,11 +1448,7 @@ async fn topic_lists_read_from_their_links_keep_list_order() {
                 }
                 assert_eq!(by_offset, want, "{backend}: {} by offset", t.slug);
                 assert_eq!(by_position, want, "{backend}: {} by position", t.slug);
-                let want_c: Vec<i32> = ids_c
-                    .iter()
-                    .copied()
-                    .filter(|id| tags_c.iter().any(|(c, tp)| c == id && tp.slug == t.slug))
-                    .collect();
+                let want_c: Vec<i32> = on_topic(&all_c, &t.slug).map(|(c, _)| c.id).collect();
                 let f = ClaimFilter {
                     topic: Some(t.slug.clone()),
                     ..Default::default()
@@ -1512,30 +1544,18 @@ async fn topic_lists_cut_by_dates_read_from_their_links() {
         let topics = store.topics().await.unwrap();
         let mut checked = 0;
         for order in [DateOrder::Asc, DateOrder::Desc] {
-            let (all, _) = store
-                .quotations(&QuotationFilter::default(), order, ALL)
-                .await
-                .unwrap();
-            let ids: Vec<i32> = all.iter().map(|q| q.id).collect();
-            let tags = store.topics_of_quotations(&ids).await.unwrap();
-            let (all_c, _) = store
-                .claims(&ClaimFilter::default(), order, ALL)
-                .await
-                .unwrap();
-            let ids_c: Vec<i32> = all_c.iter().map(|c| c.id).collect();
-            let tags_c = store.topics_of_claims(&ids_c).await.unwrap();
+            let (all, all_c) = lists_with_topics(&store, order).await;
             for t in &topics {
-                let on_topic = |q: &&diplograph_store::entities::quotation::Model| {
-                    tags.iter().any(|(id, tp)| *id == q.id && tp.slug == t.slug)
-                };
-                let mut dates: Vec<i64> = all.iter().filter(on_topic).map(|q| q.date_key).collect();
+                let tagged: Vec<&quotation::Model> =
+                    on_topic(&all, &t.slug).map(|(q, _)| q).collect();
+                let mut dates: Vec<i64> = tagged.iter().map(|q| q.date_key).collect();
                 dates.sort_unstable();
                 dates.dedup();
                 let (Some(&first), Some(&last)) = (dates.first(), dates.last()) else {
                     continue;
                 };
                 let middle = dates.get(dates.len() / 2).copied().unwrap_or(first);
-                let on_it = all.iter().filter(on_topic).count();
+                let on_it = tagged.len();
                 for (from, to) in [
                     (Some(middle), None),
                     (None, Some(middle)),
@@ -1544,9 +1564,8 @@ async fn topic_lists_cut_by_dates_read_from_their_links() {
                     (Some(last), Some(first - 1)),
                 ] {
                     let within = |d: i64| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t);
-                    let want: Vec<i32> = all
+                    let want: Vec<i32> = tagged
                         .iter()
-                        .filter(on_topic)
                         .filter(|q| within(q.date_key))
                         .map(|q| q.id)
                         .collect();
@@ -1562,7 +1581,7 @@ async fn topic_lists_cut_by_dates_read_from_their_links() {
                     assert_eq!(got, want, "{case}");
                     assert_eq!(n, want.len() as u64, "{case}: counted");
                     // From the first row's position: the rest, with the whole total.
-                    if let Some(q) = all.iter().find(|q| want.first() == Some(&q.id)) {
+                    if let Some(q) = tagged.iter().find(|q| want.first() == Some(&q.id)) {
                         let f = QuotationFilter {
                             after: Some((q.date_key, q.document_id, q.idx)),
                             ..f.clone()
@@ -1572,15 +1591,9 @@ async fn topic_lists_cut_by_dates_read_from_their_links() {
                         assert_eq!(rest, want[1..], "{case}: after the first");
                         assert_eq!(n, want.len() as u64, "{case}: after the first, counted");
                     }
-                    let want_c: Vec<i32> = all_c
-                        .iter()
-                        .filter(|c| {
-                            tags_c
-                                .iter()
-                                .any(|(id, tp)| *id == c.id && tp.slug == t.slug)
-                        })
-                        .filter(|c| within(c.date_key))
-                        .map(|c| c.id)
+                    let want_c: Vec<i32> = on_topic(&all_c, &t.slug)
+                        .filter(|(c, _)| within(c.date_key))
+                        .map(|(c, _)| c.id)
                         .collect();
                     let f = ClaimFilter {
                         topic: Some(t.slug.clone()),
