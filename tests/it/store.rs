@@ -1742,3 +1742,171 @@ async fn a_topic_unknown_before_an_ingest_is_found_after_it() {
         }
     }
 }
+
+/// A counted page's total is the whole list's, read through `read` (a page, and the row
+/// to read after by its sort key, if any): from every offset with pages of several sizes
+/// (those that end the list before their limit give the total without counting, and
+/// those past its end still count it), and after every row's key, where the page's rows
+/// are not the list's.
+async fn pages_total_the_whole_list<T: PartialEq + std::fmt::Debug>(
+    label: &str,
+    keyed: bool,
+    read: impl AsyncFn(Page, Option<&T>) -> (Vec<T>, u64),
+) {
+    let (whole, _) = read(ALL, None).await;
+    let n = whole.len() as u64;
+    assert!(n > 3, "{label}: {n} rows, too few to page");
+    // A full page is counted.
+    assert_eq!(read(counted(1, 0), None).await.1, n, "{label}");
+    let slice = |from: u64, limit: u64| {
+        let start = usize::try_from(from.min(n)).unwrap();
+        let end = usize::try_from((from + limit).min(n)).unwrap();
+        &whole[start..end]
+    };
+    for limit in [1, 3, n - 1, n, n + 1] {
+        for offset in 0..=n + 1 {
+            let (rows, total) = read(counted(limit, offset), None).await;
+            assert_eq!(rows, slice(offset, limit), "{label} {limit} at {offset}");
+            assert_eq!(total, n, "{label}: {limit} at {offset}");
+        }
+        if keyed {
+            for (k, row) in whole.iter().enumerate() {
+                let (rows, total) = read(counted(limit, 0), Some(row)).await;
+                let k = k as u64 + 1;
+                assert_eq!(rows, slice(k, limit), "{label} {limit} after {k}");
+                assert_eq!(total, n, "{label}: {limit} after {k}");
+            }
+        }
+    }
+}
+
+/// Every kind of list gives its whole total with any page asked to count it, on both
+/// backends: quotations (by speaker, and by topic, read from the topic's links), claims,
+/// meetings (alone and with their participants), documents, participants and search.
+#[tokio::test]
+async fn every_counted_page_totals_its_whole_list() {
+    use diplograph_store::{ClaimFilter, DocumentFilter};
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        let store = &store;
+        let (quotes, _) = store
+            .quotations(&QuotationFilter::default(), DateOrder::Asc, ALL)
+            .await
+            .unwrap();
+        let most = |ids: Vec<i32>| {
+            let mut ids = ids;
+            ids.sort_unstable();
+            ids.chunk_by(|a, b| a == b)
+                .max_by_key(|run| run.len())
+                .and_then(|run| run.first().copied())
+                .unwrap()
+        };
+        let speaker = most(quotes.iter().filter_map(|q| q.speaker_id).collect());
+        let key = |q: &quotation::Model| (q.date_key, q.document_id, q.idx);
+        pages_total_the_whole_list(
+            &format!("{backend} quotations by speaker"),
+            true,
+            async |page, after| {
+                let f = QuotationFilter {
+                    speaker: Some(speaker),
+                    after: after.map(key),
+                    ..Default::default()
+                };
+                store.quotations(&f, DateOrder::Desc, page).await.unwrap()
+            },
+        )
+        .await;
+        let mut tagged = Vec::new();
+        for t in store.topics().await.unwrap() {
+            let f = QuotationFilter {
+                topic_id: Some(t.id),
+                ..Default::default()
+            };
+            let (_, n) = store.quotations(&f, DateOrder::Asc, ALL).await.unwrap();
+            tagged.push((n, t.id));
+        }
+        let (_, topic) = tagged.into_iter().max().unwrap();
+        pages_total_the_whole_list(
+            &format!("{backend} quotations by topic"),
+            true,
+            async |page, after| {
+                let f = QuotationFilter {
+                    topic_id: Some(topic),
+                    after: after.map(key),
+                    ..Default::default()
+                };
+                store.quotations(&f, DateOrder::Asc, page).await.unwrap()
+            },
+        )
+        .await;
+        let (claims, _) = store
+            .claims(&ClaimFilter::default(), DateOrder::Asc, ALL)
+            .await
+            .unwrap();
+        let claimant = most(claims.iter().filter_map(|c| c.claimant_id).collect());
+        pages_total_the_whole_list(
+            &format!("{backend} claims by claimant"),
+            true,
+            async |page, after: Option<&claim::Model>| {
+                let f = ClaimFilter {
+                    claimant: Some(claimant),
+                    after: after.map(|c| (c.date_key, c.document_id, c.idx)),
+                    ..Default::default()
+                };
+                store.claims(&f, DateOrder::Asc, page).await.unwrap()
+            },
+        )
+        .await;
+        let meeting_filter =
+            |after: Option<&diplograph_store::entities::meeting::Model>| MeetingFilter {
+                after: after.map(|m| (m.date_key, m.id)),
+                ..Default::default()
+            };
+        pages_total_the_whole_list(&format!("{backend} meetings"), true, async |page, after| {
+            let f = meeting_filter(after);
+            store.meetings(&f, DateOrder::Asc, page).await.unwrap()
+        })
+        .await;
+        pages_total_the_whole_list(
+            &format!("{backend} meetings with participants"),
+            true,
+            async |page, after| {
+                let f = meeting_filter(after);
+                let m = store
+                    .meetings_with_participants(&f, DateOrder::Desc, page)
+                    .await
+                    .unwrap();
+                (m.meetings, m.total)
+            },
+        )
+        .await;
+        pages_total_the_whole_list(
+            &format!("{backend} documents"),
+            true,
+            async |page, after: Option<&diplograph_store::entities::document::Model>| {
+                let f = DocumentFilter {
+                    after: after.map(|d| (d.published_key, d.id)),
+                    ..Default::default()
+                };
+                store.documents(&f, DateOrder::Asc, page).await.unwrap()
+            },
+        )
+        .await;
+        pages_total_the_whole_list(
+            &format!("{backend} participants"),
+            false,
+            async |page, _| {
+                let f = ParticipantFilter {
+                    kind: Some("PERSON".into()),
+                    ..Default::default()
+                };
+                store.participants(&f, page).await.unwrap()
+            },
+        )
+        .await;
+        pages_total_the_whole_list(&format!("{backend} search"), false, async |page, _| {
+            store.search_ranked("minister", page).await.unwrap()
+        })
+        .await;
+    }
+}

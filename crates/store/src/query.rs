@@ -61,6 +61,19 @@ pub(crate) fn total_without_count<T>(rows: &mut Vec<T>, page: Page) -> u64 {
     page.offset + rows.len() as u64 + u64::from(more)
 }
 
+/// The total of a counted list whose page shows it without counting: a page read from
+/// the list's start or from an offset (not after a cursor's sort key, `from_key`) that
+/// holds fewer rows than its limit ends the list, which then has the page's offset and
+/// rows. A page of no rows after an offset says nothing (the list may end before the
+/// offset), nor does a page of none asked for. A list whose matches fit on one page (a
+/// rare word, a narrow filter) is so read once instead of twice: the count scans as much
+/// as the page when nothing stops the page early.
+pub(crate) fn total_of_short_page(page: Page, rows: usize, from_key: bool) -> Option<u64> {
+    let rows = rows as u64;
+    let ends = page.count && !from_key && rows < page.limit && (page.offset == 0 || rows > 0);
+    ends.then(|| page.offset + rows)
+}
+
 /// One id, as a statement that selects nothing else returns it.
 #[derive(Debug, FromQueryResult)]
 struct IdRow {
@@ -615,46 +628,48 @@ impl Store {
     where
         E::Model: Send + Sync + FromRow,
     {
-        self.page_counted_by::<E, E>(q, page, None).await
+        self.page_counted_by::<E, E>(q, page, None, false).await
     }
 
     /// [`Store::page`], its total (when asked for) counted by `count` when given: the
     /// whole list `q` is a page of (without its `after` position, so that a page read
     /// from a position still gives the list's total), or a cheaper statement with as many
-    /// rows as that list.
+    /// rows as that list. `from_key` says that `q` reads after a cursor's sort key.
     async fn page_counted_by<E: EntityTrait, C: EntityTrait>(
         &self,
         q: Select<E>,
         page: Page,
         count: Option<Select<C>>,
+        from_key: bool,
     ) -> Result<(Vec<E::Model>, u64), StoreError>
     where
         E::Model: Send + Sync + FromRow,
         C::Model: Send + Sync,
     {
         let backend = self.db.get_database_backend();
+        let n = if page.count {
+            page.limit
+        } else {
+            page.rows_to_read()
+        };
+        // A page of no rows (the total alone was asked for) reads none.
+        let mut rows = match n {
+            0 => Vec::new(),
+            n => {
+                self.fetch_statement(paged(q.clone().build(backend), n, page.offset))
+                    .await?
+            }
+        };
         if !page.count {
-            let mut rows = match page.rows_to_read() {
-                0 => Vec::new(),
-                n => {
-                    self.fetch_statement(paged(q.build(backend), n, page.offset))
-                        .await?
-                }
-            };
             let total = total_without_count(&mut rows, page);
+            return Ok((rows, total));
+        }
+        if let Some(total) = total_of_short_page(page, rows.len(), from_key) {
             return Ok((rows, total));
         }
         let total = match count {
             Some(count) => count.count(&self.reads).await?,
-            None => q.clone().count(&self.reads).await?,
-        };
-        // A page of no rows (the total alone was asked for) reads none.
-        let rows = match page.limit {
-            0 => Vec::new(),
-            n => {
-                self.fetch_statement(paged(q.build(backend), n, page.offset))
-                    .await?
-            }
+            None => q.count(&self.reads).await?,
         };
         Ok((rows, total))
     }
@@ -692,13 +707,15 @@ impl Store {
             self.fetch(ordered(E::find().filter(id.in_subquery(ids))))
                 .await?
         };
-        let total = if page.count {
+        let total = if !page.count {
+            total_without_count(&mut rows, page)
+        } else if let Some(total) = total_of_short_page(page, rows.len(), cut.after.is_some()) {
+            total
+        } else {
             LE::find()
                 .filter(cut.links(topic_col, date))
                 .count(&self.reads)
                 .await?
-        } else {
-            total_without_count(&mut rows, page)
         };
         Ok((rows, total))
     }
@@ -732,7 +749,8 @@ impl Store {
         page: Page,
     ) -> Result<(Vec<meeting::Model>, u64), StoreError> {
         let (q, all) = self.meetings_select(f, order).await?;
-        self.page_counted_by(q, page, Some(all)).await
+        self.page_counted_by(q, page, Some(all), f.after.is_some())
+            .await
     }
 
     /// [`Store::meetings`] and each meeting's participants in link order (as
@@ -747,21 +765,21 @@ impl Store {
     ) -> Result<MeetingsWithParticipants, StoreError> {
         use crate::rows::{cell, positions, prefixed_positions, typed_position};
         let (q, all) = self.meetings_select(f, order).await?;
-        let total = if page.count {
-            Some(all.count(&self.reads).await?)
-        } else {
-            None
-        };
         let backend = self.db.get_database_backend();
-        let limit = match total {
-            Some(_) => page.limit,
-            None => page.rows_to_read(),
+        let limit = if page.count {
+            page.limit
+        } else {
+            page.rows_to_read()
         };
         if limit == 0 {
             // No row is read: uncounted, the total is the page's offset, as for any list.
+            let total = match page.count {
+                true => all.count(&self.reads).await?,
+                false => page.offset,
+            };
             return Ok(MeetingsWithParticipants {
                 meetings: Vec::new(),
-                total: total.unwrap_or(page.offset),
+                total,
                 participants: HashMap::new(),
             });
         }
@@ -810,9 +828,12 @@ impl Store {
             }
             .then(a.id.cmp(&b.id))
         });
-        let total = match total {
-            Some(t) => t,
-            None => total_without_count(&mut rows, page),
+        let total = if !page.count {
+            total_without_count(&mut rows, page)
+        } else if let Some(total) = total_of_short_page(page, rows.len(), f.after.is_some()) {
+            total
+        } else {
+            all.count(&self.reads).await?
         };
         links.sort_unstable_by_key(|l| l.1);
         let mut participants: HashMap<i32, Vec<participant::Model>> =
@@ -996,7 +1017,8 @@ impl Store {
         let all = quotation::Entity::find().filter(c.clone());
         let q = ordered(quotation::Entity::find().filter(with_after(c, after)));
         let _turn = self.heavy_turn_if(f.text.is_some()).await;
-        self.page_counted_by(q, page, Some(all)).await
+        self.page_counted_by(q, page, Some(all), f.after.is_some())
+            .await
     }
 
     /// Claims matching the filter, by document date then position.
@@ -1090,7 +1112,8 @@ impl Store {
         let all = claim::Entity::find().filter(c.clone());
         let q = ordered(claim::Entity::find().filter(with_after(c, after)));
         let _turn = self.heavy_turn_if(f.text.is_some()).await;
-        self.page_counted_by(q, page, Some(all)).await
+        self.page_counted_by(q, page, Some(all), f.after.is_some())
+            .await
     }
 
     /// Participants matching the filter, by name.
@@ -1162,7 +1185,8 @@ impl Store {
         }
         .order_by_asc(document::Column::Id);
         let _turn = self.heavy_turn_if(f.text.is_some()).await;
-        self.page_counted_by(q, page, Some(all)).await
+        self.page_counted_by(q, page, Some(all), f.after.is_some())
+            .await
     }
 
     /// All topics, by slug.

@@ -117,6 +117,9 @@ impl Store {
             let total = crate::query::total_without_count(&mut rows, page);
             return Ok((rows, total));
         }
+        if let Some(total) = crate::query::total_of_short_page(page, rows.len(), false) {
+            return Ok((rows, total));
+        }
         // Counting on SQLite, or a page past the last match on Postgres.
         let total = Count::find_by_statement(Statement::from_sql_and_values(
             backend,
