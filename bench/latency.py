@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """One client's latency for the queries a frontend or a journalist sends beside the four
 that `bench/load.sh` measures under load: a person's page, filters by name, place, kind
-and text, a topic's page, the topics with their counts, searches with and without their
-hits.
+and text, a topic's page (alone, with dates, with a kind or a text), the topics with their
+counts, searches with and without their hits.
 
 Usage: python3 bench/latency.py URL [URL ...] [--only NAME ...]
 where each URL is a service's /graphql (`diplograph serve --no-ingest --database-url ...`
@@ -99,6 +99,9 @@ QUERIES = {
     "topic_page_least_quoted": "{ quotations(first: 20, filter: {topic: %s}) { edges { node { text } } } }" % quoted(small),
     "topic_and_years_least_quoted": "{ quotations(first: 20, filter: {topic: %s, from: \"%d\", to: \"%d\"}) { totalCount edges { node { text } } } }" % (quoted(small), late - 1, late),
     "topic_and_month_most_quoted": "{ claims(first: 20, filter: {topic: %s, from: %s, to: %s}) { totalCount edges { node { text } } } }" % (quoted(big), quoted(month), quoted(month)),
+    "topic_and_kind_most_quoted": "{ claims(first: 20, filter: {topic: %s, kind: DEMAND}) { totalCount edges { node { text } } } }" % quoted(big),
+    "topic_and_kind_least_quoted": "{ claims(first: 20, filter: {topic: %s, kind: DEMAND}) { totalCount edges { node { text } } } }" % quoted(small),
+    "topic_and_text_least_quoted": "{ quotations(first: 20, filter: {topic: %s, text: \"peace\"}) { totalCount edges { node { text } } } }" % quoted(small),
     "topics_with_totals": "{ topics { slug quotations(first: 3) { totalCount } claims(first: 3) { totalCount } } }",
     "search_with_hits": "{ search(query: \"treaty\", first: 10) { totalCount edges { node { snippet } } } }",
     "search_total_alone": "{ search(query: \"treaty\") { totalCount } }",

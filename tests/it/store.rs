@@ -1265,6 +1265,12 @@ async fn topic_filters_answer_exactly_the_tagged_rows() {
             let got: BTreeSet<i32> = got.iter().map(|q| q.id).collect();
             assert_eq!(got, want_q, "{backend}: quotations on {}", t.slug);
             assert_eq!(n, want_q.len() as u64, "{backend}: {} counted", t.slug);
+            let n = store
+                .quotations(&f, DateOrder::Asc, counted(1, 0))
+                .await
+                .unwrap()
+                .1;
+            assert_eq!(n, want_q.len() as u64, "{backend}: {} counted", t.slug);
             let f = ClaimFilter {
                 topic: Some(t.slug.clone()),
                 ..Default::default()
@@ -1272,6 +1278,12 @@ async fn topic_filters_answer_exactly_the_tagged_rows() {
             let (got, n) = store.claims(&f, DateOrder::Asc, ALL).await.unwrap();
             let got: BTreeSet<i32> = got.iter().map(|c| c.id).collect();
             assert_eq!(got, want_c, "{backend}: claims on {}", t.slug);
+            assert_eq!(n, want_c.len() as u64, "{backend}: {} counted", t.slug);
+            let n = store
+                .claims(&f, DateOrder::Asc, counted(1, 0))
+                .await
+                .unwrap()
+                .1;
             assert_eq!(n, want_c.len() as u64, "{backend}: {} counted", t.slug);
             // Beside a speaker: the intersection.
             let f = QuotationFilter {
@@ -1293,6 +1305,12 @@ async fn topic_filters_answer_exactly_the_tagged_rows() {
                 "{backend}: {} by speaker, counted",
                 t.slug
             );
+            let n = store
+                .quotations(&f, DateOrder::Asc, counted(1, 0))
+                .await
+                .unwrap()
+                .1;
+            assert_eq!(n, want.len() as u64, "{backend}: {} by speaker", t.slug);
             // By id, as a topic's own lists ask; with its slug too; with another's slug.
             let other = topics.iter().find(|o| o.id != t.id).unwrap();
             for (slug, want_q, want_c) in [
@@ -1580,6 +1598,8 @@ async fn topic_lists_cut_by_dates_read_from_their_links() {
                     let case = format!("{backend}: {} {order:?} {from:?}..{to:?}", t.slug);
                     assert_eq!(got, want, "{case}");
                     assert_eq!(n, want.len() as u64, "{case}: counted");
+                    let n = store.quotations(&f, order, counted(1, 0)).await.unwrap().1;
+                    assert_eq!(n, want.len() as u64, "{case}: counted from a full page");
                     // From the first row's position: the rest, with the whole total.
                     if let Some(q) = tagged.iter().find(|q| want.first() == Some(&q.id)) {
                         let f = QuotationFilter {
@@ -1605,6 +1625,8 @@ async fn topic_lists_cut_by_dates_read_from_their_links() {
                     let got: Vec<i32> = got.iter().map(|c| c.id).collect();
                     assert_eq!(got, want_c, "{case}: claims");
                     assert_eq!(n, want_c.len() as u64, "{case}: claims counted");
+                    let n = store.claims(&f, order, counted(1, 0)).await.unwrap().1;
+                    assert_eq!(n, want_c.len() as u64, "{case}: claims, a full page");
                     // A range that keeps some of the topic's quotations and not all.
                     checked += usize::from(!want.is_empty() && want.len() < on_it);
                 }
@@ -1908,5 +1930,190 @@ async fn every_counted_page_totals_its_whole_list() {
             store.search_ranked("minister", page).await.unwrap()
         })
         .await;
+    }
+}
+
+/// `want`, the ids a list should give, against what `read` gives for it whole, counted
+/// from a full page, page by page from offsets, and after its first row's key.
+async fn gives_exactly<T>(
+    case: &str,
+    want: &[i32],
+    key: impl Fn(&T) -> (i64, i32, i32),
+    id: impl Fn(&T) -> i32,
+    read: impl AsyncFn(Page, Option<(i64, i32, i32)>) -> (Vec<T>, u64),
+) {
+    let ids = |rows: Vec<T>| rows.iter().map(&id).collect::<Vec<i32>>();
+    let (whole, _) = read(ALL, None).await;
+    let first = whole.first().map(&key);
+    assert_eq!(ids(whole), want, "{case}");
+    let n = want.len() as u64;
+    assert_eq!(read(counted(1, 0), None).await.1, n, "{case}: counted");
+    let mut paged = Vec::new();
+    for k in 0..=want.len().div_ceil(2) {
+        let (rows, total) = read(counted(2, 2 * k as u64), None).await;
+        assert_eq!(total, n, "{case}: counted with the page at {}", 2 * k);
+        paged.extend(ids(rows));
+    }
+    assert_eq!(paged, want, "{case}: by pages of two");
+    if let Some(first) = first {
+        let (rest, total) = read(counted(1, 0), Some(first)).await;
+        assert_eq!(
+            ids(rest),
+            want[1..].iter().take(1).copied().collect::<Vec<_>>()
+        );
+        assert_eq!(total, n, "{case}: counted after the first");
+        let (rest, _) = read(ALL, Some(first)).await;
+        assert_eq!(ids(rest), want[1..], "{case}: after the first");
+    }
+}
+
+/// A topic beside filters that have no ordered index of their own (a text, a claim's kind
+/// or on whose behalf, with dates or without) is read from the topic's links, each linked
+/// row checked against the other filters: the rows are exactly the topic's rows that pass
+/// them, in list order both ways, with their totals, by pages and after a row's key.
+#[tokio::test]
+async fn a_topic_beside_other_filters_gives_exactly_its_rows_that_pass_them() {
+    use diplograph_store::ClaimFilter;
+    for (backend, store) in backends().await {
+        ingest_corpus(&store).await;
+        let store = &store;
+        let topics = store.topics().await.unwrap();
+        let mut kept = 0;
+        for order in [DateOrder::Asc, DateOrder::Desc] {
+            let (all, all_c) = lists_with_topics(store, order).await;
+            let mut kinds: Vec<String> = all_c.iter().map(|(c, _)| c.kind.clone()).collect();
+            kinds.sort_unstable();
+            kinds.dedup();
+            for t in &topics {
+                let tagged: Vec<&quotation::Model> =
+                    on_topic(&all, &t.slug).map(|(q, _)| q).collect();
+                let tagged_c: Vec<&claim::Model> =
+                    on_topic(&all_c, &t.slug).map(|(c, _)| c).collect();
+                // Words of the topic's first rows, which some of its rows hold and others
+                // not, in another case than written.
+                let words: Vec<String> = tagged
+                    .iter()
+                    .map(|q| q.text.as_str())
+                    .chain(tagged_c.iter().map(|c| c.text.as_str()))
+                    .take(3)
+                    .filter_map(|text| text.split_whitespace().find(|w| w.len() > 5))
+                    .map(str::to_uppercase)
+                    .collect();
+                let has = |text: &str, w: &str| text.to_lowercase().contains(&w.to_lowercase());
+                let dates = tagged.iter().map(|q| q.date_key);
+                let middle = {
+                    let mut d: Vec<i64> = dates.collect();
+                    d.sort_unstable();
+                    d.get(d.len() / 2).copied()
+                };
+                let q_key = |q: &quotation::Model| (q.date_key, q.document_id, q.idx);
+                let c_key = |c: &claim::Model| (c.date_key, c.document_id, c.idx);
+                for w in &words {
+                    for from in [None, middle] {
+                        let want: Vec<i32> = tagged
+                            .iter()
+                            .filter(|q| has(&q.text, w) && from.is_none_or(|f| q.date_key >= f))
+                            .map(|q| q.id)
+                            .collect();
+                        kept += usize::from(!want.is_empty() && want.len() < tagged.len());
+                        let case = format!("{backend}: {} {order:?} {w:?} from {from:?}", t.slug);
+                        gives_exactly(
+                            &case,
+                            &want,
+                            q_key,
+                            |q| q.id,
+                            async |page, after| {
+                                let f = QuotationFilter {
+                                    topic: Some(t.slug.clone()),
+                                    text: Some(w.clone()),
+                                    from,
+                                    after,
+                                    ..Default::default()
+                                };
+                                store.quotations(&f, order, page).await.unwrap()
+                            },
+                        )
+                        .await;
+                        let want: Vec<i32> = tagged_c
+                            .iter()
+                            .filter(|c| has(&c.text, w) && from.is_none_or(|f| c.date_key >= f))
+                            .map(|c| c.id)
+                            .collect();
+                        let case = format!("{case}: claims");
+                        gives_exactly(
+                            &case,
+                            &want,
+                            c_key,
+                            |c| c.id,
+                            async |page, after| {
+                                let f = ClaimFilter {
+                                    topic: Some(t.slug.clone()),
+                                    text: Some(w.clone()),
+                                    from,
+                                    after,
+                                    ..Default::default()
+                                };
+                                store.claims(&f, order, page).await.unwrap()
+                            },
+                        )
+                        .await;
+                    }
+                }
+                for kind in &kinds {
+                    let want: Vec<i32> = tagged_c
+                        .iter()
+                        .filter(|c| &c.kind == kind)
+                        .map(|c| c.id)
+                        .collect();
+                    kept += usize::from(!want.is_empty() && want.len() < tagged_c.len());
+                    let case = format!("{backend}: {} {order:?} {kind}", t.slug);
+                    gives_exactly(
+                        &case,
+                        &want,
+                        c_key,
+                        |c| c.id,
+                        async |page, after| {
+                            let f = ClaimFilter {
+                                topic: Some(t.slug.clone()),
+                                kind: Some(kind.clone()),
+                                after,
+                                ..Default::default()
+                            };
+                            store.claims(&f, order, page).await.unwrap()
+                        },
+                    )
+                    .await;
+                }
+                let behalf = tagged_c.iter().map(|c| c.on_behalf_of.clone());
+                for on in behalf.filter(|o| !o.is_empty()).take(1) {
+                    let want: Vec<i32> = tagged_c
+                        .iter()
+                        .filter(|c| has(&c.on_behalf_of, &on))
+                        .map(|c| c.id)
+                        .collect();
+                    let case = format!("{backend}: {} {order:?} on behalf of {on}", t.slug);
+                    gives_exactly(
+                        &case,
+                        &want,
+                        c_key,
+                        |c| c.id,
+                        async |page, after| {
+                            let f = ClaimFilter {
+                                topic: Some(t.slug.clone()),
+                                on_behalf_of: Some(on.clone()),
+                                after,
+                                ..Default::default()
+                            };
+                            store.claims(&f, order, page).await.unwrap()
+                        },
+                    )
+                    .await;
+                }
+            }
+        }
+        assert!(
+            kept >= 8,
+            "{backend}: {kept} lists keeping some of a topic's rows"
+        );
     }
 }

@@ -74,6 +74,12 @@ pub(crate) fn total_of_short_page(page: Page, rows: usize, from_key: bool) -> Op
     ends.then(|| page.offset + rows)
 }
 
+/// A count, as a statement that selects it alone as `n` returns it.
+#[derive(Debug, FromQueryResult)]
+struct CountRow {
+    n: i64,
+}
+
 /// One id, as a statement that selects nothing else returns it.
 #[derive(Debug, FromQueryResult)]
 struct IdRow {
@@ -329,22 +335,30 @@ impl TopicCut {
 /// least quoted topic's last two years took 26–41 ms against 2.5–2.9 ms now), or the
 /// whole topic (SQLite built its `IN` list first: 170 ms for a month of the most quoted
 /// topic, 2.3–2.6 ms now).
-fn topic_page_ids<L: ColumnTrait>(
+fn topic_page_ids<L: ColumnTrait, O: ColumnTrait>(
     order: DateOrder,
     [owner, topic_col, date, document, idx]: [L; 5],
     cut: TopicCut,
+    rows: Option<&(O, Condition)>,
     n: u64,
     offset: u64,
 ) -> sea_orm::sea_query::SelectStatement {
     use sea_orm::sea_query::Order;
     let mut s = Query::select();
-    s.column(owner)
+    s.column(owner.as_column_ref())
         .from(owner.entity_name())
         .cond_where(cut.links(topic_col, date));
+    if let Some((id, filter)) = rows {
+        s.inner_join(
+            id.entity_name(),
+            Expr::col(id.as_column_ref()).equals(owner.as_column_ref()),
+        )
+        .cond_where(filter.clone());
+    }
     if let Some((d, doc, i)) = cut.after {
         s.and_where(after_key(
             order,
-            [Expr::col(date), Expr::col(document), Expr::col(idx)],
+            [date, document, idx].map(|c| Expr::col(c.as_column_ref())),
             [d.into(), doc.into(), i.into()],
         ));
     }
@@ -352,9 +366,9 @@ fn topic_page_ids<L: ColumnTrait>(
         DateOrder::Asc => Order::Asc,
         DateOrder::Desc => Order::Desc,
     };
-    s.order_by(date, by_date)
-        .order_by(document, Order::Asc)
-        .order_by(idx, Order::Asc)
+    s.order_by(date.as_column_ref(), by_date)
+        .order_by(document.as_column_ref(), Order::Asc)
+        .order_by(idx.as_column_ref(), Order::Asc)
         .limit(n);
     if offset > 0 {
         s.offset(offset);
@@ -363,25 +377,24 @@ fn topic_page_ids<L: ColumnTrait>(
 }
 
 /// The rows of a list (their id column `owner_id`) linked to `topic` through a link table
-/// (`link_owner`, `link_topic`). `narrowed` says the list is already cut down by an indexed
-/// filter: a person, a meeting or a document.
+/// (`link_owner`, `link_topic`), for a list already cut down by an indexed filter (a
+/// person, a meeting or a document), which is read through that filter's index; any other
+/// list with a topic is read from the topic's links (see [`topic_page_ids`]).
 ///
 /// Postgres plans `id IN (links)` as a semi-join whichever side is smaller. SQLite always
 /// builds the whole `IN` list first: every row of the topic (53,000 for a common topic
-/// at 10,000 documents, 20 ms) even when the person's rows are a dozen. A narrowed list
-/// therefore asks SQLite, for each of its rows, whether the link exists (one probe of the
+/// at 10,000 documents, 20 ms) even when the person's rows are a dozen. SQLite is
+/// therefore asked, for each of the list's rows, whether the link exists (one probe of the
 /// links' `(row, topic)` index each: 24 → 0.2 ms for a rare name, 81 → 30 ms for a name
-/// 600 people share). A list cut by the topic alone keeps the `IN` list, which is then
-/// cheaper than probing every row (49 against 85 ms).
+/// 600 people share).
 fn linked_to_topic<O: ColumnTrait, L: ColumnTrait, T: ColumnTrait>(
     backend: DatabaseBackend,
-    narrowed: bool,
     owner_id: O,
     link_owner: L,
     link_topic: T,
     topic: i32,
 ) -> Expr {
-    if narrowed && backend == DatabaseBackend::Sqlite {
+    if backend == DatabaseBackend::Sqlite {
         Expr::exists(
             Query::select()
                 .expr(Expr::val(1))
@@ -674,16 +687,19 @@ impl Store {
         Ok((rows, total))
     }
 
-    /// A page of a list cut by its topic and at most a range of dates, its rows read by
-    /// `id` from the topic's links (see [`topic_page_ids`]; `links` are the link table's
-    /// row, topic, date, document and position columns), and the list's total counted
-    /// from the links, on one index, instead of by joining every linked row (a row
-    /// carries a topic at most once).
+    /// A page of a list cut by its topic, at most a range of dates and the filter `rows`
+    /// on the rows themselves, if any, its rows read by `id` from the topic's links (see
+    /// [`topic_page_ids`]; `links` are the link table's row, topic, date, document and
+    /// position columns), and the list's total counted from the links (joined with the
+    /// rows when they are filtered), instead of by joining every linked row (a row carries
+    /// a topic at most once).
+    #[allow(clippy::too_many_arguments)]
     async fn topic_page<E, LE>(
         &self,
         id: E::Column,
         links: [LE::Column; 5],
         cut: TopicCut,
+        rows: Option<Condition>,
         order: DateOrder,
         page: Page,
         ordered: impl Fn(Select<E>) -> Select<E>,
@@ -699,25 +715,41 @@ impl Store {
         } else {
             page.rows_to_read()
         };
-        let [_, topic_col, date, _, _] = links;
-        let mut rows = if n == 0 {
+        let [owner, topic_col, date, _, _] = links;
+        let rows = rows.map(|c| (id, c));
+        let mut found = if n == 0 {
             Vec::new()
         } else {
-            let ids = topic_page_ids(order, links, cut, n, page.offset);
+            let ids = topic_page_ids(order, links, cut, rows.as_ref(), n, page.offset);
             self.fetch(ordered(E::find().filter(id.in_subquery(ids))))
                 .await?
         };
         let total = if !page.count {
-            total_without_count(&mut rows, page)
-        } else if let Some(total) = total_of_short_page(page, rows.len(), cut.after.is_some()) {
+            total_without_count(&mut found, page)
+        } else if let Some(total) = total_of_short_page(page, found.len(), cut.after.is_some()) {
             total
+        } else if let Some((id, filter)) = rows {
+            let mut s = Query::select();
+            s.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+                .from(owner.entity_name())
+                .inner_join(
+                    id.entity_name(),
+                    Expr::col(id.as_column_ref()).equals(owner.as_column_ref()),
+                )
+                .cond_where(cut.links(topic_col, date))
+                .cond_where(filter);
+            let statement = self.db.get_database_backend().build(&s);
+            CountRow::find_by_statement(statement)
+                .one(&self.reads)
+                .await?
+                .map_or(0, |c| u64::try_from(c.n).unwrap_or(0))
         } else {
             LE::find()
                 .filter(cut.links(topic_col, date))
                 .count(&self.reads)
                 .await?
         };
-        Ok((rows, total))
+        Ok((found, total))
     }
 
     /// The rows of `q`, read by column position (see [`crate::rows`]).
@@ -951,10 +983,9 @@ impl Store {
             TopicWanted::Id(id) => Some(id),
             TopicWanted::Nothing => return Ok((Vec::new(), 0)),
         };
-        if let Some(topic) = topic {
+        if let Some(topic) = topic.filter(|_| narrowed) {
             c = c.add(linked_to_topic(
                 self.db.get_database_backend(),
-                narrowed,
                 quotation::Column::Id,
                 quotation_topic::Column::QuotationId,
                 quotation_topic::Column::TopicId,
@@ -970,8 +1001,11 @@ impl Store {
         if let Some(t) = &f.text {
             c = c.add(self.text_contains(quotation::Column::Text, t));
         }
-        // Cut by its topic and dates alone, the list is read from the topic's links.
-        let topic_alone = c.len() == 1;
+        // With a topic and no filter that has an ordered index of its own, the list is
+        // read from the topic's links, its other filters (a kind, a text) checked on each
+        // linked row: never more rows than the rows' date index would give, and only the
+        // topic's (see `topic_page_ids`).
+        let on_rows = (!c.is_empty()).then(|| c.clone());
         if let Some(v) = f.from {
             c = c.add(quotation::Column::DateKey.gte(v));
         }
@@ -982,7 +1016,8 @@ impl Store {
         use quotation::Column as Q;
         let place = [Q::DateKey, Q::DocumentId, Q::Idx];
         let ordered = |q| in_list_order(q, order, place);
-        if let Some(topic) = topic.filter(|_| topic_alone) {
+        if let Some(topic) = topic.filter(|_| !narrowed) {
+            let _turn = self.heavy_turn_if(f.text.is_some()).await;
             use quotation_topic::Column as L;
             let links = [
                 L::QuotationId,
@@ -1001,6 +1036,7 @@ impl Store {
                         to: f.to,
                         after: f.after,
                     },
+                    on_rows,
                     order,
                     page,
                     ordered,
@@ -1046,10 +1082,9 @@ impl Store {
             TopicWanted::Id(id) => Some(id),
             TopicWanted::Nothing => return Ok((Vec::new(), 0)),
         };
-        if let Some(topic) = topic {
+        if let Some(topic) = topic.filter(|_| narrowed) {
             c = c.add(linked_to_topic(
                 self.db.get_database_backend(),
-                narrowed,
                 claim::Column::Id,
                 claim_topic::Column::ClaimId,
                 claim_topic::Column::TopicId,
@@ -1071,8 +1106,11 @@ impl Store {
         if let Some(t) = &f.text {
             c = c.add(self.text_contains(claim::Column::Text, t));
         }
-        // Cut by its topic and dates alone, the list is read from the topic's links.
-        let topic_alone = c.len() == 1;
+        // With a topic and no filter that has an ordered index of its own, the list is
+        // read from the topic's links, its other filters (a kind, a text) checked on each
+        // linked row: never more rows than the rows' date index would give, and only the
+        // topic's (see `topic_page_ids`).
+        let on_rows = (!c.is_empty()).then(|| c.clone());
         if let Some(v) = f.from {
             c = c.add(claim::Column::DateKey.gte(v));
         }
@@ -1083,7 +1121,8 @@ impl Store {
         use claim::Column as C;
         let place = [C::DateKey, C::DocumentId, C::Idx];
         let ordered = |q| in_list_order(q, order, place);
-        if let Some(topic) = topic.filter(|_| topic_alone) {
+        if let Some(topic) = topic.filter(|_| !narrowed) {
+            let _turn = self.heavy_turn_if(f.text.is_some()).await;
             use claim_topic::Column as L;
             let links = [L::ClaimId, L::TopicId, L::DateKey, L::DocumentId, L::Idx];
             return self
@@ -1096,6 +1135,7 @@ impl Store {
                         to: f.to,
                         after: f.after,
                     },
+                    on_rows,
                     order,
                     page,
                     ordered,
