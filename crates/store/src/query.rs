@@ -335,6 +335,14 @@ impl TopicCut {
 /// least quoted topic's last two years took 26–41 ms against 2.5–2.9 ms now), or the
 /// whole topic (SQLite built its `IN` list first: 170 ms for a month of the most quoted
 /// topic, 2.3–2.6 ms now).
+///
+/// With `rows` (the rows' id column and a filter on the rows' own columns), each link is
+/// joined with its row and kept when the row passes the filter. The walk then reads at
+/// most the topic's links, where the rows' date index, probing each row for its link,
+/// read every row until the page filled: Postgres walked all 228,888 claims to find the
+/// 18 of one kind in a topic of 2,003 (124–194 ms, 8.6–10.3 ms now). The links' columns
+/// are named with their table, which shares `date_key`, `document_id` and `idx` with
+/// the rows'.
 fn topic_page_ids<L: ColumnTrait, O: ColumnTrait>(
     order: DateOrder,
     [owner, topic_col, date, document, idx]: [L; 5],
@@ -669,7 +677,7 @@ impl Store {
         let mut rows = match n {
             0 => Vec::new(),
             n => {
-                self.fetch_statement(paged(q.clone().build(backend), n, page.offset))
+                self.fetch_statement(paged(q.build(backend), n, page.offset))
                     .await?
             }
         };
