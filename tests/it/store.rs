@@ -1036,6 +1036,9 @@ async fn postgres_migrations_roll_back_and_apply_again() {
             .await
             .contains("INCLUDE (id)"));
         assert!(index("ix_claims_page").await.contains("INCLUDE (id)"));
+        assert!(index("ix_claims_page_kind")
+            .await
+            .contains("(kind, date_key, document_id, idx) INCLUDE (id)"));
         assert!(index("ix_quotation_topics_topic_order")
             .await
             .contains("(topic_id, date_key, document_id, idx, quotation_id)"));
@@ -1057,6 +1060,9 @@ async fn postgres_migrations_roll_back_and_apply_again() {
         assert_eq!(index("ix_participant_aliases_trgm").await, "");
     };
     applied(trigrams).await;
+    store.roll_back(1).await.unwrap();
+    assert_eq!(index("ix_claims_page_kind").await, "");
+    assert!(!index("ix_quotation_topics_topic_order").await.is_empty());
     store.roll_back(1).await.unwrap();
     assert_eq!(index("ix_quotation_topics_topic_order").await, "");
     assert!(index("ix_quotation_topics_topic_row")
@@ -1803,8 +1809,8 @@ async fn pages_total_the_whole_list<T: PartialEq + std::fmt::Debug>(
 }
 
 /// Every kind of list gives its whole total with any page asked to count it, on both
-/// backends: quotations (by speaker, and by topic, read from the topic's links), claims,
-/// meetings (alone and with their participants), documents, participants and search.
+/// backends: quotations (by speaker, and by topic, read from the topic's links), claims
+/// (by claimant, and of a kind, read from their kind's index), meetings (alone and with their participants), documents, participants and search.
 #[tokio::test]
 async fn every_counted_page_totals_its_whole_list() {
     use diplograph_store::{ClaimFilter, DocumentFilter};
@@ -1876,6 +1882,65 @@ async fn every_counted_page_totals_its_whole_list() {
                     ..Default::default()
                 };
                 store.claims(&f, DateOrder::Asc, page).await.unwrap()
+            },
+        )
+        .await;
+        // Claims of the most common kind (read through their kind's page index): the
+        // claims of that kind in the whole list, both ways, then paged.
+        let mut kinds: Vec<&str> = claims.iter().map(|c| c.kind.as_str()).collect();
+        kinds.sort_unstable();
+        let kind = kinds
+            .chunk_by(|a, b| a == b)
+            .max_by_key(|run| run.len())
+            .and_then(|run| run.first())
+            .map(|k| k.to_string())
+            .unwrap();
+        for order in [DateOrder::Asc, DateOrder::Desc] {
+            let (every, _) = store
+                .claims(&ClaimFilter::default(), order, ALL)
+                .await
+                .unwrap();
+            let f = ClaimFilter {
+                kind: Some(kind.clone()),
+                ..Default::default()
+            };
+            let (got, _) = store.claims(&f, order, ALL).await.unwrap();
+            let want: Vec<&claim::Model> = every.iter().filter(|c| c.kind == kind).collect();
+            assert!(want.len() > 3 && want.len() < every.len(), "{backend}");
+            assert_eq!(
+                got.iter().collect::<Vec<_>>(),
+                want,
+                "{backend} {kind} {order:?}"
+            );
+            // Narrowed by a claimant too (SQLite then keeps to the claimant's index).
+            let f = ClaimFilter {
+                claimant: Some(claimant),
+                ..f
+            };
+            let (got, n) = store.claims(&f, order, counted(1, 0)).await.unwrap();
+            let want: Vec<&claim::Model> = want
+                .into_iter()
+                .filter(|c| c.claimant_id == Some(claimant))
+                .collect();
+            assert!(
+                !want.is_empty(),
+                "{backend}: the claimant's claims of {kind}"
+            );
+            let first = want.first().copied();
+            assert_eq!((got.first(), n), (first, want.len() as u64), "{backend}");
+            let (got, _) = store.claims(&f, order, ALL).await.unwrap();
+            assert_eq!(got.iter().collect::<Vec<_>>(), want, "{backend} {order:?}");
+        }
+        pages_total_the_whole_list(
+            &format!("{backend} claims of a kind"),
+            true,
+            async |page, after: Option<&claim::Model>| {
+                let f = ClaimFilter {
+                    kind: Some(kind.clone()),
+                    after: after.map(|c| (c.date_key, c.document_id, c.idx)),
+                    ..Default::default()
+                };
+                store.claims(&f, DateOrder::Desc, page).await.unwrap()
             },
         )
         .await;

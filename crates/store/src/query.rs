@@ -1100,7 +1100,19 @@ impl Store {
             ));
         }
         if let Some(k) = &f.kind {
-            c = c.add(claim::Column::Kind.eq(k.clone()));
+            // SQLite would read a list already narrowed by a person, a meeting or a
+            // document through the kind's index (migration 15), which keeps the list's
+            // order, and check every claim of the kind against the narrowing filter: a
+            // name 600 people share and a kind took 46–48 against 23 ms through the
+            // person's index. A unary `+` keeps the kind's index out of such a statement.
+            c = c.add(match self.db.get_database_backend() {
+                // (sea-query writes a custom expression's operand for SQLite at `?`.)
+                DatabaseBackend::Sqlite if narrowed => {
+                    Expr::cust_with_expr("+?", Expr::col(claim::Column::Kind.as_column_ref()))
+                        .eq(k.clone())
+                }
+                _ => claim::Column::Kind.eq(k.clone()),
+            });
         }
         if let Some(o) = &f.on_behalf_of {
             c = c.add(self.contains(claim::Column::OnBehalfOf, o));

@@ -17,6 +17,7 @@ mod m20261128_000011_lz4;
 mod m20261128_000012_counting_indexes;
 mod m20261129_000013_alias_names;
 mod m20261129_000014_topic_link_order;
+mod m20261129_000015_claim_kind_page;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_counting_indexes::Migration),
             Box::new(m20261129_000013_alias_names::Migration),
             Box::new(m20261129_000014_topic_link_order::Migration),
+            Box::new(m20261129_000015_claim_kind_page::Migration),
         ]
     }
 }
@@ -129,7 +131,19 @@ mod tests {
         for name in link_triggers {
             assert!(!trigger_sql(&db, name).await.is_empty(), "{name}");
         }
-        // The last migrations: the links' places in the lists, the alias names, the
+        let kind_page = "ix_claims_page_kind";
+        assert_eq!(
+            index_columns(&db, kind_page).await,
+            "kind,date_key,document_id,idx"
+        );
+        Migrator::down(&db, Some(1))
+            .await
+            .expect("down the claims' kind index");
+        assert_eq!(index_columns(&db, kind_page).await, "");
+        for (name, cols) in ordered_links {
+            assert_eq!(index_columns(&db, name).await, cols);
+        }
+        // The migrations before: the links' places in the lists, the alias names, the
         // counting indexes, LZ4 compression (nothing on SQLite), the index's merge
         // setting, the links' meeting dates, name trigrams (nothing on SQLite), then the
         // index rowids.
@@ -191,6 +205,10 @@ mod tests {
             assert_eq!(index_columns(&db, name).await, "");
         }
         assert_eq!(index_columns(&db, "ix_quotation_topics_t").await, "");
+        assert_eq!(
+            index_columns(&db, kind_page).await,
+            "kind,date_key,document_id,idx"
+        );
     }
 
     /// Links stored before migration 9 get their meeting's kind and date.
