@@ -1808,6 +1808,16 @@ async fn pages_total_the_whole_list<T: PartialEq + std::fmt::Debug>(
     }
 }
 
+/// The value `values` hold most often.
+fn most_common<T: Ord + Clone>(mut values: Vec<T>) -> T {
+    values.sort_unstable();
+    values
+        .chunk_by(|a, b| a == b)
+        .max_by_key(|run| run.len())
+        .and_then(|run| run.first().cloned())
+        .expect("some values")
+}
+
 /// Every kind of list gives its whole total with any page asked to count it, on both
 /// backends: quotations (by speaker, and by topic, read from the topic's links), claims
 /// (by claimant, and of a kind, read from their kind's index), meetings (alone and with their participants), documents, participants and search.
@@ -1821,15 +1831,7 @@ async fn every_counted_page_totals_its_whole_list() {
             .quotations(&QuotationFilter::default(), DateOrder::Asc, ALL)
             .await
             .unwrap();
-        let most = |ids: Vec<i32>| {
-            let mut ids = ids;
-            ids.sort_unstable();
-            ids.chunk_by(|a, b| a == b)
-                .max_by_key(|run| run.len())
-                .and_then(|run| run.first().copied())
-                .unwrap()
-        };
-        let speaker = most(quotes.iter().filter_map(|q| q.speaker_id).collect());
+        let speaker = most_common(quotes.iter().filter_map(|q| q.speaker_id).collect());
         let key = |q: &quotation::Model| (q.date_key, q.document_id, q.idx);
         pages_total_the_whole_list(
             &format!("{backend} quotations by speaker"),
@@ -1871,7 +1873,7 @@ async fn every_counted_page_totals_its_whole_list() {
             .claims(&ClaimFilter::default(), DateOrder::Asc, ALL)
             .await
             .unwrap();
-        let claimant = most(claims.iter().filter_map(|c| c.claimant_id).collect());
+        let claimant = most_common(claims.iter().filter_map(|c| c.claimant_id).collect());
         pages_total_the_whole_list(
             &format!("{backend} claims by claimant"),
             true,
@@ -1887,14 +1889,7 @@ async fn every_counted_page_totals_its_whole_list() {
         .await;
         // Claims of the most common kind (read through their kind's page index): the
         // claims of that kind in the whole list, both ways, then paged.
-        let mut kinds: Vec<&str> = claims.iter().map(|c| c.kind.as_str()).collect();
-        kinds.sort_unstable();
-        let kind = kinds
-            .chunk_by(|a, b| a == b)
-            .max_by_key(|run| run.len())
-            .and_then(|run| run.first())
-            .map(|k| k.to_string())
-            .unwrap();
+        let kind = most_common(claims.iter().map(|c| c.kind.clone()).collect());
         for order in [DateOrder::Asc, DateOrder::Desc] {
             let (every, _) = store
                 .claims(&ClaimFilter::default(), order, ALL)
@@ -2073,6 +2068,31 @@ async fn a_topic_beside_other_filters_gives_exactly_its_rows_that_pass_them() {
                 };
                 let q_key = |q: &quotation::Model| (q.date_key, q.document_id, q.idx);
                 let c_key = |c: &claim::Model| (c.date_key, c.document_id, c.idx);
+                // The topic's claims that `keep` keeps, against the list `filter` gives
+                // beside the topic; how many there are.
+                let claims_passing =
+                    async |case: &str,
+                           keep: &dyn Fn(&claim::Model) -> bool,
+                           filter: ClaimFilter| {
+                        let want: Vec<i32> =
+                            tagged_c.iter().filter(|c| keep(c)).map(|c| c.id).collect();
+                        gives_exactly(
+                            case,
+                            &want,
+                            c_key,
+                            |c| c.id,
+                            async |page, after| {
+                                let f = ClaimFilter {
+                                    topic: Some(t.slug.clone()),
+                                    after,
+                                    ..filter.clone()
+                                };
+                                store.claims(&f, order, page).await.unwrap()
+                            },
+                        )
+                        .await;
+                        want.len()
+                    };
                 for w in &words {
                     for from in [None, middle] {
                         let want: Vec<i32> = tagged
@@ -2099,80 +2119,34 @@ async fn a_topic_beside_other_filters_gives_exactly_its_rows_that_pass_them() {
                             },
                         )
                         .await;
-                        let want: Vec<i32> = tagged_c
-                            .iter()
-                            .filter(|c| has(&c.text, w) && from.is_none_or(|f| c.date_key >= f))
-                            .map(|c| c.id)
-                            .collect();
-                        let case = format!("{case}: claims");
-                        gives_exactly(
-                            &case,
-                            &want,
-                            c_key,
-                            |c| c.id,
-                            async |page, after| {
-                                let f = ClaimFilter {
-                                    topic: Some(t.slug.clone()),
-                                    text: Some(w.clone()),
-                                    from,
-                                    after,
-                                    ..Default::default()
-                                };
-                                store.claims(&f, order, page).await.unwrap()
-                            },
-                        )
-                        .await;
+                        let filter = ClaimFilter {
+                            text: Some(w.clone()),
+                            from,
+                            ..Default::default()
+                        };
+                        let keep = |c: &claim::Model| {
+                            has(&c.text, w) && from.is_none_or(|f| c.date_key >= f)
+                        };
+                        claims_passing(&format!("{case}: claims"), &keep, filter).await;
                     }
                 }
                 for kind in &kinds {
-                    let want: Vec<i32> = tagged_c
-                        .iter()
-                        .filter(|c| &c.kind == kind)
-                        .map(|c| c.id)
-                        .collect();
-                    kept += usize::from(!want.is_empty() && want.len() < tagged_c.len());
                     let case = format!("{backend}: {} {order:?} {kind}", t.slug);
-                    gives_exactly(
-                        &case,
-                        &want,
-                        c_key,
-                        |c| c.id,
-                        async |page, after| {
-                            let f = ClaimFilter {
-                                topic: Some(t.slug.clone()),
-                                kind: Some(kind.clone()),
-                                after,
-                                ..Default::default()
-                            };
-                            store.claims(&f, order, page).await.unwrap()
-                        },
-                    )
-                    .await;
+                    let filter = ClaimFilter {
+                        kind: Some(kind.clone()),
+                        ..Default::default()
+                    };
+                    let n = claims_passing(&case, &|c| &c.kind == kind, filter).await;
+                    kept += usize::from(n > 0 && n < tagged_c.len());
                 }
                 let behalf = tagged_c.iter().map(|c| c.on_behalf_of.clone());
                 for on in behalf.filter(|o| !o.is_empty()).take(1) {
-                    let want: Vec<i32> = tagged_c
-                        .iter()
-                        .filter(|c| has(&c.on_behalf_of, &on))
-                        .map(|c| c.id)
-                        .collect();
                     let case = format!("{backend}: {} {order:?} on behalf of {on}", t.slug);
-                    gives_exactly(
-                        &case,
-                        &want,
-                        c_key,
-                        |c| c.id,
-                        async |page, after| {
-                            let f = ClaimFilter {
-                                topic: Some(t.slug.clone()),
-                                on_behalf_of: Some(on.clone()),
-                                after,
-                                ..Default::default()
-                            };
-                            store.claims(&f, order, page).await.unwrap()
-                        },
-                    )
-                    .await;
+                    let filter = ClaimFilter {
+                        on_behalf_of: Some(on.clone()),
+                        ..Default::default()
+                    };
+                    claims_passing(&case, &|c| has(&c.on_behalf_of, &on), filter).await;
                 }
             }
         }
