@@ -746,11 +746,8 @@ impl Store {
                 )
                 .cond_where(cut.links(topic_col, date))
                 .cond_where(filter);
-            let statement = self.db.get_database_backend().build(&s);
-            CountRow::find_by_statement(statement)
-                .one(&self.reads)
+            self.count_of(self.db.get_database_backend().build(&s))
                 .await?
-                .map_or(0, |c| u64::try_from(c.n).unwrap_or(0))
         } else {
             LE::find()
                 .filter(cut.links(topic_col, date))
@@ -758,6 +755,14 @@ impl Store {
                 .await?
         };
         Ok((found, total))
+    }
+
+    /// The count a statement that selects it alone, as `n`, returns.
+    pub(crate) async fn count_of(&self, statement: Statement) -> Result<u64, StoreError> {
+        Ok(CountRow::find_by_statement(statement)
+            .one(&self.reads)
+            .await?
+            .map_or(0, |c| u64::try_from(c.n).unwrap_or(0)))
     }
 
     /// The rows of `q`, read by column position (see [`crate::rows`]).
@@ -813,9 +818,10 @@ impl Store {
         };
         if limit == 0 {
             // No row is read: uncounted, the total is the page's offset, as for any list.
-            let total = match page.count {
-                true => all.count(&self.reads).await?,
-                false => page.offset,
+            let total = if page.count {
+                all.count(&self.reads).await?
+            } else {
+                page.offset
             };
             return Ok(MeetingsWithParticipants {
                 meetings: Vec::new(),

@@ -19,11 +19,6 @@ pub struct SearchRow {
     pub snippet: String,
 }
 
-#[derive(Debug, FromQueryResult)]
-struct Count {
-    n: i64,
-}
-
 /// A Postgres hit with the number of matches in all (0 when not asked for).
 #[derive(Debug, FromQueryResult)]
 struct CountedRow {
@@ -121,14 +116,13 @@ impl Store {
             return Ok((rows, total));
         }
         // Counting on SQLite, or a page past the last match on Postgres.
-        let total = Count::find_by_statement(Statement::from_sql_and_values(
-            backend,
-            count_sql,
-            [Value::from(q)],
-        ))
-        .one(&self.reads)
-        .await?
-        .map_or(0, |c| u64::try_from(c.n).unwrap_or(0));
+        let total = self
+            .count_of(Statement::from_sql_and_values(
+                backend,
+                count_sql,
+                [Value::from(q)],
+            ))
+            .await?;
         Ok((rows, total))
     }
 }
