@@ -8,11 +8,19 @@
 # Figures go in BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q
 BIN=target/release/diplograph
 WORK=${WORK:-bench/out}
 PG=${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
 RUNS_1K=${RUNS_1K:-3}
+# Checked before the build and the SQLite runs, not minutes later: the Postgres runs
+# need an admin URL.
+psql -qAt "$PG" -c 'SELECT 1' >/dev/null || {
+  echo "bench/ingest.sh: cannot connect to Postgres (psql's error above). Give an admin URL" >&2
+  echo "in BENCH_DATABASE_URL, or set up the local cluster as .ci/run does: start it with" >&2
+  echo "pg_ctlcluster 15 main start, and give the user postgres the password postgres." >&2
+  exit 1
+}
+cargo build --release -q
 mkdir -p "$WORK"
 for n in 1000 10000; do
   [ -d "$WORK/corpus$n" ] || "$BIN" gen-corpus --docs "$n" --seed 7 --out "$WORK/corpus$n"

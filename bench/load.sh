@@ -17,12 +17,25 @@ WORK=${WORK:-bench/out}
 PG=${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
 DB=${BENCH_DB:-"${PG%/*}/diplograph_bench10000"}
 DURATION=${DURATION:-30s}
+# The database, password hidden, for messages.
+BENCH_LABEL=$(printf %s "$DB" | sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#')
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)"; exit 1; }
 [ -x /usr/bin/time ] || { echo "install GNU time (apt-get install time)"; exit 1; }
 RUST_LOG=warn "$BIN" serve --no-ingest --bind 127.0.0.1:0 --database-url "$DB" >"$WORK/serve.out" 2>"$WORK/serve.err" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do grep -q listening "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 100); do
+  grep -q listening "$WORK/serve.out" 2>/dev/null && break
+  kill -0 "$server" 2>/dev/null || break
+  sleep 0.1
+done
+grep -q listening "$WORK/serve.out" || {
+  echo "bench/load.sh: the service did not start on $BENCH_LABEL (log: $WORK/serve.err):" >&2
+  # Its error, without the backtrace that RUST_BACKTRACE adds.
+  sed -n '/^Error:/,/^Stack backtrace/p' "$WORK/serve.err" | grep -v '^Stack backtrace' >&2 \
+    || tail -n 20 "$WORK/serve.err" >&2
+  exit 1
+}
 addr=$(grep -o 'http://[0-9.:]*' "$WORK/serve.out" | head -n 1)
 id=$(curl -s "$addr/graphql" -H 'content-type: application/json' -d '{"query":"{ meetings(first: 1) { edges { node { id } } } }"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["meetings"]["edges"][0]["node"]["id"])')
 speaker=$(curl -s "$addr/graphql" -H 'content-type: application/json' -d '{"query":"{ quotations(first: 1) { edges { node { speaker { name } } } } }"}' 2>/dev/null | python3 -c 'import json,sys
