@@ -8,8 +8,7 @@
 # Figures go in BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The build a deployment runs (Cargo.toml, `[profile.production]`).
-BIN=target/production/diplograph
+BIN=target/release/diplograph
 WORK=${WORK:-bench/out}
 PG=${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
 RUNS_1K=${RUNS_1K:-3}
@@ -21,7 +20,7 @@ psql -qAt "$PG" -c 'SELECT 1' >/dev/null || {
   echo "pg_ctlcluster 15 main start, and give the user postgres the password postgres." >&2
   exit 1
 }
-cargo build --profile production -q
+cargo build --release -q
 mkdir -p "$WORK"
 for n in 1000 10000; do
   [ -d "$WORK/corpus$n" ] || "$BIN" gen-corpus --docs "$n" --seed 7 --out "$WORK/corpus$n"

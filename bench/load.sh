@@ -12,10 +12,7 @@
 # (to compare two back to back); the service's own settings (DIPLOGRAPH_DB_POOL_SIZE) apply.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The build a deployment runs (Cargo.toml, `[profile.production]`), as bench/ingest.sh
-# builds it.
-BIN=${BIN:-target/production/diplograph}
-[ -x "$BIN" ] || { echo "bench/load.sh: no $BIN: build it with cargo build --profile production (or give BIN)" >&2; exit 1; }
+BIN=${BIN:-target/release/diplograph}
 WORK=${WORK:-bench/out}
 PG=${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
 DB=${BENCH_DB:-"${PG%/*}/diplograph_bench10000"}
