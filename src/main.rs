@@ -335,6 +335,44 @@ type Parsed = (
     Result<diplograph_parse::Extraction, String>,
 );
 
+/// What writing each document of a batch did.
+type Written = Vec<Result<IngestOutcome, diplograph_store::StoreError>>;
+
+/// Counts and logs what writing a batch of files did; when the writing task stopped (a
+/// panic), each of its files counts as failed.
+fn record(
+    summary: &mut Summary,
+    names: Vec<PathBuf>,
+    written: Result<Written, tokio::task::JoinError>,
+) {
+    let results: Vec<Result<IngestOutcome, String>> = match written {
+        Ok(w) => w
+            .into_iter()
+            .map(|r| r.map_err(|e| e.to_string()))
+            .collect(),
+        Err(e) => names
+            .iter()
+            .map(|_| Err(format!("the batch's writing stopped: {e}")))
+            .collect(),
+    };
+    for (f, result) in names.into_iter().zip(results) {
+        match result {
+            Ok(IngestOutcome::New(id)) => {
+                summary.new += 1;
+                info!(file = %f.display(), document = id.0, "new");
+            }
+            Ok(IngestOutcome::Unchanged(id)) => {
+                summary.unchanged += 1;
+                info!(file = %f.display(), document = id.0, "unchanged (already ingested)");
+            }
+            Err(e) => {
+                warn!(file = %f.display(), error = %e, "failed");
+                summary.failed.push((f, e));
+            }
+        }
+    }
+}
+
 /// Documents written per transaction by `ingest` (each still lands all or nothing).
 /// Larger batches write each page of a random-order index (a speaker's, a meeting's, a
 /// date's quotations...) once for more rows: as the graph grows those pages stop being
@@ -342,9 +380,11 @@ type Parsed = (
 /// 1,000-document one on SQLite with 64 against 10.9–11.9 × with 256 (BENCHMARKS.md).
 const BATCH: usize = 256;
 
-/// Ingests files: workers read and extract the next files (all cores) while this task
-/// writes, in file order, in transactions of up to [`BATCH`] documents, each document in
-/// its own savepoint, so a bad one never takes others down with it.
+/// Ingests files: workers read and extract the next files (all cores), and this task has
+/// the database make a batch's search vectors on a connection of its own, while another
+/// task writes the batch before; batches are written one after the other, in file order,
+/// in transactions of up to [`BATCH`] documents, each document in its own savepoint, so a
+/// bad one never takes others down with it.
 async fn ingest_paths(
     store: &Store,
     paths: &[PathBuf],
@@ -364,6 +404,7 @@ async fn ingest_paths(
     let mut next = files.iter();
     let mut done = 0usize;
     let mut batch: Vec<(PathBuf, diplograph_store::Pending)> = Vec::new();
+    let mut writing: Option<(Vec<PathBuf>, tokio::task::JoinHandle<Written>)> = None;
     loop {
         while inflight.len() < window {
             let Some(f) = next.next() else { break };
@@ -411,6 +452,7 @@ async fn ingest_paths(
                             file_name: f.file_name().and_then(|n| n.to_str()).map(str::to_string),
                             bytes,
                             extraction: ex,
+                            vectors: None,
                         },
                     ));
                     None
@@ -427,25 +469,20 @@ async fn ingest_paths(
         if batch.len() >= BATCH || (finished && !batch.is_empty()) {
             let (names, docs): (Vec<PathBuf>, Vec<diplograph_store::Pending>) =
                 std::mem::take(&mut batch).into_iter().unzip();
-            let results = store.ingest_batch(docs, opts).await;
-            for (f, result) in names.into_iter().zip(results) {
-                match result {
-                    Ok(IngestOutcome::New(id)) => {
-                        summary.new += 1;
-                        info!(file = %f.display(), document = id.0, "new");
-                    }
-                    Ok(IngestOutcome::Unchanged(id)) => {
-                        summary.unchanged += 1;
-                        info!(file = %f.display(), document = id.0, "unchanged (already ingested)");
-                    }
-                    Err(e) => {
-                        warn!(file = %f.display(), error = %e, "failed");
-                        summary.failed.push((f, e.to_string()));
-                    }
-                }
+            // This batch's search vectors are made while the one before is written; the
+            // batches are still written one after the other, in file order.
+            let docs = store.with_search_vectors(docs).await;
+            if let Some((names, previous)) = writing.take() {
+                record(&mut summary, names, previous.await);
             }
+            let (store, opts) = (store.clone(), opts.clone());
+            let task = tokio::spawn(async move { store.ingest_batch(docs, &opts).await });
+            writing = Some((names, task));
         }
         if finished {
+            if let Some((names, last)) = writing.take() {
+                record(&mut summary, names, last.await);
+            }
             break;
         }
     }

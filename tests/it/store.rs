@@ -469,6 +469,7 @@ pub fn pending(f: &std::path::Path) -> diplograph_store::Pending {
         bytes,
         file_name: name,
         extraction,
+        vectors: None,
     }
 }
 
@@ -1000,8 +1001,10 @@ async fn postgres_reads_survive_cancelled_statements_and_dead_connections() {
 /// On a Postgres built with LZ4, the large values ingest writes (documents' text,
 /// extraction and bytes, the search vectors) are stored compressed with it, not with the
 /// slower default; on one without, with the default.
-/// On Postgres, migrations 14, 13 and 12 roll back to the schema before them and apply
-/// again over a filled database: the topic links' places in the lists and their index,
+/// On Postgres, migrations 16, 15, 14, 13 and 12 roll back to the schema before them and
+/// apply again over a filled database: the search vectors made by generated columns or by
+/// triggers (the vectors the same either way), the claims' page index by kind, the topic
+/// links' places in the lists and their index,
 /// the alias names and their trigram index, then the page indexes' `INCLUDE (id)` and the
 /// topic links' `(topic_id, row id)` indexes, go and come back; `alias_names` is filled
 /// again from the aliases, and the links' places from their rows.
@@ -1027,6 +1030,15 @@ async fn postgres_migrations_roll_back_and_apply_again() {
     let trigrams = !text("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'".into())
         .await
         .is_empty();
+    let generated = "pg_attribute WHERE attname = 'tsv' AND attgenerated = 's' \
+                     AND attrelid IN ('documents'::regclass, 'quotations'::regclass, \
+                     'claims'::regclass)";
+    let triggers = "pg_trigger WHERE tgname LIKE '%\\_tsv\\_%' AND NOT tgisinternal";
+    let stale = "(SELECT tsv <> to_tsvector('english', coalesce(title, '') || ' ' || \
+                 coalesce(text, '')) AS differs FROM documents UNION ALL \
+                 SELECT tsv IS DISTINCT FROM to_tsvector('english', coalesce(text, '')) \
+                 FROM quotations UNION ALL SELECT tsv IS DISTINCT FROM \
+                 to_tsvector('english', coalesce(text, '')) FROM claims) v WHERE differs";
     let applied = |trgm_on_names: bool| async move {
         assert_eq!(table("alias_names").await, "alias_names");
         let n = count("alias_names").await;
@@ -1058,8 +1070,17 @@ async fn postgres_migrations_roll_back_and_apply_again() {
             trgm_on_names
         );
         assert_eq!(index("ix_participant_aliases_trgm").await, "");
+        assert_eq!(count(generated).await, "0");
+        assert_eq!(count(triggers).await, "6");
+        assert_eq!(count(stale).await, "0");
+        assert!(index("ix_quotations_tsv").await.contains("gin (tsv)"));
     };
     applied(trigrams).await;
+    store.roll_back(1).await.unwrap();
+    assert_eq!(count(generated).await, "3");
+    assert_eq!(count(triggers).await, "0");
+    assert_eq!(count(stale).await, "0");
+    assert!(index("ix_documents_tsv").await.contains("gin (tsv)"));
     store.roll_back(1).await.unwrap();
     assert_eq!(index("ix_claims_page_kind").await, "");
     assert!(!index("ix_quotation_topics_topic_order").await.is_empty());
@@ -1094,6 +1115,124 @@ async fn postgres_migrations_roll_back_and_apply_again() {
     };
     let (_, n) = store.quotations(&f, DateOrder::Asc, ALL).await.unwrap();
     assert!(n > 0);
+    // And a search reads the vectors kept through it all.
+    let (_, hits) = store.search_ranked("talks", ALL).await.unwrap();
+    assert!(hits > 0);
+}
+
+/// On Postgres a batch's search vectors can be made before it is written, on another
+/// connection (`with_search_vectors`, which the CLI's ingest calls for the next batch
+/// while one is written), and the writes store them as given. With the tables' insert
+/// triggers turned off, a batch given vectors has every one, while a batch given none has
+/// none (so they came from the ingest, not from the database as it wrote); every vector is
+/// `to_tsvector('english', …)` of its row's text, the one the trigger makes. With the
+/// triggers on, a document ingested alone gets its vectors from them, and a quotation's
+/// text changed by an update gets a new one. On SQLite the documents come back as they
+/// were.
+#[tokio::test]
+async fn postgres_search_vectors_made_beforehand_are_the_databases_own() {
+    use diplograph_store::sea_orm::{ConnectionTrait, Statement};
+    let lite = crate::support::sqlite().await;
+    let files = corpus_files();
+    let same = lite
+        .with_search_vectors(files.iter().map(|f| pending(f)).collect())
+        .await;
+    assert!(same.iter().all(|p| p.vectors.is_none()));
+    let Some(store) = crate::support::postgres().await else {
+        eprintln!("note: Postgres not available");
+        return;
+    };
+    let db = store.connection();
+    let triggers = |on: bool| async move {
+        for t in ["documents", "quotations", "claims"] {
+            let verb = if on { "ENABLE" } else { "DISABLE" };
+            db.execute_unprepared(&format!("ALTER TABLE {t} {verb} TRIGGER {t}_tsv_insert"))
+                .await
+                .unwrap();
+        }
+    };
+    let count = |sql: String| async move {
+        db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .and_then(|r| r.try_get_by_index::<i64>(0).ok())
+            .unwrap_or(-1)
+    };
+    let missing = |t: &'static str| count(format!("SELECT count(*) FROM {t} WHERE tsv IS NULL"));
+    let rows = |t: &'static str| count(format!("SELECT count(*) FROM {t}"));
+    let (first, rest) = files.split_at(2);
+    triggers(false).await;
+    let given = store
+        .with_search_vectors(first.iter().map(|f| pending(f)).collect())
+        .await;
+    assert!(given.iter().all(|p| p.vectors.is_some()));
+    let out = store.ingest_batch(given, &Default::default()).await;
+    assert!(
+        out.iter().all(|r| matches!(r, Ok(IngestOutcome::New(_)))),
+        "{out:?}"
+    );
+    for t in ["documents", "quotations", "claims"] {
+        assert!(rows(t).await > 0, "{t}");
+        assert_eq!(
+            missing(t).await,
+            0,
+            "{t}: the batch's rows have the vectors given"
+        );
+    }
+    let (second, alone) = rest.split_at(1);
+    let out = store
+        .ingest_batch(
+            second.iter().map(|f| pending(f)).collect(),
+            &Default::default(),
+        )
+        .await;
+    assert!(
+        out.iter().all(|r| matches!(r, Ok(IngestOutcome::New(_)))),
+        "{out:?}"
+    );
+    assert_eq!(missing("documents").await, 1, "none given, none made");
+    assert!(missing("quotations").await > 0);
+    db.execute_unprepared(
+        "UPDATE documents SET tsv = to_tsvector('english', title || ' ' || text) \
+         WHERE tsv IS NULL; UPDATE quotations SET tsv = to_tsvector('english', text) \
+         WHERE tsv IS NULL; UPDATE claims SET tsv = to_tsvector('english', text) \
+         WHERE tsv IS NULL",
+    )
+    .await
+    .unwrap();
+    triggers(true).await;
+    for f in alone {
+        let bytes = std::fs::read(f).unwrap();
+        let out = store.ingest(&bytes, None, &Default::default()).await;
+        assert!(matches!(out, Ok(IngestOutcome::New(_))), "{out:?}");
+    }
+    assert_eq!(rows("documents").await, i64::try_from(files.len()).unwrap());
+    for t in ["documents", "quotations", "claims"] {
+        assert_eq!(missing(t).await, 0, "{t}: the trigger made the others");
+    }
+    let stale = "SELECT count(*) FROM (SELECT tsv <> to_tsvector('english', \
+                 coalesce(title, '') || ' ' || coalesce(text, '')) AS differs FROM documents \
+                 UNION ALL SELECT tsv <> to_tsvector('english', coalesce(text, '')) \
+                 FROM quotations UNION ALL SELECT tsv <> to_tsvector('english', \
+                 coalesce(text, '')) FROM claims) v WHERE differs";
+    assert_eq!(count(stale.into()).await, 0);
+    db.execute_unprepared(
+        "UPDATE quotations SET text = 'The embargo was lifted.' \
+         WHERE id = (SELECT min(id) FROM quotations)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        count(stale.into()).await,
+        0,
+        "an update's text has its vector"
+    );
+    let (hits, _) = store.search_ranked("embargo lifted", ALL).await.unwrap();
+    assert!(
+        hits.iter().any(|h| h.kind == "quotation"),
+        "the changed quotation is found by its new words: {hits:?}"
+    );
+    store.close().await.unwrap();
 }
 
 #[tokio::test]

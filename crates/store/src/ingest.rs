@@ -234,6 +234,7 @@ impl Store {
             bytes: bytes.to_vec(),
             file_name: file_name.map(str::to_string),
             extraction: ex,
+            vectors: None,
         };
         self.write_batch(vec![doc], opts)
             .await
@@ -388,6 +389,8 @@ impl Store {
                 let mut o = opts_for(opts, d.file_name.as_deref());
                 o.year_hint = Some(year);
                 d.extraction = diplograph_parse::extract(&d.bytes, &o)?;
+                // Made for the extraction replaced: the writes make them.
+                d.vectors = None;
             }
         }
         let hashes: Vec<String> = docs.iter().map(|d| content_hash(&d.bytes)).collect();
@@ -428,6 +431,10 @@ impl Store {
                             hash: h,
                             file_name: d.file_name.as_deref(),
                             raw: &d.bytes,
+                            vectors: d
+                                .vectors
+                                .as_ref()
+                                .and_then(|v| v.for_extraction(&d.extraction)),
                         },
                     )
                 })
@@ -510,6 +517,93 @@ pub struct Pending {
     pub file_name: Option<String>,
     /// What [`extract_for_ingest`] found.
     pub extraction: Extraction,
+    /// The search vectors of its rows, made beforehand by [`Store::with_search_vectors`]
+    /// (Postgres); `None` has the database make them as it writes the rows.
+    pub vectors: Option<SearchVectors>,
+}
+
+/// The search vectors of one document's rows (Postgres's `tsvector`, as text), made by
+/// the database's own `to_tsvector('english', …)` over the texts the rows will hold.
+#[derive(Debug, Clone, Default)]
+pub struct SearchVectors {
+    document: String,
+    quotations: Vec<String>,
+    claims: Vec<String>,
+}
+
+impl SearchVectors {
+    /// These vectors, when they were made for this extraction's rows (one for each of its
+    /// quotations and claims).
+    fn for_extraction(&self, ex: &Extraction) -> Option<&Self> {
+        (self.quotations.len() == ex.quotations.len() && self.claims.len() == ex.claims.len())
+            .then_some(self)
+    }
+}
+
+/// The text a document's search vector is made of (as migration 16's trigger makes it).
+fn document_search_text(ex: &Extraction) -> String {
+    format!("{} {}", ex.document.title, ex.text)
+}
+
+/// Makes the search vectors of texts, in order, as `tsvector` text.
+const VECTORS_SQL: &str = "SELECT CAST(to_tsvector('english', t) AS text) \
+     FROM unnest(CAST($1 AS text[])) WITH ORDINALITY AS u(t, i) ORDER BY i";
+
+impl Store {
+    /// Makes the search vectors of the documents' rows before they are written, on a
+    /// connection of the pool's own (Postgres; on SQLite, whose full-text index is filled
+    /// as the rows are written, the documents come back unchanged). The batch ingest calls
+    /// this for the next batch while the one before is written: `to_tsvector` was a third
+    /// of Postgres's work in an ingest, all of it on the one connection that writes.
+    /// The vectors are the ones the database would make as it writes the rows; when they
+    /// cannot be made here (a document too large for a vector, a lost connection) the
+    /// documents come back without them and the writes make them, as before.
+    #[instrument(skip_all, fields(documents = docs.len()))]
+    pub async fn with_search_vectors(&self, mut docs: Vec<Pending>) -> Vec<Pending> {
+        if self.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+            return docs;
+        }
+        let mut texts: Vec<String> = Vec::new();
+        for d in &docs {
+            let ex = &d.extraction;
+            texts.push(document_search_text(ex));
+            texts.extend(ex.quotations.iter().map(|q| q.text.clone()));
+            texts.extend(ex.claims.iter().map(|c| c.text.clone()));
+        }
+        let expected = texts.len();
+        let pool = self.db.get_postgres_connection_pool();
+        let made: Vec<String> = match sea_orm::sqlx::query_scalar(VECTORS_SQL)
+            .bind(texts)
+            .fetch_all(pool)
+            .await
+        {
+            Ok(v) if v.len() == expected => v,
+            Ok(v) => {
+                warn!(
+                    made = v.len(),
+                    expected, "search vectors came back short; the writes make them"
+                );
+                return docs;
+            }
+            Err(e) => {
+                warn!(error = %e, "could not make search vectors beforehand; the writes make them");
+                return docs;
+            }
+        };
+        let mut made = made.into_iter();
+        for d in &mut docs {
+            let ex = &d.extraction;
+            let document = made.next().unwrap_or_default();
+            let quotations = made.by_ref().take(ex.quotations.len()).collect();
+            let claims = made.by_ref().take(ex.claims.len()).collect();
+            d.vectors = Some(SearchVectors {
+                document,
+                quotations,
+                claims,
+            });
+        }
+        docs
+    }
 }
 
 impl Store {
@@ -683,6 +777,68 @@ where
     Ok(())
 }
 
+/// Inserts rows as [`insert_all`] does (no conflict target), `chunk` to a statement, each
+/// with the search vector given for it (`tsv`, `tsvector` text, Postgres only): a row
+/// given none, or any row on SQLite, is written as it is and the table's trigger makes its
+/// vector. The columns are those set in any row; a row that leaves one unset takes its
+/// default, as with `insert_many`.
+async fn insert_with_vectors<E, A>(
+    txn: &DatabaseTransaction,
+    rows: Vec<A>,
+    vectors: Vec<Option<&str>>,
+    chunk: usize,
+) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+    A: ActiveModelTrait<Entity = E> + Send,
+{
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, Query};
+    use sea_orm::{ConnectionTrait, Iterable};
+    if txn.get_database_backend() != sea_orm::DatabaseBackend::Postgres
+        || vectors.iter().all(Option::is_none)
+    {
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let part: Vec<A> = rows.by_ref().take(chunk).collect();
+            E::insert_many(part).exec_without_returning(txn).await?;
+        }
+        return Ok(());
+    }
+    let columns: Vec<E::Column> = E::Column::iter()
+        .filter(|c| rows.iter().any(|r| r.get(*c).is_set()))
+        .collect();
+    let mut vectors = vectors;
+    vectors.resize(rows.len(), None);
+    let rows: Vec<(A, Option<&str>)> = rows.into_iter().zip(vectors).collect();
+    for part in rows.chunks(chunk) {
+        let mut q = Query::insert();
+        // One list: `columns` replaces the statement's columns, it does not add to them.
+        q.into_table(E::default().table_ref()).columns(
+            columns
+                .iter()
+                .map(|c| c.into_iden())
+                .chain([Alias::new("tsv").into_iden()]),
+        );
+        for (row, vector) in part {
+            let mut values: Vec<Expr> = columns
+                .iter()
+                .map(|c| match row.get(*c).into_value() {
+                    Some(v) => Expr::val(v),
+                    None => Expr::keyword_default(),
+                })
+                .collect();
+            values.push(match vector {
+                Some(v) => Expr::val(*v).cast_as(Alias::new("tsvector")),
+                None => Expr::keyword_default(),
+            });
+            q.values(values)
+                .map_err(|e| DbErr::Custom(format!("insert with search vectors: {e}")))?;
+        }
+        txn.execute(&q).await?;
+    }
+    Ok(())
+}
+
 /// Ids of participants given with their keys (those of a batch's documents, in order), and
 /// the ids of those created: existing rows are found by key in one query, missing ones
 /// inserted in one statement; a stored row missing a country or title takes it from the
@@ -839,6 +995,8 @@ pub(crate) struct Item<'a> {
     pub hash: &'a str,
     pub file_name: Option<&'a str>,
     pub raw: &'a [u8],
+    /// The search vectors of its rows, when made beforehand.
+    pub vectors: Option<&'a SearchVectors>,
 }
 
 /// Why [`store_batch`] wrote nothing.
@@ -884,6 +1042,7 @@ async fn store_extraction(
         hash,
         file_name,
         raw,
+        vectors: None,
     };
     let ids = store_batch(txn, &[item], taxonomy)
         .await
@@ -943,6 +1102,8 @@ struct Placed<'a> {
     ids: &'a [i32],
     primary: Option<i32>,
     date_key: i64,
+    /// The search vectors of its rows, when made beforehand.
+    vectors: Option<&'a SearchVectors>,
 }
 
 impl Placed<'_> {
@@ -997,13 +1158,16 @@ pub(crate) async fn store_batch(
     }
     let people_merges = crate::graph::plan_people(txn, &pids, &created_by).await?;
     // Documents: inserted together, their ids read back by hash.
-    let mut rows = items.iter().map(document_row).peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<document::ActiveModel> = rows.by_ref().take(DOC_CHUNK).collect();
-        document::Entity::insert_many(chunk)
-            .exec_without_returning(txn)
-            .await?;
-    }
+    insert_with_vectors(
+        txn,
+        items.iter().map(document_row).collect(),
+        items
+            .iter()
+            .map(|it| it.vectors.map(|v| v.document.as_str()))
+            .collect(),
+        DOC_CHUNK,
+    )
+    .await?;
     let hashes: Vec<String> = items.iter().map(|it| it.hash.to_string()).collect();
     let mut by_hash: HashMap<String, i32> = HashMap::new();
     for chunk in hashes.chunks(CHUNK) {
@@ -1285,10 +1449,17 @@ pub(crate) async fn store_batch(
                 .published
                 .as_ref()
                 .map_or(0, PartialDate::sort_key),
+            vectors: it.vectors,
         })
         .collect();
     let mut quotations = Vec::new();
+    let mut quotation_vectors = Vec::new();
     for d in &placed {
+        quotation_vectors.extend((0..d.ex.quotations.len()).map(|i| {
+            d.vectors
+                .and_then(|v| v.quotations.get(i))
+                .map(String::as_str)
+        }));
         quotations.extend(d.ex.quotations.iter().enumerate().map(|(i, q)| {
             quotation::ActiveModel {
                 document_id: Set(d.doc_id),
@@ -1308,7 +1479,7 @@ pub(crate) async fn store_batch(
         }));
     }
     let any_quotation = !quotations.is_empty();
-    insert_all(txn, quotations, &[]).await?;
+    insert_with_vectors(txn, quotations, quotation_vectors, CHUNK).await?;
     let qids = if any_quotation {
         ids_by_idx::<quotation::Entity>(
             txn,
@@ -1355,7 +1526,12 @@ pub(crate) async fn store_batch(
     )
     .await?;
     let mut claims = Vec::new();
+    let mut claim_vectors = Vec::new();
     for d in &placed {
+        claim_vectors.extend(
+            (0..d.ex.claims.len())
+                .map(|i| d.vectors.and_then(|v| v.claims.get(i)).map(String::as_str)),
+        );
         claims.extend(d.ex.claims.iter().enumerate().map(|(i, c)| {
             claim::ActiveModel {
                 document_id: Set(d.doc_id),
@@ -1375,7 +1551,7 @@ pub(crate) async fn store_batch(
             }
         }));
     }
-    insert_all(txn, claims, &[]).await?;
+    insert_with_vectors(txn, claims, claim_vectors, CHUNK).await?;
     if items
         .iter()
         .any(|it| it.ex.claims.iter().any(|c| !c.topics.is_empty()))

@@ -33,7 +33,7 @@ use sea_orm_migration::MigratorTrait;
 pub use graph::{fold_name, table_counts, Correction, LoggedCorrection};
 pub use ingest::{
     content_hash, extract_for_ingest, participant_key, IngestOutcome, Pending, Reprocessed,
-    LIST_SEP, SETTLE_EVERY,
+    SearchVectors, LIST_SEP, SETTLE_EVERY,
 };
 pub use pages::{ClaimOwner, Joined, Pages, QuotationOwner};
 pub use provenance::{similarity, THRESHOLD as PROVENANCE_THRESHOLD};

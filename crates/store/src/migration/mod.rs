@@ -18,6 +18,7 @@ mod m20261128_000012_counting_indexes;
 mod m20261129_000013_alias_names;
 mod m20261129_000014_topic_link_order;
 mod m20261129_000015_claim_kind_page;
+mod m20261129_000016_supplied_vectors;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_alias_names::Migration),
             Box::new(m20261129_000014_topic_link_order::Migration),
             Box::new(m20261129_000015_claim_kind_page::Migration),
+            Box::new(m20261129_000016_supplied_vectors::Migration),
         ]
     }
 }
@@ -132,6 +134,14 @@ mod tests {
             assert!(!trigger_sql(&db, name).await.is_empty(), "{name}");
         }
         let kind_page = "ix_claims_page_kind";
+        assert_eq!(
+            index_columns(&db, kind_page).await,
+            "kind,date_key,document_id,idx"
+        );
+        // The search vectors supplied with the rows: nothing on SQLite.
+        Migrator::down(&db, Some(1))
+            .await
+            .expect("down the supplied search vectors");
         assert_eq!(
             index_columns(&db, kind_page).await,
             "kind,date_key,document_id,idx"
