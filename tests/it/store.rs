@@ -1235,6 +1235,46 @@ async fn postgres_search_vectors_made_beforehand_are_the_databases_own() {
     store.close().await.unwrap();
 }
 
+/// On Postgres the ingest's write transaction runs its statements on generic plans, and
+/// that setting ends with the transaction: the connection it ran on (the only one of a
+/// pool of one) plans other statements as before.
+#[tokio::test]
+async fn postgres_ingest_plans_generically_only_inside_its_transaction() {
+    use diplograph_store::sea_orm::{ConnectionTrait, Statement};
+    let Some((url, _, _)) = crate::support::postgres_db().await else {
+        eprintln!("note: Postgres not available");
+        return;
+    };
+    let store = diplograph_store::Store::connect_with(&url, 1)
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let db = store.connection();
+    let mode = || async {
+        db.query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT current_setting('plan_cache_mode')".to_string(),
+        ))
+        .await
+        .unwrap()
+        .and_then(|r| r.try_get_by_index::<String>(0).ok())
+        .unwrap_or_default()
+    };
+    assert_eq!(mode().await, "auto");
+    let out = store
+        .ingest_batch(
+            corpus_files().iter().map(|f| pending(f)).collect(),
+            &Default::default(),
+        )
+        .await;
+    assert!(
+        out.iter().all(|r| matches!(r, Ok(IngestOutcome::New(_)))),
+        "{out:?}"
+    );
+    assert_eq!(mode().await, "auto");
+    store.close().await.unwrap();
+}
+
 #[tokio::test]
 async fn postgres_compresses_large_values_with_lz4_when_it_can() {
     use diplograph_store::sea_orm::{ConnectionTrait, Statement};

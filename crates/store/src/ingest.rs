@@ -396,6 +396,7 @@ impl Store {
         let hashes: Vec<String> = docs.iter().map(|d| content_hash(&d.bytes)).collect();
         let txn = self.db.begin().await?;
         lock_for_ingest(&txn).await?;
+        plan_once(&txn).await?;
         let mut stored: HashMap<String, i32> = HashMap::new();
         for chunk in hashes.chunks(CHUNK) {
             for d in document::Entity::find()
@@ -767,6 +768,23 @@ pub(crate) async fn lock_for_ingest(txn: &DatabaseTransaction) -> Result<(), DbE
             txn.execute_unprepared("DELETE FROM corrections WHERE 1 = 0")
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// Postgres: the statements of this write transaction run on generic plans, made once per
+/// connection and statement instead of once per call (`SET LOCAL`: the transaction's
+/// own, never the reads'). The ingest's statements are look-ups by key and inserts whose
+/// plans cost more to make than to run: a 1,000-document ingest made 1,078 plans for the
+/// meeting candidates' look-up, 0.17 s, to run it in 0.02 s. A generic plan is made again
+/// whenever the planner statistics of its tables change (the ANALYZE of
+/// `refresh_statistics`), so it follows the tables as they grow; the same graph comes out
+/// (BENCHMARKS.md, twenty-eighth session).
+async fn plan_once(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL plan_cache_mode = force_generic_plan")
+            .await?;
     }
     Ok(())
 }
