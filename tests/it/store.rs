@@ -1235,6 +1235,58 @@ async fn postgres_search_vectors_made_beforehand_are_the_databases_own() {
     store.close().await.unwrap();
 }
 
+/// On Postgres a document whose text is too large for a search vector (over 1 MB of
+/// distinct words) fails alone in a batch whose vectors are made beforehand: making them
+/// fails, the batch is written without them (the triggers make the others' vectors), and
+/// that document fails when written, as it would have alone, while the batch's others are
+/// stored and found by search.
+#[tokio::test]
+async fn postgres_a_document_too_large_for_a_search_vector_fails_alone() {
+    let Some(store) = crate::support::postgres().await else {
+        eprintln!("note: Postgres not available");
+        return;
+    };
+    let files = corpus_files();
+    let mut docs: Vec<diplograph_store::Pending> =
+        files.iter().take(2).map(|f| pending(f)).collect();
+    // 130,000 distinct made-up words, 7 to 12 letters each, in sentences of 20.
+    let mut seed: u64 = 7;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        seed >> 33
+    };
+    let mut text = String::from("Big report.\n\n");
+    for i in 0..130_000 {
+        let len = 7 + next() % 6;
+        text.extend((0..len).map(|_| char::from(b'a' + u8::try_from(next() % 26).unwrap())));
+        text.push_str(if i % 20 == 19 { ".\n\n" } else { " " });
+    }
+    let bytes = text.into_bytes();
+    let extraction =
+        diplograph_store::extract_for_ingest(&bytes, Some("big.txt"), &Default::default()).unwrap();
+    docs.insert(
+        1,
+        diplograph_store::Pending {
+            bytes,
+            file_name: Some("big.txt".into()),
+            extraction,
+            vectors: None,
+        },
+    );
+    let docs = store.with_search_vectors(docs).await;
+    assert!(docs.iter().all(|p| p.vectors.is_none()));
+    let out = store.ingest_batch(docs, &Default::default()).await;
+    assert!(matches!(out[0], Ok(IngestOutcome::New(_))), "{out:?}");
+    assert!(matches!(out[2], Ok(IngestOutcome::New(_))), "{out:?}");
+    let err = out[1].as_ref().map(|_| ()).unwrap_err().to_string();
+    assert!(err.contains("too long for tsvector"), "{err}");
+    let (_, hits) = store.search_ranked("talks", ALL).await.unwrap();
+    assert!(hits > 0);
+    store.close().await.unwrap();
+}
+
 /// On Postgres the ingest's write transaction runs its statements on generic plans, and
 /// that setting ends with the transaction: the connection it ran on (the only one of a
 /// pool of one) plans other statements as before.
