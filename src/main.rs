@@ -381,7 +381,7 @@ fn record(
 const BATCH: usize = 256;
 
 /// Ingests files: workers read and extract the next files (all cores), and this task has
-/// the database make a batch's search vectors on a connection of its own, while another
+/// the database make a batch's search vectors on connections of their own while another
 /// task writes the batch before; batches are written one after the other, in file order,
 /// in transactions of up to [`BATCH`] documents, each document in its own savepoint, so a
 /// bad one never takes others down with it.
