@@ -998,9 +998,6 @@ async fn postgres_reads_survive_cancelled_statements_and_dead_connections() {
     store.close().await.unwrap();
 }
 
-/// On a Postgres built with LZ4, the large values ingest writes (documents' text,
-/// extraction and bytes, the search vectors) are stored compressed with it, not with the
-/// slower default; on one without, with the default.
 /// On Postgres, migrations 16, 15, 14, 13 and 12 roll back to the schema before them and
 /// apply again over a filled database: the search vectors made by generated columns or by
 /// triggers (the vectors the same either way), the claims' page index by kind, the topic
@@ -1327,6 +1324,9 @@ async fn postgres_ingest_plans_generically_only_inside_its_transaction() {
     store.close().await.unwrap();
 }
 
+/// On a Postgres built with LZ4, the large values ingest writes (documents' text,
+/// extraction and bytes, the search vectors) are stored compressed with it, not with the
+/// slower default; on one without, with the default.
 #[tokio::test]
 async fn postgres_compresses_large_values_with_lz4_when_it_can() {
     use diplograph_store::sea_orm::{ConnectionTrait, Statement};
