@@ -803,9 +803,23 @@ where
     E: EntityTrait,
     A: ActiveModelTrait<Entity = E> + Send,
 {
+    insert_chunks(txn, rows, conflict, CHUNK).await
+}
+
+/// [`insert_all`], `per_statement` rows to a statement.
+async fn insert_chunks<E, A>(
+    txn: &DatabaseTransaction,
+    rows: Vec<A>,
+    conflict: &[E::Column],
+    per_statement: usize,
+) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+    A: ActiveModelTrait<Entity = E> + Send,
+{
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
+        let chunk: Vec<A> = rows.by_ref().take(per_statement).collect();
         let mut q = E::insert_many(chunk);
         if !conflict.is_empty() {
             q = q.on_conflict(
@@ -819,10 +833,10 @@ where
     Ok(())
 }
 
-/// Inserts rows as [`insert_all`] does (no conflict target), `chunk` to a statement, each
+/// Inserts rows as [`insert_chunks`] does (no conflict target), `chunk` to a statement, each
 /// with the search vector given for it (`tsv`, `tsvector` text; Postgres only): a row
 /// given none is written without one, and the table's trigger makes it. On SQLite, which
-/// has no vector columns, the rows are written as `insert_all` writes them. The columns
+/// has no vector columns, the rows are written as `insert_chunks` writes them. The columns
 /// are those set in any row; a row that leaves one unset takes its default, as with
 /// `insert_many`.
 async fn insert_with_vectors<E, A>(
@@ -840,12 +854,7 @@ where
     if txn.get_database_backend() != sea_orm::DatabaseBackend::Postgres
         || vectors.iter().all(Option::is_none)
     {
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let part: Vec<A> = rows.by_ref().take(chunk).collect();
-            E::insert_many(part).exec_without_returning(txn).await?;
-        }
-        return Ok(());
+        return insert_chunks(txn, rows, &[], chunk).await;
     }
     let columns: Vec<E::Column> = E::Column::iter()
         .filter(|c| rows.iter().any(|r| r.get(*c).is_set()))
