@@ -28,7 +28,8 @@ use clap::Args;
 /// Settings shared by every command that touches the database.
 #[derive(Args, Clone)]
 pub struct DbConfig {
-    /// Database to use: `postgres://user:pass@host/db`, or `sqlite://FILE` (created when
+    /// Database to use: `postgres://user:pass@host/db` (a Unix socket:
+    /// `postgres://user@/db?host=/var/run/postgresql`), or `sqlite://FILE` (created when
     /// missing).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://diplograph.db")]
     pub database_url: String,

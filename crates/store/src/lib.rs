@@ -79,6 +79,9 @@ pub enum StoreError {
     /// The database URL is not one we support.
     #[error("unsupported database URL (use postgres://... or sqlite://...): {0}")]
     BadUrl(String),
+    /// The database URL is not a URL (the URL with its password hidden, and why).
+    #[error("cannot read the database URL {0}: {1}")]
+    UnreadableUrl(String, String),
 }
 
 /// Counts of ingests by this process, for metrics.
@@ -122,10 +125,11 @@ pub struct Store {
     heavy_limit: u32,
 }
 
-/// Adds `mode=rwc` to a SQLite file URL so the file is created when missing.
+/// Adds `mode=rwc` to a SQLite file URL so the file is created when missing; gives a
+/// Postgres URL its defaults (see [`postgres_defaults`]) after [`socket_form`].
 fn normalise_url(url: &str) -> Result<String, StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Ok(postgres_defaults(url));
+        return Ok(postgres_defaults(&socket_form(url)));
     }
     if let Some(rest) = url.strip_prefix("sqlite:") {
         if rest.contains(":memory:") || rest.contains("mode=") {
@@ -135,6 +139,69 @@ fn normalise_url(url: &str) -> Result<String, StoreError> {
         return Ok(format!("{url}{sep}mode=rwc"));
     }
     Err(StoreError::BadUrl(redact(url)))
+}
+
+/// libpq's way of naming a user on a Unix socket, `postgres://user[:password]@/db?host=/dir`
+/// (an empty host after the `@`, as psql takes it), rewritten as
+/// `postgres:///db?host=/dir&user=user[&password=password]`: the driver's URL parser
+/// refuses a user without a host. A port after the empty host moves into `port=` too.
+/// Any other URL is returned as it is.
+fn socket_form(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let Some((userinfo, hostport)) = authority.rsplit_once('@') else {
+        return url.to_string();
+    };
+    let port = match hostport.strip_prefix(':') {
+        Some(p) => Some(p),
+        None if hostport.is_empty() => None,
+        None => return url.to_string(),
+    };
+    // Userinfo is already percent-encoded; in a query `+` means a space, and `&`, `=` and
+    // `#` would end the value, so those are encoded too.
+    let encode = |v: &str| {
+        v.replace('+', "%2B")
+            .replace('&', "%26")
+            .replace('=', "%3D")
+            .replace('#', "%23")
+    };
+    let mut params: Vec<String> = Vec::new();
+    let (user, password) = match userinfo.split_once(':') {
+        Some((u, p)) => (u, Some(p)),
+        None => (userinfo, None),
+    };
+    if !user.is_empty() {
+        params.push(format!("user={}", encode(user)));
+    }
+    if let Some(p) = password {
+        params.push(format!("password={}", encode(p)));
+    }
+    if let Some(p) = port.filter(|p| !p.is_empty()) {
+        params.push(format!("port={p}"));
+    }
+    let (path_query, fragment) = match tail.split_once('#') {
+        Some((pq, f)) => (pq, Some(f)),
+        None => (tail, None),
+    };
+    let (path, query) = match path_query.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path_query, None),
+    };
+    let mut all: Vec<&str> = query.into_iter().filter(|q| !q.is_empty()).collect();
+    all.extend(params.iter().map(String::as_str));
+    let mut out = format!("{scheme}://{path}");
+    if !all.is_empty() {
+        out.push('?');
+        out.push_str(&all.join("&"));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 /// Postgres connection defaults, each only when the URL does not set it:
@@ -177,10 +244,36 @@ fn postgres_defaults(url: &str) -> String {
     format!("{url}{sep}{}", extra.join("&"))
 }
 
-/// The URL with any password replaced by `***`, for logs and errors.
+/// The URL with any password replaced by `***`, for logs and errors: the one before the
+/// host's `@` and a `password=` parameter.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
+    let url = &redact_userinfo(url);
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|p| match p.split_once('=') {
+            Some(("password", _)) => "password=***".to_string(),
+            _ => p.to_string(),
+        })
+        .collect();
+    format!("{base}?{}", query.join("&"))
+}
+
+/// [`redact`] of the password before the host's `@`.
+fn redact_userinfo(url: &str) -> String {
+    let Some(s) = url.find("://") else {
+        return url.to_string();
+    };
+    // The `@` that ends the user's part is the authority's last: a path or a query may
+    // hold others.
+    let authority_end = url
+        .get(s + 3..)
+        .and_then(|rest| rest.find(['/', '?', '#']))
+        .map_or(url.len(), |e| s + 3 + e);
+    match url.get(..authority_end).and_then(|a| a.rfind('@')) {
+        Some(at) if at > s => {
             let creds = url.get(s + 3..at).unwrap_or("");
             match creds.split_once(':') {
                 Some((user, _)) => format!(
@@ -205,6 +298,10 @@ impl Store {
     /// Connects with a given pool size (SQLite in memory always uses one connection).
     pub async fn connect_with(url: &str, max_connections: u32) -> Result<Self, StoreError> {
         let url = normalise_url(url)?;
+        // sea-orm refuses such a URL too, but with the URL, password and all, in its error.
+        if let Err(e) = url::Url::parse(&url) {
+            return Err(StoreError::UnreadableUrl(redact(&url), e.to_string()));
+        }
         let mut opts = ConnectOptions::new(url.clone());
         let max = if url.contains(":memory:") {
             1
@@ -487,5 +584,76 @@ mod tests {
             n("postgresql://u@db.example.org/x?statement-cache-capacity=10"),
             "postgresql://u@db.example.org/x?statement-cache-capacity=10"
         );
+    }
+
+    #[test]
+    fn a_user_on_a_unix_socket_is_named_as_libpq_names_one() {
+        // psql's `postgres://user@/db?host=/dir`: the user moves into the query, where the
+        // driver's URL parser takes it, and the URL becomes one it can read.
+        let n = |u: &str| normalise_url(u).unwrap_or_default();
+        let url = n("postgres://me@/db?host=/var/run/postgresql");
+        assert_eq!(
+            url,
+            "postgres:///db?host=/var/run/postgresql&user=me&statement-cache-capacity=1000&sslmode=disable"
+        );
+        assert!(url::Url::parse("postgres://me@/db?host=/var/run/postgresql").is_err());
+        // What the driver makes of it: the user, the socket's folder and the database.
+        let opts: Option<sea_orm::sqlx::postgres::PgConnectOptions> = url.parse().ok();
+        assert_eq!(opts.as_ref().map(|o| o.get_username()), Some("me"));
+        assert_eq!(
+            opts.as_ref()
+                .and_then(|o| o.get_socket())
+                .map(|p| p.as_path()),
+            Some(std::path::Path::new("/var/run/postgresql"))
+        );
+        assert_eq!(opts.as_ref().and_then(|o| o.get_database()), Some("db"));
+        // A password and a port too; a `+` in a password stays a `+` (in a query it would
+        // read as a space), and `&` or `=` in it do not end it.
+        let url = n("postgresql://me:p+w&x=y%40z@:5433/db?host=%2Ftmp");
+        assert_eq!(
+            url,
+            "postgresql:///db?host=%2Ftmp&user=me&password=p%2Bw%26x%3Dy%40z&port=5433&statement-cache-capacity=1000&sslmode=disable"
+        );
+        let pairs: Vec<(String, String)> = url::Url::parse(&url)
+            .map(|u| u.query_pairs().into_owned().collect())
+            .unwrap_or_default();
+        assert!(pairs.contains(&("password".into(), "p+w&x=y@z".into())));
+        assert!(pairs.contains(&("port".into(), "5433".into())));
+        // Any URL with a host is left as it is.
+        assert_eq!(socket_form("postgres://me@h/db"), "postgres://me@h/db");
+        assert_eq!(
+            socket_form("postgres:///db?host=/x"),
+            "postgres:///db?host=/x"
+        );
+        assert_eq!(socket_form("postgres://me@h:1/db"), "postgres://me@h:1/db");
+    }
+
+    #[test]
+    fn passwords_are_hidden_wherever_the_url_holds_one() {
+        assert_eq!(
+            redact("postgres:///db?host=/x&user=me&password=secret&port=1"),
+            "postgres:///db?host=/x&user=me&password=***&port=1"
+        );
+        // An `@` past the host is not the end of a user's part.
+        assert_eq!(
+            redact("postgres://me:secret@h/db?application_name=a@b"),
+            "postgres://me:***@h/db?application_name=a@b"
+        );
+        assert_eq!(
+            redact("postgres://h/db?application_name=a:b@c"),
+            "postgres://h/db?application_name=a:b@c"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_url_is_refused_without_its_password() {
+        let err = Store::connect("postgres://me:secret@exa mple/db")
+            .await
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.starts_with("cannot read the database URL"), "{err}");
+        assert!(err.contains("me:***@"), "{err}");
+        assert!(!err.contains("secret"), "{err}");
     }
 }
