@@ -82,6 +82,10 @@ pub enum StoreError {
     /// The database URL is not a URL (the URL with its password hidden, and why).
     #[error("cannot read the database URL {0}: {1}")]
     UnreadableUrl(String, String),
+    /// No connection could be opened in the time allowed (the URL with its password
+    /// hidden, and the last attempt's error).
+    #[error("cannot reach the database at {0} (tried for 10 s): {1}")]
+    Unreachable(String, String),
 }
 
 /// Counts of ingests by this process, for metrics.
@@ -244,6 +248,28 @@ fn postgres_defaults(url: &str) -> String {
     format!("{url}{sep}{}", extra.join("&"))
 }
 
+/// The error of a failed connect. The pool keeps trying a Postgres that refuses
+/// connections (it may be starting) until its time is up, and then says only that it timed
+/// out: one more attempt of our own gives the reason, such as `Connection refused`.
+async fn why_unreachable(url: &str, e: DbErr) -> StoreError {
+    use sea_orm::sqlx::ConnectOptions as _;
+    let timed_out = matches!(&e, DbErr::Conn(sea_orm::RuntimeErr::SqlxError(err))
+        if matches!(**err, sea_orm::sqlx::Error::PoolTimedOut));
+    if !timed_out {
+        return StoreError::Db(e);
+    }
+    let Ok(opts) = url.parse::<sea_orm::sqlx::postgres::PgConnectOptions>() else {
+        return StoreError::Db(e);
+    };
+    let cause = match tokio::time::timeout(std::time::Duration::from_secs(5), opts.connect()).await
+    {
+        Ok(Err(cause)) => cause.to_string(),
+        Ok(Ok(_)) => return StoreError::Db(e),
+        Err(_) => "no answer within 5 s".to_string(),
+    };
+    StoreError::Unreachable(redact(url), cause)
+}
+
 /// The URL with any password replaced by `***`, for logs and errors: the one before the
 /// host's `@` and a `password=` parameter.
 pub fn redact(url: &str) -> String {
@@ -324,7 +350,10 @@ impl Store {
                     .busy_timeout(std::time::Duration::from_secs(10))
                     .with_regexp()
             });
-        let db = Database::connect(opts).await?;
+        let db = match Database::connect(opts).await {
+            Ok(db) => db,
+            Err(e) => return Err(why_unreachable(&url, e).await),
+        };
         let reads = reads::Reads::new(db.clone(), &url, max)?;
         let heavy_limit = default_heavy_reads(max);
         Ok(Self {
@@ -643,6 +672,28 @@ mod tests {
             redact("postgres://h/db?application_name=a:b@c"),
             "postgres://h/db?application_name=a:b@c"
         );
+    }
+
+    #[tokio::test]
+    async fn a_postgres_that_refuses_connections_is_named_with_the_reason() {
+        // A port nobody listens on: bound, then let go.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(1);
+        let err = Store::connect(&format!("postgres://me:secret@127.0.0.1:{port}/db"))
+            .await
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.starts_with(&format!(
+                "cannot reach the database at postgres://me:***@127.0.0.1:{port}/db"
+            )),
+            "{err}"
+        );
+        assert!(err.to_lowercase().contains("refused"), "{err}");
+        assert!(!err.contains("secret"), "{err}");
     }
 
     #[tokio::test]
