@@ -292,13 +292,14 @@ fn redact_userinfo(url: &str) -> String {
     let Some(s) = url.find("://") else {
         return url.to_string();
     };
-    // The `@` that ends the user's part is the authority's last: a path or a query may
-    // hold others.
-    let authority_end = url
+    // The `@` that ends the user's part is the last before the query: a query may hold
+    // others, and a password typed with a `/` in it (not a URL, but still to be hidden)
+    // puts its `@` after the first `/`.
+    let query_start = url
         .get(s + 3..)
-        .and_then(|rest| rest.find(['/', '?', '#']))
+        .and_then(|rest| rest.find(['?', '#']))
         .map_or(url.len(), |e| s + 3 + e);
-    match url.get(..authority_end).and_then(|a| a.rfind('@')) {
+    match url.get(..query_start).and_then(|a| a.rfind('@')) {
         Some(at) if at > s => {
             let creds = url.get(s + 3..at).unwrap_or("");
             match creds.split_once(':') {
@@ -671,6 +672,11 @@ mod tests {
         assert_eq!(
             redact("postgres://h/db?application_name=a:b@c"),
             "postgres://h/db?application_name=a:b@c"
+        );
+        // A password typed with a `/` in it is hidden all the same.
+        assert_eq!(
+            redact("postgres://me:se/cret@h/db"),
+            "postgres://me:***@h/db"
         );
     }
 
