@@ -39,6 +39,9 @@ print(f"{name:<18} {n:>6} docs  {b - a:7.1f} s  {n / (b - a):7.0f} docs/s   {sum
 open(times, "a").write(f"{name.split('-')[0]} {n} {b - a:.3f}\n")
 PY
 }
+# The admin URL with another database: its path's last part replaced, its query (a Unix
+# socket's `?host=/dir`) kept.
+with_db() { local base=${PG%%\?*}; echo "${base%/*}/$1${PG#"$base"}"; }
 fresh_pg() { psql -q "$PG" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; }
 for backend in sqlite postgres; do
   # The 1,000-document runs on both sides of the 10,000-document one, against drift.
@@ -48,7 +51,7 @@ for backend in sqlite postgres; do
       run "sqlite-$n" "sqlite://$WORK/sqlite$n.db" "$n"
     else
       fresh_pg "diplograph_bench$n"
-      run "postgres-$n" "${PG%/*}/diplograph_bench$n" "$n"
+      run "postgres-$n" "$(with_db "diplograph_bench$n")" "$n"
     fi
   done
 done

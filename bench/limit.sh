@@ -4,15 +4,20 @@
 # bench/load.sh (DURATION, default 20s) and a pgbench run (PGBENCH_SECONDS, default 15),
 # back to back against this VM's drift; prints each pair's ratio and the median.
 # Both sides connect the same way, through BENCH_DB (default: the 10,000-document database
-# of bench/ingest.sh over TCP on 127.0.0.1). The way matters to a workload of short
-# statements: pgbench over the Unix socket runs a quarter to a third more transactions a
-# second than over TCP. For the socket, name it as libpq does, for both:
-#   BENCH_DB='postgres://USER@/diplograph_bench10000?host=/var/run/postgresql' bench/limit.sh
-# (USER a Postgres role that the socket lets in as the one running this script).
+# of bench/ingest.sh, on the server of BENCH_DATABASE_URL, by default over TCP on
+# 127.0.0.1). The way matters to a workload of short statements: pgbench over the Unix
+# socket runs a quarter to a third more transactions a second than over TCP. For the
+# socket, name it as libpq does, for both:
+#   BENCH_DATABASE_URL='postgres://USER@/postgres?host=/var/run/postgresql' bench/limit.sh
+# (USER a Postgres role that the socket lets in as the one running this script; the other
+# bench scripts take the same URL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG=${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
-export BENCH_DB=${BENCH_DB:-"${PG%/*}/diplograph_bench10000"}
+# The admin URL with another database: its path's last part replaced, its query (a Unix
+# socket's `?host=/dir`) kept.
+base=${PG%%\?*}
+export BENCH_DB=${BENCH_DB:-"${base%/*}/diplograph_bench10000${PG#"$base"}"}
 export DURATION=${DURATION:-20s}
 PAIRS=${PAIRS:-3}
 WORK=${WORK:-bench/out}

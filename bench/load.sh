@@ -15,7 +15,10 @@ cd "$(dirname "$0")/.."
 BIN=${BIN:-target/release/diplograph}
 WORK=${WORK:-bench/out}
 PG=${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
-DB=${BENCH_DB:-"${PG%/*}/diplograph_bench10000"}
+# The admin URL with another database: its path's last part replaced, its query (a Unix
+# socket's `?host=/dir`) kept.
+base=${PG%%\?*}
+DB=${BENCH_DB:-"${base%/*}/diplograph_bench10000${PG#"$base"}"}
 DURATION=${DURATION:-30s}
 # The database, password hidden, for messages.
 BENCH_LABEL=$(printf %s "$DB" | sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#')
